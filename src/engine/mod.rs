@@ -1,0 +1,361 @@
+//! The engine: owns the clock, orders inputs (SPEC §5.3), runs day ends (§5.4) and takes
+//! the daily snapshots (§8). The only place where time advances.
+
+pub mod repo;
+
+use crate::error::{Error, Location, Result};
+use crate::rules::{Billing, Freq, PullMode, RegistryConfig, Window};
+use crate::scenario::Scenario;
+use crate::time::DAY;
+use crate::traffic::{Event, EventKind, Source};
+use rayon::prelude::*;
+use repo::Ctx;
+pub use repo::{Counts, Flows, RepoState, RepoTotals, Status};
+use rustc_hash::FxHashMap;
+
+/// One row of `daily.csv` before formatting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayRow {
+    pub counts: Counts,
+    pub flows: Flows,
+}
+
+impl DayRow {
+    pub fn add(&mut self, o: &DayRow) {
+        let (c, oc) = (&mut self.counts, &o.counts);
+        c.images += oc.images;
+        for (a, b) in c.status.iter_mut().zip(oc.status) {
+            *a += b;
+        }
+        c.in_use += oc.in_use;
+        c.in_use_active += oc.in_use_active;
+        self.flows.add(&o.flows);
+    }
+    pub fn status(&self, s: Status) -> u64 {
+        self.counts.status[s as usize]
+    }
+}
+
+/// Run options that are not part of the scenario.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Ignored events are errors.
+    pub strict: bool,
+    /// `REPOSITORY@DIGEST` whose history to record.
+    pub explain: Option<(String, String)>,
+}
+
+/// What a run produces, before any formatting.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// One row per reported day.
+    pub days: Vec<DayRow>,
+    /// Per repository: name, group, frequency at the end, images at the end, totals.
+    pub repos: Vec<RepoSummary>,
+    /// Per reported day and group (groups in `groups` order).
+    pub group_days: Vec<Vec<DayRow>>,
+    pub groups: Vec<String>,
+    pub inputs_processed: u64,
+    pub ignored_events: u64,
+    /// Instants of the configuration changes that were applied.
+    pub config_changes: Vec<i64>,
+    pub explain: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RepoSummary {
+    pub name: String,
+    pub group: u32,
+    pub freq: Freq,
+    pub images: u64,
+    pub totals: RepoTotals,
+}
+
+/// How repositories are put into groups for `groups.csv`.
+pub trait Grouping: Sync {
+    fn group_of(&self, repo: &str) -> u32;
+    fn names(&self) -> Vec<String>;
+}
+
+/// Groups by the first path segment of the repository name.
+#[derive(Default)]
+pub struct PathGroups {
+    names: std::sync::Mutex<Vec<String>>,
+}
+
+impl Grouping for PathGroups {
+    fn group_of(&self, repo: &str) -> u32 {
+        let first = repo.split('/').next().unwrap_or(repo);
+        let mut names = self.names.lock().expect("group names");
+        match names.iter().position(|n| n == first) {
+            Some(i) => i as u32,
+            None => {
+                names.push(first.to_string());
+                (names.len() - 1) as u32
+            }
+        }
+    }
+    fn names(&self) -> Vec<String> {
+        self.names.lock().expect("group names").clone()
+    }
+}
+
+pub struct Engine<'s> {
+    sc: &'s Scenario,
+    registry: RegistryConfig,
+    ctx: Ctx,
+    pub repos: Vec<RepoState>,
+    repo_ids: FxHashMap<Box<[u8]>, u32>,
+    next_midnight: Option<i64>,
+    seq: u64,
+    opts: RunOptions,
+    grouping: &'s dyn Grouping,
+    result: RunResult,
+}
+
+impl<'s> Engine<'s> {
+    pub fn new(sc: &'s Scenario, opts: RunOptions, grouping: &'s dyn Grouping) -> Self {
+        let billing: Billing = sc.billing();
+        Engine {
+            sc,
+            registry: sc.registry.clone(),
+            ctx: Ctx {
+                window: Window::new(&sc.inspector, sc.profile),
+                scan_type: sc.registry.scan_type,
+                billing,
+                in_use_window: sc.in_use_window_days as i64 * DAY,
+            },
+            repos: Vec::new(),
+            repo_ids: FxHashMap::default(),
+            next_midnight: None,
+            seq: 0,
+            opts,
+            grouping,
+            result: RunResult::default(),
+        }
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        self.sc
+    }
+
+    /// The repository id of a name, creating the repository on first sight.
+    pub fn repo_id(&mut self, name: &[u8]) -> u32 {
+        if let Some(&id) = self.repo_ids.get(name) {
+            return id;
+        }
+        let s = std::str::from_utf8(name).unwrap_or("");
+        let id = self.repos.len() as u32;
+        let policy = self
+            .sc
+            .lifecycle_for(s)
+            .map(|i| self.sc.lifecycle[i].policy.clone());
+        let mut r = RepoState::new(
+            s,
+            self.registry.frequency(s),
+            policy,
+            self.grouping.group_of(s),
+        );
+        if let Some((repo, digest)) = &self.opts.explain
+            && repo == s
+        {
+            r.set_explain(digest.as_bytes());
+        }
+        self.repos.push(r);
+        self.repo_ids.insert(name.into(), id);
+        id
+    }
+
+    /// Day ends start at the earlier of `M(0)` and the first midnight after the earliest
+    /// input (SPEC §5.3).
+    fn init_clock(&mut self, first_input: i64) {
+        if self.next_midnight.is_none() {
+            let s = self.sc.start;
+            let after = s + ((first_input - s).div_euclid(DAY) + 1) * DAY;
+            self.next_midnight = Some(after.min(self.sc.midnight(0)));
+        }
+    }
+
+    /// The next midnight to process, if it is at or before `t`.
+    fn due_midnight(&self, t: i64) -> Option<i64> {
+        self.next_midnight.filter(|&m| m <= t)
+    }
+
+    fn day_end(&mut self, m: i64) {
+        let d = (m - self.sc.start) / DAY - 1;
+        let reported = d >= 0 && d < self.sc.days as i64;
+        let ctx = self.ctx;
+        self.repos
+            .par_iter_mut()
+            .with_min_len(64)
+            .for_each(|r| r.day_end(m, &ctx, reported));
+        if reported {
+            let ngroups = self.result.group_days.last().map_or(0, Vec::len);
+            let mut row = DayRow::default();
+            let mut groups = vec![DayRow::default(); ngroups];
+            for r in &self.repos {
+                let rr = DayRow {
+                    counts: r.counts,
+                    flows: r.flows,
+                };
+                row.add(&rr);
+                let g = r.group as usize;
+                if g >= groups.len() {
+                    groups.resize(g + 1, DayRow::default());
+                }
+                groups[g].add(&rr);
+            }
+            self.result.days.push(row);
+            self.result.group_days.push(groups);
+        }
+        for r in &mut self.repos {
+            r.close_day(reported);
+        }
+        self.next_midnight = Some(m + DAY);
+    }
+
+    fn configure(&mut self, idx: usize) {
+        let e = &self.sc.timeline[idx];
+        if let Some(reg) = &e.registry {
+            self.registry = reg.clone();
+            self.ctx.scan_type = reg.scan_type;
+        }
+        if let Some(s) = &e.inspector {
+            self.ctx.window = Window::new(s, self.sc.profile);
+        }
+        let (t, ctx, registry) = (e.at, self.ctx, &self.registry);
+        self.repos.par_iter_mut().for_each(|r| {
+            let f1 = registry.frequency(&r.name);
+            r.reconfigure(t, f1, &ctx);
+        });
+        self.result.inputs_processed += 1;
+        self.result.config_changes.push(t);
+    }
+
+    fn ignored(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<()> {
+        self.result.ignored_events += 1;
+        if self.opts.strict {
+            let what = format!(
+                "ignored event: {} of {}@{} at {}, which is not a live image{} (--strict)",
+                ev.kind.name(),
+                String::from_utf8_lossy(ev.repo),
+                String::from_utf8_lossy(ev.digest),
+                crate::time::format_instant(ev.time),
+                match ev.kind {
+                    EventKind::Pull | EventKind::InUse => " (or is archived)",
+                    EventKind::Archive => " (or is archived already)",
+                    EventKind::Restore => " (or is not archived)",
+                    _ => "",
+                }
+            );
+            let loc = match file {
+                Some(f) => Location::file(f).line(ev.line),
+                None => Location::default(),
+            };
+            return Err(Error::input(loc, what));
+        }
+        Ok(())
+    }
+
+    /// Applies one traffic event (SPEC §5.2).
+    pub fn apply(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<()> {
+        self.result.inputs_processed += 1;
+        let ctx = self.ctx;
+        let t = ev.time;
+        let applied = match ev.kind {
+            EventKind::VulndbUpdate if ev.repo.is_empty() => {
+                for r in &mut self.repos {
+                    r.vulndb_all(t, &ctx);
+                }
+                true
+            }
+            kind => {
+                let id = self.repo_id(ev.repo) as usize;
+                let r = &mut self.repos[id];
+                match kind {
+                    EventKind::Push => {
+                        self.seq += 1;
+                        r.push(t, ev.digest, ev.tags(), ev.supported, self.seq, &ctx);
+                        true
+                    }
+                    EventKind::Pull => r.observe(t, ev.digest, PullMode::LastPullDate, &ctx),
+                    EventKind::InUse => r.observe(t, ev.digest, PullMode::LastInUseAt, &ctx),
+                    EventKind::Delete => r.delete(t, ev.digest),
+                    EventKind::Archive => r.archive(t, ev.digest),
+                    EventKind::Restore => r.restore(t, ev.digest, &ctx),
+                    EventKind::VulndbUpdate if ev.digest.is_empty() => {
+                        r.vulndb_all(t, &ctx);
+                        true
+                    }
+                    EventKind::VulndbUpdate => r.vulndb_one(t, ev.digest, &ctx),
+                }
+            }
+        };
+        if !applied {
+            self.ignored(ev, file)?;
+        }
+        Ok(())
+    }
+
+    /// Runs the scenario over a source to the end (SPEC §5.3).
+    pub fn run<S: Source>(mut self, source: &mut S) -> Result<RunResult> {
+        let horizon = self.sc.horizon();
+        let file = source.file().map(std::path::Path::to_path_buf);
+        let mut next_config = 0usize;
+        loop {
+            let ts = source.peek()?;
+            let tc = self.sc.timeline.get(next_config).map(|e| e.at);
+            let t = match (ts, tc) {
+                (None, None) => break,
+                (Some(a), None) | (None, Some(a)) => a,
+                (Some(a), Some(b)) => a.min(b),
+            };
+            if t >= horizon {
+                break;
+            }
+            self.init_clock(t);
+            if let Some(m) = self.due_midnight(t) {
+                self.day_end(m);
+                continue;
+            }
+            if tc == Some(t) {
+                self.configure(next_config);
+                next_config += 1;
+            } else {
+                let ev = source.take();
+                self.apply(&ev, file.as_deref())?;
+            }
+        }
+        self.init_clock(horizon);
+        while let Some(m) = self.due_midnight(horizon) {
+            self.day_end(m);
+        }
+        Ok(self.finish())
+    }
+
+    fn finish(mut self) -> RunResult {
+        let ngroups = self.grouping.names().len();
+        for g in &mut self.result.group_days {
+            g.resize(ngroups, DayRow::default());
+        }
+        self.result.groups = self.grouping.names();
+        self.result.repos = self
+            .repos
+            .iter()
+            .map(|r| RepoSummary {
+                name: r.name.to_string(),
+                group: r.group,
+                freq: r.freq,
+                images: r.counts.images,
+                totals: r.totals,
+            })
+            .collect();
+        self.result.explain = self
+            .repos
+            .iter_mut()
+            .filter_map(|r| r.explain.take())
+            .flat_map(|e| e.lines)
+            .collect();
+        self.result
+    }
+}

@@ -1,0 +1,76 @@
+//! `daily.csv` (SPEC §8): the pinned columns, then the project's own.
+
+use super::{Exporter, Report};
+use crate::engine::{DayRow, Status};
+use crate::rules::{push_pct, push_usd};
+use crate::time::{DAY, push_date};
+use std::io::Write;
+
+pub const PINNED_COLUMNS: &str = "date,day,images,active,expired,scan_on_push,not_scanned,\
+unsupported,archived,pushes,pulls,deletes,initial_scans,rescans,basic_scans,expirations,\
+cost_usd,cumulative_cost_usd,coverage_pct,in_use,in_use_active,in_use_coverage_pct";
+
+/// Columns after the pinned ones.
+pub const EXTRA_COLUMNS: &str = "continuous_coverage_pct";
+
+pub struct Daily;
+
+/// Appends one formatted row (no newline).
+pub fn push_row(s: &mut String, start: i64, day: usize, row: &DayRow, cumulative_micro: i64) {
+    use std::fmt::Write as _;
+    let c = &row.counts;
+    let f = &row.flows;
+    let st = |x: Status| c.status[x as usize];
+    push_date(s, start + day as i64 * DAY);
+    let _ = write!(
+        s,
+        ",{day},{},{},{},{},{},{},{},{},{},{},{},{},{},{},",
+        c.images,
+        st(Status::Active),
+        st(Status::Expired),
+        st(Status::ScanOnPush),
+        st(Status::NotScanned),
+        st(Status::Unsupported),
+        st(Status::Archived),
+        f.pushes,
+        f.pulls,
+        f.deletes,
+        f.initial_scans,
+        f.rescans,
+        f.basic_scans,
+        f.expirations,
+    );
+    push_usd(s, f.cost_micro);
+    s.push(',');
+    push_usd(s, cumulative_micro);
+    s.push(',');
+    push_pct(s, st(Status::Active), c.images);
+    let _ = write!(s, ",{},{},", c.in_use, c.in_use_active);
+    push_pct(s, c.in_use_active, c.in_use);
+    s.push(',');
+    push_pct(
+        s,
+        st(Status::Active),
+        st(Status::Active) + st(Status::Expired),
+    );
+}
+
+impl Exporter for Daily {
+    fn file_name(&self) -> &'static str {
+        "daily.csv"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(out, "{PINNED_COLUMNS},{EXTRA_COLUMNS}")?;
+        let mut cumulative = 0i64;
+        let mut line = String::with_capacity(256);
+        for (d, row) in report.result.days.iter().enumerate() {
+            cumulative += row.flows.cost_micro;
+            line.clear();
+            push_row(&mut line, report.scenario.start, d, row, cumulative);
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
+        }
+        Ok(())
+    }
+}

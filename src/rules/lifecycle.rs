@@ -1,0 +1,773 @@
+//! ECR lifecycle policies (SPEC §6): ECR's own JSON, validated as ECR does, and evaluated
+//! at a midnight on the state of one repository.
+
+use crate::error::{Error, Location, Result};
+use crate::names::glob_match;
+use crate::rules::NEVER;
+use crate::time::DAY;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageClass {
+    Standard,
+    Archive,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagSelect {
+    Untagged,
+    Any,
+    Prefixes(Vec<String>),
+    Patterns(Vec<String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    MoreThan(u32),
+    SincePushed(u32),
+    SincePulled(u32),
+    SinceTransitioned(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Expire,
+    Transition,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    pub priority: u64,
+    pub description: Option<String>,
+    pub class: StorageClass,
+    pub tags: TagSelect,
+    pub count: Count,
+    pub action: Action,
+}
+
+/// A validated policy; rules in ascending priority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub rules: Vec<Rule>,
+}
+
+/// What the evaluation needs of an image.
+#[derive(Debug, Clone, Copy)]
+pub struct LcImage<'a> {
+    pub id: u32,
+    pub pushed_at: i64,
+    /// Order of the creating push in the input: later = younger on a `pushed_at` tie.
+    pub created_seq: u64,
+    pub archived: bool,
+    pub archived_at: i64,
+    pub last_pull: i64,
+    pub activated_at: i64,
+    pub tags: &'a [Box<[u8]>],
+}
+
+impl Rule {
+    pub fn selects(&self, img: &LcImage) -> bool {
+        let class_ok = match self.class {
+            StorageClass::Standard => !img.archived,
+            StorageClass::Archive => img.archived,
+        };
+        class_ok
+            && match &self.tags {
+                TagSelect::Any => true,
+                TagSelect::Untagged => img.tags.is_empty(),
+                TagSelect::Prefixes(list) => list
+                    .iter()
+                    .all(|p| img.tags.iter().any(|t| t.starts_with(p.as_bytes()))),
+                TagSelect::Patterns(list) => list
+                    .iter()
+                    .all(|p| img.tags.iter().any(|t| glob_match(p.as_bytes(), t))),
+            }
+    }
+
+    /// The instant a `since*` count runs from, `None` for a count rule.
+    fn since_anchor(&self, img: &LcImage) -> Option<(i64, u32)> {
+        match self.count {
+            Count::MoreThan(_) => None,
+            Count::SincePushed(n) => Some((img.pushed_at, n)),
+            Count::SinceTransitioned(n) => Some((img.archived_at, n)),
+            Count::SincePulled(n) => {
+                let restored = img.activated_at != NEVER;
+                let anchor =
+                    if img.last_pull != NEVER && (!restored || img.last_pull >= img.activated_at) {
+                        img.last_pull
+                    } else if restored {
+                        img.activated_at
+                    } else {
+                        img.pushed_at
+                    };
+                Some((anchor, n))
+            }
+        }
+    }
+}
+
+/// What a rule does to an image at a midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub id: u32,
+    pub action: Action,
+    /// Index of the governing rule in `Policy::rules`.
+    pub rule: usize,
+}
+
+impl Policy {
+    /// Evaluates the policy at midnight `m` on the state before any action (SPEC §6).
+    /// `scratch` is reused between calls to avoid allocating.
+    pub fn evaluate(
+        &self,
+        images: &[LcImage],
+        m: i64,
+        scratch: &mut Vec<usize>,
+        out: &mut Vec<Decision>,
+    ) {
+        out.clear();
+        // governing[i] = first rule selecting image i; usize::MAX when none.
+        let mut governing = std::mem::take(scratch);
+        governing.clear();
+        governing.extend(images.iter().map(|img| {
+            self.rules
+                .iter()
+                .position(|r| r.selects(img))
+                .unwrap_or(usize::MAX)
+        }));
+        let mut selected: Vec<usize> = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            if !governing.contains(&ri) {
+                continue; // the rule governs no image, so it acts on none
+            }
+            match rule.count {
+                Count::MoreThan(n) => {
+                    selected.clear();
+                    selected.extend((0..images.len()).filter(|&i| rule.selects(&images[i])));
+                    if selected.len() <= n as usize {
+                        continue;
+                    }
+                    selected.sort_unstable_by(|&a, &b| {
+                        let (a, b) = (&images[a], &images[b]);
+                        (b.pushed_at, b.created_seq).cmp(&(a.pushed_at, a.created_seq))
+                    });
+                    for &i in &selected[n as usize..] {
+                        if governing[i] == ri {
+                            out.push(Decision {
+                                id: images[i].id,
+                                action: rule.action,
+                                rule: ri,
+                            });
+                        }
+                    }
+                }
+                _ => {
+                    for (i, img) in images.iter().enumerate() {
+                        if governing[i] != ri {
+                            continue;
+                        }
+                        let (anchor, n) = rule.since_anchor(img).expect("since rule");
+                        if m - anchor > n as i64 * DAY {
+                            out.push(Decision {
+                                id: img.id,
+                                action: rule.action,
+                                rule: ri,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        *scratch = governing;
+        // Act in image order so that results do not depend on rule order.
+        out.sort_unstable_by_key(|d| d.id);
+    }
+
+    /// The earliest midnight-independent instant at which a `since*` rule could act on
+    /// this state: nothing can happen before it unless the state changes.
+    pub fn next_possible_action(&self, images: &[LcImage]) -> i64 {
+        let mut next = i64::MAX;
+        for rule in &self.rules {
+            if matches!(rule.count, Count::MoreThan(_)) {
+                continue;
+            }
+            for img in images {
+                if rule.selects(img) {
+                    let (anchor, n) = rule.since_anchor(img).expect("since rule");
+                    next = next.min(anchor.saturating_add(n as i64 * DAY + 1));
+                }
+            }
+        }
+        next
+    }
+
+    /// Reads a policy: ECR's policy JSON or `aws ecr get-lifecycle-policy` output.
+    pub fn from_json(text: &str, file: &Path) -> Result<Policy> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            Error::input(
+                Location::file(file)
+                    .line(e.line() as u64)
+                    .column(e.column() as u64),
+                format!("not valid JSON: {e}"),
+            )
+        })?;
+        let err = |path: &str, msg: String| Error::input(Location::file(file).key(path), msg);
+        let Value::Object(top) = &value else {
+            return Err(err(
+                "$",
+                "a lifecycle policy is a JSON object with `rules`".into(),
+            ));
+        };
+        if let Some(inner) = top.get("lifecyclePolicyText") {
+            // `aws ecr get-lifecycle-policy` output: the policy is a JSON string.
+            let Value::String(inner) = inner else {
+                return Err(err(
+                    "$.lifecyclePolicyText",
+                    "expected the policy as a JSON string".into(),
+                ));
+            };
+            let inner: Value = serde_json::from_str(inner).map_err(|e| {
+                err(
+                    "$.lifecyclePolicyText",
+                    format!("the policy text is not valid JSON: {e}"),
+                )
+            })?;
+            return parse_policy(&inner, "$.lifecyclePolicyText", &err);
+        }
+        parse_policy(&value, "$", &err)
+    }
+}
+
+type ErrFn<'a> = dyn Fn(&str, String) -> Error + 'a;
+
+fn only_keys(obj: &Map<String, Value>, allowed: &[&str], path: &str, err: &ErrFn) -> Result<()> {
+    for k in obj.keys() {
+        if !allowed.contains(&k.as_str()) {
+            return Err(err(
+                &format!("{path}.{k}"),
+                format!("unknown field `{k}`; allowed: {}", allowed.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn get_str<'v>(
+    obj: &'v Map<String, Value>,
+    key: &str,
+    path: &str,
+    err: &ErrFn,
+) -> Result<Option<&'v str>> {
+    match obj.get(key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(err(
+            &format!("{path}.{key}"),
+            format!("expected a string, found {other}"),
+        )),
+    }
+}
+
+fn get_count(obj: &Map<String, Value>, key: &str, path: &str, err: &ErrFn) -> Result<Option<u64>> {
+    match obj.get(key) {
+        None => Ok(None),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v >= 1) => Ok(n.as_u64()),
+        Some(other) => Err(err(
+            &format!("{path}.{key}"),
+            format!("must be an integer >= 1, found {other}"),
+        )),
+    }
+}
+
+fn parse_policy(value: &Value, path: &str, err: &ErrFn) -> Result<Policy> {
+    let Value::Object(top) = value else {
+        return Err(err(
+            path,
+            "a lifecycle policy is a JSON object with `rules`".into(),
+        ));
+    };
+    only_keys(top, &["rules"], path, err)?;
+    let Some(Value::Array(raw)) = top.get("rules") else {
+        return Err(err(
+            &format!("{path}.rules"),
+            "a policy needs a `rules` array with 1 to 50 rules".into(),
+        ));
+    };
+    if raw.is_empty() || raw.len() > 50 {
+        return Err(err(
+            &format!("{path}.rules"),
+            format!("a policy has 1 to 50 rules, this one has {}", raw.len()),
+        ));
+    }
+    let mut rules = Vec::with_capacity(raw.len());
+    for (i, r) in raw.iter().enumerate() {
+        rules.push(parse_rule(r, &format!("{path}.rules[{i}]"), err)?);
+    }
+    // Unique priorities.
+    for i in 0..rules.len() {
+        for j in 0..i {
+            if rules[i].priority == rules[j].priority {
+                return Err(err(
+                    &format!("{path}.rules[{i}].rulePriority"),
+                    format!(
+                        "rulePriority {} is used by rules[{j}] too; priorities must be unique",
+                        rules[i].priority
+                    ),
+                ));
+            }
+        }
+    }
+    // `any` must have the highest priority number among the rules of its storage class.
+    for (i, r) in rules.iter().enumerate() {
+        if r.tags == TagSelect::Any
+            && let Some((j, o)) = rules
+                .iter()
+                .enumerate()
+                .find(|(_, o)| o.class == r.class && o.priority > r.priority)
+        {
+            {
+                return Err(err(
+                    &format!("{path}.rules[{i}].selection.tagStatus"),
+                    format!(
+                        "a rule with tagStatus `any` must have the highest rulePriority among \
+                         the rules of its storage class, but rules[{j}] has {} > {}",
+                        o.priority, r.priority
+                    ),
+                ));
+            }
+        }
+    }
+    rules.sort_by_key(|r| r.priority);
+    Ok(Policy { rules })
+}
+
+fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
+    let Value::Object(obj) = v else {
+        return Err(err(path, "a rule is a JSON object".into()));
+    };
+    only_keys(
+        obj,
+        &["rulePriority", "description", "selection", "action"],
+        path,
+        err,
+    )?;
+    let priority = get_count(obj, "rulePriority", path, err)?.ok_or_else(|| {
+        err(
+            &format!("{path}.rulePriority"),
+            "missing: every rule needs a positive integer rulePriority".into(),
+        )
+    })?;
+    let description = get_str(obj, "description", path, err)?.map(str::to_string);
+
+    let spath = format!("{path}.selection");
+    let Some(Value::Object(sel)) = obj.get("selection") else {
+        return Err(err(
+            &spath,
+            "missing: every rule needs a `selection` object".into(),
+        ));
+    };
+    only_keys(
+        sel,
+        &[
+            "tagStatus",
+            "tagPrefixList",
+            "tagPatternList",
+            "storageClass",
+            "countType",
+            "countUnit",
+            "countNumber",
+        ],
+        &spath,
+        err,
+    )?;
+    let class = match get_str(sel, "storageClass", &spath, err)? {
+        None | Some("standard") => StorageClass::Standard,
+        Some("archive") => StorageClass::Archive,
+        Some(o) => {
+            return Err(err(
+                &format!("{spath}.storageClass"),
+                format!("unknown storageClass `{o}`; allowed: standard, archive"),
+            ));
+        }
+    };
+    let list = |key: &str| -> Result<Option<Vec<String>>> {
+        match sel.get(key) {
+            None => Ok(None),
+            Some(Value::Array(a)) => {
+                let mut out = Vec::with_capacity(a.len());
+                for (i, e) in a.iter().enumerate() {
+                    match e {
+                        Value::String(s) if !s.is_empty() => out.push(s.clone()),
+                        _ => {
+                            return Err(err(
+                                &format!("{spath}.{key}[{i}]"),
+                                "expected a non-empty string".into(),
+                            ));
+                        }
+                    }
+                }
+                Ok(Some(out))
+            }
+            Some(_) => Err(err(
+                &format!("{spath}.{key}"),
+                "expected an array of strings".into(),
+            )),
+        }
+    };
+    let prefixes = list("tagPrefixList")?;
+    let patterns = list("tagPatternList")?;
+    let status = get_str(sel, "tagStatus", &spath, err)?.ok_or_else(|| {
+        err(
+            &format!("{spath}.tagStatus"),
+            "missing; allowed: tagged, untagged, any".into(),
+        )
+    })?;
+    let tags = match status {
+        "tagged" => match (prefixes, patterns) {
+            (Some(_), Some(_)) => {
+                return Err(err(
+                    &spath,
+                    "give tagPrefixList or tagPatternList, not both".into(),
+                ));
+            }
+            (None, None) => {
+                return Err(err(
+                    &spath,
+                    "tagStatus `tagged` needs a tagPrefixList or a tagPatternList".into(),
+                ));
+            }
+            (Some(p), None) if p.is_empty() => {
+                return Err(err(
+                    &format!("{spath}.tagPrefixList"),
+                    "the list is empty; give at least one prefix".into(),
+                ));
+            }
+            (None, Some(p)) if p.is_empty() => {
+                return Err(err(
+                    &format!("{spath}.tagPatternList"),
+                    "the list is empty; give at least one pattern".into(),
+                ));
+            }
+            (Some(p), None) => TagSelect::Prefixes(p),
+            (None, Some(p)) => {
+                if let Some((i, bad)) = p
+                    .iter()
+                    .enumerate()
+                    .find(|(_, s)| s.bytes().filter(|&c| c == b'*').count() > 4)
+                {
+                    return Err(err(
+                        &format!("{spath}.tagPatternList[{i}]"),
+                        format!("pattern `{bad}` has more than four `*` wildcards"),
+                    ));
+                }
+                TagSelect::Patterns(p)
+            }
+        },
+        "untagged" | "any" => {
+            if prefixes.is_some() || patterns.is_some() {
+                return Err(err(
+                    &spath,
+                    format!(
+                        "tagPrefixList and tagPatternList go only with tagStatus `tagged`, \
+                         not `{status}`"
+                    ),
+                ));
+            }
+            if status == "any" {
+                TagSelect::Any
+            } else {
+                TagSelect::Untagged
+            }
+        }
+        o => {
+            return Err(err(
+                &format!("{spath}.tagStatus"),
+                format!("unknown tagStatus `{o}`; allowed: tagged, untagged, any"),
+            ));
+        }
+    };
+    let count_type = get_str(sel, "countType", &spath, err)?.ok_or_else(|| {
+        err(
+            &format!("{spath}.countType"),
+            "missing; allowed: imageCountMoreThan, sinceImagePushed, sinceImagePulled, \
+             sinceImageTransitioned"
+                .into(),
+        )
+    })?;
+    let unit = get_str(sel, "countUnit", &spath, err)?;
+    let number = get_count(sel, "countNumber", &spath, err)?.ok_or_else(|| {
+        err(
+            &format!("{spath}.countNumber"),
+            "missing: give an integer >= 1".into(),
+        )
+    })?;
+    let number = u32::try_from(number).map_err(|_| {
+        err(
+            &format!("{spath}.countNumber"),
+            format!("{number} is too large"),
+        )
+    })?;
+    let since = count_type != "imageCountMoreThan";
+    match (since, unit) {
+        (false, Some(u)) => {
+            return Err(err(
+                &format!("{spath}.countUnit"),
+                format!(
+                    "countUnit `{u}` goes only with the since* count types, not imageCountMoreThan"
+                ),
+            ));
+        }
+        (true, None) => {
+            return Err(err(
+                &format!("{spath}.countUnit"),
+                format!("countType `{count_type}` needs countUnit \"days\""),
+            ));
+        }
+        (true, Some(u)) if u != "days" => {
+            return Err(err(
+                &format!("{spath}.countUnit"),
+                format!("unknown countUnit `{u}`; the only unit is \"days\""),
+            ));
+        }
+        _ => {}
+    }
+    let count = match count_type {
+        "imageCountMoreThan" => Count::MoreThan(number),
+        "sinceImagePushed" => Count::SincePushed(number),
+        "sinceImagePulled" => Count::SincePulled(number),
+        "sinceImageTransitioned" => Count::SinceTransitioned(number),
+        o => {
+            return Err(err(
+                &format!("{spath}.countType"),
+                format!(
+                    "unknown countType `{o}`; allowed: imageCountMoreThan, sinceImagePushed, \
+                     sinceImagePulled, sinceImageTransitioned"
+                ),
+            ));
+        }
+    };
+
+    let apath = format!("{path}.action");
+    let Some(Value::Object(act)) = obj.get("action") else {
+        return Err(err(
+            &apath,
+            "missing: every rule needs an `action` object".into(),
+        ));
+    };
+    only_keys(act, &["type", "targetStorageClass"], &apath, err)?;
+    let target = get_str(act, "targetStorageClass", &apath, err)?;
+    let action = match get_str(act, "type", &apath, err)? {
+        Some("expire") => {
+            if let Some(t) = target {
+                return Err(err(
+                    &format!("{apath}.targetStorageClass"),
+                    format!("an `expire` action takes no targetStorageClass (got `{t}`)"),
+                ));
+            }
+            Action::Expire
+        }
+        Some("transition") => {
+            if target != Some("archive") {
+                return Err(err(
+                    &format!("{apath}.targetStorageClass"),
+                    "a `transition` action needs targetStorageClass \"archive\"".into(),
+                ));
+            }
+            if class == StorageClass::Archive {
+                return Err(err(
+                    &apath,
+                    "images of storageClass `archive` cannot be transitioned; use `expire`".into(),
+                ));
+            }
+            Action::Transition
+        }
+        Some(o) => {
+            return Err(err(
+                &format!("{apath}.type"),
+                format!("unknown action type `{o}`; allowed: expire, transition"),
+            ));
+        }
+        None => {
+            return Err(err(
+                &format!("{apath}.type"),
+                "missing; allowed: expire, transition".into(),
+            ));
+        }
+    };
+    if matches!(count, Count::SincePulled(_)) && action != Action::Transition {
+        return Err(err(
+            &format!("{spath}.countType"),
+            "sinceImagePulled goes only with a `transition` action".into(),
+        ));
+    }
+    if matches!(count, Count::SinceTransitioned(_))
+        && (action != Action::Expire || class != StorageClass::Archive)
+    {
+        return Err(err(
+            &format!("{spath}.countType"),
+            "sinceImageTransitioned goes only with an `expire` action on storageClass \
+             `archive`"
+                .into(),
+        ));
+    }
+    Ok(Rule {
+        priority,
+        description,
+        class,
+        tags,
+        count,
+        action,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy> {
+        Policy::from_json(text, Path::new("lc.json"))
+    }
+
+    fn rule(sel: &str, action: &str) -> String {
+        format!(r#"{{"rules":[{{"rulePriority":1,"selection":{sel},"action":{action}}}]}}"#)
+    }
+
+    fn err_of(text: &str) -> String {
+        parse(text).unwrap_err().to_string()
+    }
+
+    const EXPIRE: &str = r#"{"type":"expire"}"#;
+    const TRANSITION: &str = r#"{"type":"transition","targetStorageClass":"archive"}"#;
+
+    #[test]
+    fn accepts_both_forms() {
+        let p = rule(
+            r#"{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":3}"#,
+            EXPIRE,
+        );
+        let a = parse(&p).unwrap();
+        let wrapped = serde_json::json!({
+            "registryId": "123456789012", "repositoryName": "app",
+            "lifecyclePolicyText": p, "lastEvaluatedAt": 1_700_000_000.0
+        });
+        let b = parse(&wrapped.to_string()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.rules[0].count, Count::MoreThan(3));
+    }
+
+    #[test]
+    fn every_ecr_validation_rule() {
+        let cases: Vec<(String, &str)> = vec![
+            (r#"{"rules":[]}"#.into(), "1 to 50 rules"),
+            (
+                format!(
+                    r#"{{"rules":[{}]}}"#,
+                    (1..=51)
+                        .map(|i| format!(r#"{{"rulePriority":{i},"selection":{{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1}},"action":{{"type":"expire"}}}}"#))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                "1 to 50 rules",
+            ),
+            (
+                r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}"#.into(),
+                "must be unique",
+            ),
+            (
+                r#"{"rules":[{"rulePriority":0,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#.into(),
+                "integer >= 1",
+            ),
+            (
+                r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}"#.into(),
+                "highest rulePriority",
+            ),
+            (rule(r#"{"tagStatus":"untagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":1}"#, EXPIRE), "only with tagStatus `tagged`"),
+            (rule(r#"{"tagStatus":"tagged","tagPrefixList":["v"],"tagPatternList":["v*"],"countType":"imageCountMoreThan","countNumber":1}"#, EXPIRE), "not both"),
+            (rule(r#"{"tagStatus":"tagged","tagPatternList":["*a*b*c*d*e"],"countType":"imageCountMoreThan","countNumber":1}"#, EXPIRE), "more than four"),
+            (rule(r#"{"tagStatus":"tagged","countType":"imageCountMoreThan","countNumber":1}"#, EXPIRE), "needs a tagPrefixList or a tagPatternList"),
+            (rule(r#"{"tagStatus":"tagged","tagPrefixList":[],"countType":"imageCountMoreThan","countNumber":1}"#, EXPIRE), "list is empty"),
+            (rule(r#"{"tagStatus":"any","countType":"imageCountMoreThan","countUnit":"days","countNumber":1}"#, EXPIRE), "only with the since"),
+            (rule(r#"{"tagStatus":"any","countType":"sinceImagePushed","countNumber":1}"#, EXPIRE), "needs countUnit"),
+            (rule(r#"{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":0}"#, EXPIRE), "integer >= 1"),
+            (rule(r#"{"tagStatus":"any","countType":"sinceImagePulled","countUnit":"days","countNumber":1}"#, EXPIRE), "only with a `transition`"),
+            (rule(r#"{"tagStatus":"any","countType":"sinceImageTransitioned","countUnit":"days","countNumber":1}"#, EXPIRE), "storageClass `archive`"),
+            (rule(r#"{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":1}"#, TRANSITION), "cannot be transitioned"),
+            (rule(r#"{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":1}"#, r#"{"type":"transition"}"#), "needs targetStorageClass"),
+            (rule(r#"{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":1}"#, r#"{"type":"expire","targetStorageClass":"archive"}"#), "takes no targetStorageClass"),
+            (rule(r#"{"tagStatus":"some","countType":"sinceImagePushed","countUnit":"days","countNumber":1}"#, EXPIRE), "unknown tagStatus"),
+            (rule(r#"{"tagStatus":"any","countTyp":"sinceImagePushed","countUnit":"days","countNumber":1}"#, EXPIRE), "unknown field `countTyp`"),
+            ("{not json".into(), "not valid JSON"),
+        ];
+        for (text, want) in cases {
+            let e = err_of(&text);
+            assert!(e.contains(want), "expected `{want}` in `{e}`");
+            assert!(e.starts_with("lc.json"), "{e}");
+        }
+        // The archive `any` rule need only be highest among archive rules.
+        let ok = r#"{"rules":[
+          {"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}},
+          {"rulePriority":3,"selection":{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":1},"action":{"type":"expire"}}]}"#;
+        assert!(parse(ok).is_ok());
+        assert!(
+            err_of(&rule(
+                r#"{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":0}"#,
+                EXPIRE
+            ))
+            .contains("$.rules[0].selection.countNumber")
+        );
+    }
+
+    fn img(id: u32, pushed_at: i64, tags: &[Box<[u8]>]) -> LcImage<'_> {
+        LcImage {
+            id,
+            pushed_at,
+            created_seq: id as u64,
+            archived: false,
+            archived_at: NEVER,
+            last_pull: NEVER,
+            activated_at: NEVER,
+            tags,
+        }
+    }
+
+    #[test]
+    fn count_rule_keeps_youngest_and_ties_by_creation() {
+        let p = parse(&rule(
+            r#"{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":1}"#,
+            EXPIRE,
+        ))
+        .unwrap();
+        let none: [Box<[u8]>; 0] = [];
+        let images = [img(0, 10, &none), img(1, 10, &none), img(2, 5, &none)];
+        let (mut s, mut out) = (Vec::new(), Vec::new());
+        p.evaluate(&images, 100, &mut s, &mut out);
+        let ids: Vec<u32> = out.iter().map(|d| d.id).collect();
+        assert_eq!(ids, vec![0, 2]); // image 1 was created later: younger on the tie
+    }
+
+    #[test]
+    fn since_pulled_anchor() {
+        let p = parse(&rule(
+            r#"{"tagStatus":"any","countType":"sinceImagePulled","countUnit":"days","countNumber":1}"#,
+            TRANSITION,
+        ))
+        .unwrap();
+        let none: [Box<[u8]>; 0] = [];
+        let mut restored_after_pull = img(0, 0, &none);
+        restored_after_pull.last_pull = 10;
+        restored_after_pull.activated_at = 20;
+        let mut pulled_after_restore = img(1, 0, &none);
+        pulled_after_restore.last_pull = 30;
+        pulled_after_restore.activated_at = 20;
+        let never = img(2, 5, &none);
+        let images = [restored_after_pull, pulled_after_restore, never];
+        let (mut s, mut out) = (Vec::new(), Vec::new());
+        // Exactly one day after the anchor: not more than 1 day.
+        p.evaluate(&images, 20 + DAY, &mut s, &mut out);
+        assert_eq!(out.iter().map(|d| d.id).collect::<Vec<_>>(), vec![2]);
+        p.evaluate(&images, 21 + DAY, &mut s, &mut out);
+        assert_eq!(out.iter().map(|d| d.id).collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(p.next_possible_action(&images), 6 + DAY);
+    }
+}

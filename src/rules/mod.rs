@@ -1,0 +1,541 @@
+//! The rules of ECR and Inspector as pure functions of settings and image clocks:
+//! repository scan frequency (SPEC §4.3), rules profiles and durations (§4.4, §4.5), the
+//! window and the enablement look-back (§5), prices and the free trial (§7).
+
+pub mod lifecycle;
+
+use crate::names::filter_matches;
+use crate::time::DAY;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScanType {
+    Basic,
+    Enhanced,
+}
+
+impl ScanType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ScanType::Basic => "BASIC",
+            ScanType::Enhanced => "ENHANCED",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "BASIC" => Some(ScanType::Basic),
+            "ENHANCED" => Some(ScanType::Enhanced),
+            _ => None,
+        }
+    }
+}
+
+/// The `scan_frequency` of a registry rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RuleFrequency {
+    ScanOnPush,
+    ContinuousScan,
+    Manual,
+}
+
+impl RuleFrequency {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleFrequency::ScanOnPush => "SCAN_ON_PUSH",
+            RuleFrequency::ContinuousScan => "CONTINUOUS_SCAN",
+            RuleFrequency::Manual => "MANUAL",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "SCAN_ON_PUSH" => Some(RuleFrequency::ScanOnPush),
+            "CONTINUOUS_SCAN" => Some(RuleFrequency::ContinuousScan),
+            "MANUAL" => Some(RuleFrequency::Manual),
+            _ => None,
+        }
+    }
+    /// Which rule frequencies a scan type accepts (SPEC §4.1).
+    pub fn allowed_under(scan_type: ScanType) -> &'static [RuleFrequency] {
+        match scan_type {
+            ScanType::Basic => &[RuleFrequency::ScanOnPush, RuleFrequency::Manual],
+            ScanType::Enhanced => &[RuleFrequency::ScanOnPush, RuleFrequency::ContinuousScan],
+        }
+    }
+}
+
+/// A repository's effective scan frequency (SPEC §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Freq {
+    Continuous,
+    ScanOnPush,
+    Off,
+}
+
+impl Freq {
+    pub const ALL: [Freq; 3] = [Freq::Continuous, Freq::ScanOnPush, Freq::Off];
+    /// The name ECR uses (`Off` is shown as MANUAL by the API).
+    pub fn name(self) -> &'static str {
+        match self {
+            Freq::Continuous => "CONTINUOUS_SCAN",
+            Freq::ScanOnPush => "SCAN_ON_PUSH",
+            Freq::Off => "OFF",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScanRule {
+    pub frequency: RuleFrequency,
+    pub filters: Vec<String>,
+}
+
+/// The registry scanning configuration of ECR.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RegistryConfig {
+    pub scan_type: ScanType,
+    pub rules: Vec<ScanRule>,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig {
+            scan_type: ScanType::Basic,
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl RegistryConfig {
+    fn any_filter(&self, freq: RuleFrequency, repo: &str) -> bool {
+        self.rules
+            .iter()
+            .filter(|r| r.frequency == freq)
+            .any(|r| r.filters.iter().any(|f| filter_matches(f, repo)))
+    }
+
+    /// SPEC §4.3.
+    pub fn frequency(&self, repo: &str) -> Freq {
+        match self.scan_type {
+            ScanType::Enhanced if self.rules.is_empty() => Freq::Continuous,
+            ScanType::Enhanced if self.any_filter(RuleFrequency::ContinuousScan, repo) => {
+                Freq::Continuous
+            }
+            _ if self.any_filter(RuleFrequency::ScanOnPush, repo) => Freq::ScanOnPush,
+            _ => Freq::Off,
+        }
+    }
+}
+
+/// The rules profile (SPEC §4.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Profile {
+    P2022,
+    P2024,
+    P2025,
+}
+
+impl Profile {
+    pub const NAMES: &'static str = "2022, 2024, 2025";
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "2022" => Some(Profile::P2022),
+            "2024" => Some(Profile::P2024),
+            "2025" => Some(Profile::P2025),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::P2022 => "2022",
+            Profile::P2024 => "2024",
+            Profile::P2025 => "2025",
+        }
+    }
+    pub fn allowed_push(self) -> &'static [Duration] {
+        use Duration::*;
+        match self {
+            Profile::P2022 => &[Lifetime, Days(30), Days(180)],
+            Profile::P2024 => &[Lifetime, Days(14), Days(30), Days(60), Days(90), Days(180)],
+            Profile::P2025 => &[
+                Lifetime,
+                Days(3),
+                Days(7),
+                Days(14),
+                Days(30),
+                Days(60),
+                Days(90),
+                Days(180),
+            ],
+        }
+    }
+    /// Allowed pull durations; empty when the profile has no pull settings.
+    pub fn allowed_pull(self) -> &'static [Duration] {
+        use Duration::*;
+        match self {
+            Profile::P2022 => &[],
+            Profile::P2024 => &[Days(14), Days(30), Days(60), Days(90), Days(180)],
+            Profile::P2025 => &[
+                Days(3),
+                Days(7),
+                Days(14),
+                Days(30),
+                Days(60),
+                Days(90),
+                Days(180),
+            ],
+        }
+    }
+    pub fn has_pull_settings(self) -> bool {
+        self != Profile::P2022
+    }
+    pub fn defaults(self) -> InspectorSettings {
+        match self {
+            Profile::P2022 | Profile::P2024 => InspectorSettings {
+                push: Duration::Lifetime,
+                pull: None,
+                mode: PullMode::LastPullDate,
+            },
+            Profile::P2025 => InspectorSettings {
+                push: Duration::Days(14),
+                pull: Some(Duration::Days(14)),
+                mode: PullMode::LastInUseAt,
+            },
+        }
+    }
+    /// Look-back at enablement: (push seconds, optional pull seconds).
+    pub fn lookback(self) -> (i64, Option<i64>) {
+        match self {
+            Profile::P2022 => (30 * DAY, None),
+            Profile::P2024 => (30 * DAY, Some(90 * DAY)),
+            Profile::P2025 => (14 * DAY, None),
+        }
+    }
+    /// Whether an unsupported region is an error (else a warning).
+    pub fn region_is_error(self) -> bool {
+        self != Profile::P2025
+    }
+}
+
+/// An Inspector re-scan duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Duration {
+    Lifetime,
+    Days(u32),
+}
+
+impl Duration {
+    pub fn parse(s: &str) -> Option<Self> {
+        if s == "LIFETIME" {
+            return Some(Duration::Lifetime);
+        }
+        let n: u32 = s.strip_prefix("DAYS_")?.parse().ok()?;
+        [3, 7, 14, 30, 60, 90, 180]
+            .contains(&n)
+            .then_some(Duration::Days(n))
+    }
+    /// Seconds, `None` for LIFETIME.
+    pub fn seconds(self) -> Option<i64> {
+        match self {
+            Duration::Lifetime => None,
+            Duration::Days(n) => Some(n as i64 * DAY),
+        }
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Duration::Lifetime => f.write_str("LIFETIME"),
+            Duration::Days(n) => write!(f, "DAYS_{n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PullMode {
+    LastPullDate,
+    LastInUseAt,
+}
+
+impl PullMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "LAST_PULL_DATE" => Some(PullMode::LastPullDate),
+            "LAST_IN_USE_AT" => Some(PullMode::LastInUseAt),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            PullMode::LastPullDate => "LAST_PULL_DATE",
+            PullMode::LastInUseAt => "LAST_IN_USE_AT",
+        }
+    }
+}
+
+/// Inspector's ECR re-scan settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InspectorSettings {
+    pub push: Duration,
+    pub pull: Option<Duration>,
+    pub mode: PullMode,
+}
+
+impl fmt::Display for InspectorSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "push_duration = {}, pull_duration = ", self.push)?;
+        match self.pull {
+            Some(d) => write!(f, "{d}")?,
+            None => f.write_str("none")?,
+        }
+        write!(f, ", pull_mode = {}", self.mode.name())
+    }
+}
+
+/// Absent clock values (never pulled, never restored, ...).
+pub const NEVER: i64 = i64::MIN;
+
+/// The clocks of an image that the window and the look-back read.
+#[derive(Debug, Clone, Copy)]
+pub struct Clocks {
+    pub push_clock: i64,
+    pub last_pull: i64,
+    pub last_in_use: i64,
+}
+
+/// Settings in the form the rules evaluate, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub push: Option<i64>,
+    pub pull: Option<i64>,
+    pub mode: PullMode,
+    pub lookback_push: i64,
+    pub lookback_pull: Option<i64>,
+}
+
+impl Window {
+    pub fn new(s: &InspectorSettings, profile: Profile) -> Self {
+        let (lookback_push, lookback_pull) = profile.lookback();
+        Window {
+            push: s.push.seconds(),
+            pull: s.pull.and_then(Duration::seconds),
+            mode: s.mode,
+            lookback_push,
+            lookback_pull,
+        }
+    }
+
+    fn pull_anchor(&self, c: &Clocks) -> i64 {
+        match self.mode {
+            PullMode::LastPullDate => c.last_pull,
+            PullMode::LastInUseAt => c.last_in_use,
+        }
+    }
+
+    /// `window(i, t)` of SPEC §5.
+    pub fn holds(&self, c: &Clocks, t: i64) -> bool {
+        t <= self.deadline(c)
+    }
+
+    /// The last instant at which the window holds (`i64::MAX` for ever).
+    pub fn deadline(&self, c: &Clocks) -> i64 {
+        let Some(push) = self.push else {
+            return i64::MAX;
+        };
+        let mut d = c.push_clock.saturating_add(push);
+        if let Some(pull) = self.pull {
+            let anchor = self.pull_anchor(c);
+            if anchor != NEVER {
+                d = d.max(anchor.saturating_add(pull));
+            }
+        }
+        d
+    }
+
+    /// `recognised(i, t)` of SPEC §5: the enablement look-back.
+    pub fn recognised(&self, c: &Clocks, t: i64) -> bool {
+        t - c.push_clock <= self.lookback_push
+            || matches!(self.lookback_pull, Some(lb) if c.last_pull != NEVER && t - c.last_pull <= lb)
+    }
+}
+
+/// Prices in micro-USD and the free trial (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pricing {
+    pub initial_micro: i64,
+    pub rescan_micro: i64,
+    pub free_trial_days: u32,
+}
+
+impl Default for Pricing {
+    fn default() -> Self {
+        Pricing {
+            initial_micro: 90_000,
+            rescan_micro: 10_000,
+            free_trial_days: 0,
+        }
+    }
+}
+
+/// Prices with the trial start resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Billing {
+    pub pricing: Pricing,
+    pub trial_start: Option<i64>,
+}
+
+impl Billing {
+    pub fn is_free(&self, t: i64) -> bool {
+        match self.trial_start {
+            Some(s) => t >= s && t - s < self.pricing.free_trial_days as i64 * DAY,
+            None => false,
+        }
+    }
+    /// Micro-USD of one enhanced scan at `t`.
+    pub fn price(&self, initial: bool, t: i64) -> i64 {
+        if self.is_free(t) {
+            0
+        } else if initial {
+            self.pricing.initial_micro
+        } else {
+            self.pricing.rescan_micro
+        }
+    }
+}
+
+/// Micro-USD rounded half up to the cent, printed with 2 decimals (SPEC §7).
+pub fn format_usd(micro: i64) -> String {
+    let mut s = String::new();
+    push_usd(&mut s, micro);
+    s
+}
+
+pub fn push_usd(out: &mut String, micro: i64) {
+    use std::fmt::Write as _;
+    let neg = micro < 0;
+    let cents = (micro.unsigned_abs() + 5_000) / 10_000;
+    let _ = write!(
+        out,
+        "{}{}.{:02}",
+        if neg { "-" } else { "" },
+        cents / 100,
+        cents % 100
+    );
+}
+
+/// `100 × num / den` with 2 decimals computed in integers (SPEC §8); empty when den = 0.
+pub fn push_pct(out: &mut String, num: u64, den: u64) {
+    use std::fmt::Write as _;
+    if den == 0 {
+        return;
+    }
+    let h = (20_000 * num as u128 + den as u128) / (2 * den as u128);
+    let _ = write!(out, "{}.{:02}", h / 100, h % 100);
+}
+
+pub fn format_pct(num: u64, den: u64) -> String {
+    let mut s = String::new();
+    push_pct(&mut s, num, den);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(scan_type: ScanType, rules: &[(RuleFrequency, &[&str])]) -> RegistryConfig {
+        RegistryConfig {
+            scan_type,
+            rules: rules
+                .iter()
+                .map(|(f, fl)| ScanRule {
+                    frequency: *f,
+                    filters: fl.iter().map(|s| s.to_string()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn frequency_rules() {
+        use RuleFrequency::*;
+        let e = cfg(ScanType::Enhanced, &[]);
+        assert_eq!(e.frequency("anything"), Freq::Continuous);
+        // A rule with zero filters still turns off the "no rules" default.
+        let e0 = cfg(ScanType::Enhanced, &[(ContinuousScan, &[])]);
+        assert_eq!(e0.frequency("anything"), Freq::Off);
+        let both = cfg(
+            ScanType::Enhanced,
+            &[(ScanOnPush, &["prod"]), (ContinuousScan, &["*-repo"])],
+        );
+        assert_eq!(both.frequency("prod-repo"), Freq::Continuous);
+        assert_eq!(both.frequency("repo-prod"), Freq::ScanOnPush);
+        assert_eq!(both.frequency("dev/tools"), Freq::Off);
+        let b = cfg(ScanType::Basic, &[(ScanOnPush, &["*"]), (Manual, &["x"])]);
+        assert_eq!(b.frequency("x"), Freq::ScanOnPush);
+        assert_eq!(cfg(ScanType::Basic, &[]).frequency("x"), Freq::Off);
+        assert_eq!(
+            cfg(ScanType::Basic, &[(Manual, &["*"])]).frequency("x"),
+            Freq::Off
+        );
+    }
+
+    #[test]
+    fn window_edges() {
+        let w = Window::new(
+            &InspectorSettings {
+                push: Duration::Days(14),
+                pull: Some(Duration::Days(30)),
+                mode: PullMode::LastPullDate,
+            },
+            Profile::P2024,
+        );
+        let c = Clocks {
+            push_clock: 0,
+            last_pull: NEVER,
+            last_in_use: 5 * DAY * 10,
+        };
+        assert!(w.holds(&c, 14 * DAY));
+        assert!(!w.holds(&c, 14 * DAY + 1));
+        let pulled = Clocks {
+            last_pull: 20 * DAY,
+            ..c
+        };
+        assert!(w.holds(&pulled, 50 * DAY));
+        assert!(!w.holds(&pulled, 50 * DAY + 1));
+        assert!(w.recognised(&c, 30 * DAY));
+        assert!(!w.recognised(&c, 30 * DAY + 1));
+        assert!(w.recognised(&pulled, 110 * DAY));
+        assert!(!w.recognised(&pulled, 110 * DAY + 1));
+    }
+
+    #[test]
+    fn money_and_percent_formatting() {
+        assert_eq!(format_usd(1_005_000), "1.01");
+        assert_eq!(format_usd(1_004_999), "1.00");
+        assert_eq!(format_usd(3_015_000), "3.02");
+        assert_eq!(format_usd(5_000), "0.01");
+        assert_eq!(format_usd(4_999), "0.00");
+        assert_eq!(format_usd(0), "0.00");
+        assert_eq!(format_pct(1, 3), "33.33");
+        assert_eq!(format_pct(2, 3), "66.67");
+        assert_eq!(format_pct(1, 1), "100.00");
+        assert_eq!(format_pct(0, 0), "");
+        assert_eq!(format_pct(1, 8), "12.50");
+    }
+
+    #[test]
+    fn free_trial_is_half_open() {
+        let b = Billing {
+            pricing: Pricing {
+                free_trial_days: 1,
+                ..Pricing::default()
+            },
+            trial_start: Some(100),
+        };
+        assert_eq!(b.price(true, 99), 90_000);
+        assert_eq!(b.price(true, 100), 0);
+        assert_eq!(b.price(true, 100 + DAY - 1), 0);
+        assert_eq!(b.price(false, 100 + DAY), 10_000);
+    }
+}

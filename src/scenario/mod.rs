@@ -1,0 +1,600 @@
+//! The scenario file (SPEC §11): the TOML model, its validation with locations, and the
+//! resolved settings the engine runs on.
+
+mod aws;
+pub mod node;
+
+use crate::error::{Error, Location, Result};
+use crate::names::{UNSUPPORTED_REGIONS, check_filter, check_region, filter_matches};
+use crate::rules::lifecycle::Policy;
+use crate::rules::{
+    Billing, Duration, InspectorSettings, Pricing, Profile, PullMode, RegistryConfig,
+    RuleFrequency, ScanRule, ScanType,
+};
+use crate::time::DAY;
+use crate::traffic::synthetic::SyntheticConfig;
+use node::{Doc, Node, Table};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A configuration change at an instant (SPEC §5.2).
+#[derive(Debug, Clone)]
+pub struct TimelineEntry {
+    pub at: i64,
+    /// A new registry configuration (replaces the whole configuration).
+    pub registry: Option<RegistryConfig>,
+    /// The Inspector settings in effect after this entry, when it changes them.
+    pub inspector: Option<InspectorSettings>,
+    /// 0-based position in the file, for messages.
+    pub index: usize,
+}
+
+/// A lifecycle policy and the repositories it is assigned to.
+#[derive(Debug, Clone)]
+pub struct LifecycleEntry {
+    pub filters: Vec<String>,
+    pub policy: Arc<Policy>,
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub enum Traffic {
+    /// No traffic in the scenario: it must come from `--trace`.
+    None,
+    Trace(PathBuf),
+    Synthetic(Box<SyntheticConfig>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub file: PathBuf,
+    /// Instant of day 0's midnight (`S`).
+    pub start: i64,
+    pub days: u32,
+    pub profile: Profile,
+    pub in_use_window_days: u32,
+    pub region: Option<String>,
+    pub seed: u64,
+    pub pricing: Pricing,
+    pub registry: RegistryConfig,
+    pub inspector: InspectorSettings,
+    /// Sorted by `at`; entries with the same `at` in file order.
+    pub timeline: Vec<TimelineEntry>,
+    pub lifecycle: Vec<LifecycleEntry>,
+    pub traffic: Traffic,
+    /// Non-fatal findings (an unsupported region under profile 2025).
+    pub warnings: Vec<String>,
+    /// Every file the scenario references, in the order read.
+    pub referenced_files: Vec<PathBuf>,
+}
+
+impl Scenario {
+    /// `M(d)`: the midnight ending day `d`.
+    pub fn midnight(&self, d: i64) -> i64 {
+        self.start + (d + 1) * DAY
+    }
+
+    /// `M(days-1)`: inputs at or after it are not processed.
+    pub fn horizon(&self) -> i64 {
+        self.midnight(self.days as i64 - 1)
+    }
+
+    /// The free trial start of SPEC §7.
+    pub fn billing(&self) -> Billing {
+        let trial_start = if self.registry.scan_type == ScanType::Enhanced {
+            Some(self.start)
+        } else {
+            self.timeline
+                .iter()
+                .find(|e| {
+                    e.registry
+                        .as_ref()
+                        .is_some_and(|r| r.scan_type == ScanType::Enhanced)
+                })
+                .map(|e| e.at)
+        };
+        Billing {
+            pricing: self.pricing,
+            trial_start,
+        }
+    }
+
+    /// The lifecycle policy of a repository: the first entry whose filters match it.
+    pub fn lifecycle_for(&self, repo: &str) -> Option<usize> {
+        self.lifecycle
+            .iter()
+            .position(|e| e.filters.iter().any(|f| filter_matches(f, repo)))
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new("."))
+    }
+
+    pub fn load(path: &Path) -> Result<Scenario> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Scenario::from_toml(&text, path)
+    }
+
+    pub fn from_toml(text: &str, path: &Path) -> Result<Scenario> {
+        let doc = Doc { file: path, text };
+        let root = node::parse(&doc)?;
+        let root = Table {
+            doc: &doc,
+            table: root.get_ref(),
+            path: String::new(),
+            start: 0,
+        };
+        Loader {
+            doc: &doc,
+            dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            files: Vec::new(),
+        }
+        .load(&root)
+    }
+}
+
+struct Loader<'a, 's> {
+    doc: &'a Doc<'s>,
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "simulation",
+    "pricing",
+    "registry",
+    "inspector",
+    "timeline",
+    "lifecycle",
+    "traffic",
+    "synthetic",
+    "sweep",
+];
+
+impl<'a, 's> Loader<'a, 's> {
+    fn path(&mut self, node: &Node) -> Result<PathBuf> {
+        let rel = node.str()?;
+        if rel.is_empty() {
+            return Err(node.error("expected a file path"));
+        }
+        let p = self.dir.join(rel);
+        if !p.is_file() {
+            return Err(node.error(format!(
+                "file `{}` not found (paths are relative to the scenario file)",
+                p.display()
+            )));
+        }
+        self.files.push(p.clone());
+        Ok(p)
+    }
+
+    fn load(mut self, root: &Table<'a, 's>) -> Result<Scenario> {
+        root.allow(TOP_KEYS)?;
+        let sim = root
+            .get("simulation")
+            .ok_or_else(|| {
+                self.doc.error_at(
+                    0,
+                    "simulation",
+                    "missing table [simulation] (with start and days)",
+                )
+            })?
+            .table()?;
+        sim.allow(&[
+            "start",
+            "days",
+            "rules",
+            "in_use_window_days",
+            "region",
+            "seed",
+        ])?;
+        let start = sim
+            .get("start")
+            .ok_or_else(|| sim.error("missing key `start` (the date of day 0)"))?
+            .date()?;
+        let days = sim
+            .get("days")
+            .ok_or_else(|| sim.error("missing key `days` (number of daily rows, >= 1)"))?
+            .int_in(1, 100_000)? as u32;
+        let profile = match sim.get("rules") {
+            None => Profile::P2024,
+            Some(n) => {
+                let s = n.str()?;
+                Profile::parse(s).ok_or_else(|| {
+                    n.error(format!(
+                        "unknown rules profile `{s}`; allowed: {}",
+                        Profile::NAMES
+                    ))
+                })?
+            }
+        };
+        let in_use_window_days = match sim.get("in_use_window_days") {
+            None => 30,
+            Some(n) => n.int_in(1, 100_000)? as u32,
+        };
+        let region = match sim.get("region") {
+            None => None,
+            Some(n) => {
+                let r = n.str()?;
+                check_region(r).map_err(|e| n.error(e))?;
+                Some((r.to_string(), n))
+            }
+        };
+        let seed = match sim.get("seed") {
+            None => 0,
+            Some(n) => n.int_in(0, i64::MAX)? as u64,
+        };
+
+        let pricing = match root.get("pricing") {
+            None => Pricing::default(),
+            Some(n) => {
+                let t = n.table()?;
+                t.allow(&["initial_scan_usd", "rescan_usd", "free_trial_days"])?;
+                let mut p = Pricing::default();
+                if let Some(n) = t.get("initial_scan_usd") {
+                    p.initial_micro = n.price_micro()?;
+                }
+                if let Some(n) = t.get("rescan_usd") {
+                    p.rescan_micro = n.price_micro()?;
+                }
+                if let Some(n) = t.get("free_trial_days") {
+                    p.free_trial_days = n.int_in(0, 100_000)? as u32;
+                }
+                p
+            }
+        };
+
+        let mut enhanced_at: Vec<Node> = Vec::new();
+        let registry = match root.get("registry") {
+            None => RegistryConfig::default(),
+            Some(n) => self.registry(&n, &mut enhanced_at)?,
+        };
+        let mut inspector = profile.defaults();
+        if let Some(n) = root.get("inspector") {
+            self.inspector(&n, profile, &mut inspector)?;
+        }
+
+        let mut timeline = Vec::new();
+        if let Some(n) = root.get("timeline") {
+            for (index, e) in n.elements()?.into_iter().enumerate() {
+                let t = e.table()?;
+                t.allow(&["at", "registry", "inspector"])?;
+                let at = t
+                    .get("at")
+                    .ok_or_else(|| t.error("missing key `at` (the instant of the change)"))?
+                    .instant()?;
+                let reg = match t.get("registry") {
+                    Some(r) => Some(self.registry(&r, &mut enhanced_at)?),
+                    None => None,
+                };
+                let insp = t.get("inspector");
+                if reg.is_none() && insp.is_none() {
+                    return Err(t.error(
+                        "a timeline entry changes something: give `registry` and/or `inspector`",
+                    ));
+                }
+                timeline.push((at, index, reg, insp));
+            }
+        }
+        // Apply in order of `at` (stable: same `at` keeps file order).
+        timeline.sort_by_key(|(at, index, _, _)| (*at, *index));
+        let mut current = inspector;
+        let mut resolved = Vec::with_capacity(timeline.len());
+        for (at, index, registry, insp) in timeline {
+            let inspector = match insp {
+                Some(n) => {
+                    self.inspector(&n, profile, &mut current)?;
+                    Some(current)
+                }
+                None => None,
+            };
+            resolved.push(TimelineEntry {
+                at,
+                registry,
+                inspector,
+                index,
+            });
+        }
+
+        let mut warnings = Vec::new();
+        if let Some((region, rnode)) = &region
+            && UNSUPPORTED_REGIONS.contains(&region.as_str())
+            && let Some(first) = enhanced_at.first()
+        {
+            {
+                let msg = format!(
+                    "enhanced scanning is not supported in region {region} (unsupported: {}), \
+                     but `{}` enables ENHANCED",
+                    UNSUPPORTED_REGIONS.join(", "),
+                    first.path
+                );
+                if profile.region_is_error() {
+                    return Err(rnode.error(format!(
+                        "{msg}; under rules profile {} this is an error",
+                        profile.name()
+                    )));
+                }
+                warnings.push(format!("{}: {msg}", self.doc.file.display()));
+            }
+        }
+
+        let mut lifecycle = Vec::new();
+        if let Some(n) = root.get("lifecycle") {
+            for e in n.elements()? {
+                let t = e.table()?;
+                t.allow(&["repositories", "policy"])?;
+                let reps = t.get("repositories").ok_or_else(|| {
+                    t.error("missing key `repositories` (wildcard filters such as [\"*\"])")
+                })?;
+                let filters = self.filters(&reps, 1)?;
+                let pnode = t.get("policy").ok_or_else(|| {
+                    t.error("missing key `policy` (a lifecycle policy JSON file)")
+                })?;
+                let file = self.path(&pnode)?;
+                let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+                let policy = Arc::new(Policy::from_json(&text, &file)?);
+                lifecycle.push(LifecycleEntry {
+                    filters,
+                    policy,
+                    file,
+                });
+            }
+        }
+
+        let traffic = match (root.get("traffic"), root.get("synthetic")) {
+            (Some(_), Some(s)) => {
+                return Err(s.error(
+                    "a scenario has one traffic source: [traffic] or [synthetic], not both",
+                ));
+            }
+            (Some(n), None) => {
+                let t = n.table()?;
+                t.allow(&["trace"])?;
+                let tn = t
+                    .get("trace")
+                    .ok_or_else(|| t.error("missing key `trace` (a CSV trace file)"))?;
+                Traffic::Trace(self.path(&tn)?)
+            }
+            (None, Some(n)) => Traffic::Synthetic(Box::new(SyntheticConfig::from_toml(&n)?)),
+            (None, None) => Traffic::None,
+        };
+
+        Ok(Scenario {
+            file: self.doc.file.to_path_buf(),
+            start,
+            days,
+            profile,
+            in_use_window_days,
+            region: region.map(|(r, _)| r),
+            seed,
+            pricing,
+            registry,
+            inspector,
+            timeline: resolved,
+            lifecycle,
+            traffic,
+            warnings,
+            referenced_files: self.files,
+        })
+    }
+
+    /// A list of wildcard filters (SPEC §4.1 syntax).
+    fn filters(&self, node: &Node, min: usize) -> Result<Vec<String>> {
+        let els = node.elements()?;
+        if els.len() < min {
+            return Err(node.error("give at least one filter"));
+        }
+        if els.len() > 100 {
+            return Err(node.error(format!("at most 100 filters per rule (got {})", els.len())));
+        }
+        let mut out = Vec::with_capacity(els.len());
+        for e in els {
+            let f = e.str()?;
+            check_filter(f).map_err(|m| e.error(m))?;
+            out.push(f.to_string());
+        }
+        Ok(out)
+    }
+
+    fn registry(
+        &mut self,
+        node: &Node<'a, 's>,
+        enhanced: &mut Vec<Node<'a, 's>>,
+    ) -> Result<RegistryConfig> {
+        let t = node.table()?;
+        t.allow(&["scan_type", "rules", "aws_json"])?;
+        if let Some(j) = t.get("aws_json") {
+            if t.has("scan_type") || t.has("rules") {
+                return Err(j.error("give either aws_json or scan_type/rules, not both"));
+            }
+            let file = self.path(&j)?;
+            let cfg = aws::registry_from_file(&file)?;
+            if cfg.scan_type == ScanType::Enhanced {
+                enhanced.push(j);
+            }
+            return Ok(cfg);
+        }
+        let st = t
+            .get("scan_type")
+            .ok_or_else(|| t.error("missing key `scan_type` (BASIC or ENHANCED)"))?;
+        let s = st.str()?;
+        let scan_type = ScanType::parse(s).ok_or_else(|| {
+            st.error(format!("unknown scan_type `{s}`; allowed: BASIC, ENHANCED"))
+        })?;
+        if scan_type == ScanType::Enhanced {
+            enhanced.push(st.clone());
+        }
+        let mut rules = Vec::new();
+        if let Some(rn) = t.get("rules") {
+            let els = rn.elements()?;
+            if els.len() > 2 {
+                return Err(rn.error(format!(
+                    "at most 2 rules (got {}); put more filters in a rule instead",
+                    els.len()
+                )));
+            }
+            for e in els {
+                let rt = e.table()?;
+                rt.allow(&["scan_frequency", "filters"])?;
+                let fnode = rt.get("scan_frequency").ok_or_else(|| {
+                    rt.error(
+                        "missing key `scan_frequency` (SCAN_ON_PUSH, CONTINUOUS_SCAN or MANUAL)",
+                    )
+                })?;
+                let fs = fnode.str()?;
+                let allowed = RuleFrequency::allowed_under(scan_type);
+                let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+                let frequency = RuleFrequency::parse(fs)
+                    .filter(|f| allowed.contains(f))
+                    .ok_or_else(|| {
+                        fnode.error(format!(
+                            "scan_frequency `{fs}` is not valid under scan_type {}; allowed: {}",
+                            scan_type.name(),
+                            names.join(", ")
+                        ))
+                    })?;
+                let filters = match rt.get("filters") {
+                    Some(f) => self.filters(&f, 0)?,
+                    None => {
+                        return Err(rt.error("missing key `filters` (a list, may be empty)"));
+                    }
+                };
+                rules.push(ScanRule { frequency, filters });
+            }
+        }
+        Ok(RegistryConfig { scan_type, rules })
+    }
+
+    /// Applies the keys given in an `inspector` table onto `settings`.
+    fn inspector(
+        &mut self,
+        node: &Node,
+        profile: Profile,
+        settings: &mut InspectorSettings,
+    ) -> Result<()> {
+        let t = node.table()?;
+        t.allow(&["push_duration", "pull_duration", "pull_mode", "aws_json"])?;
+        if let Some(j) = t.get("aws_json") {
+            if t.has("push_duration") || t.has("pull_duration") || t.has("pull_mode") {
+                return Err(j.error("give either aws_json or the duration keys, not both"));
+            }
+            let file = self.path(&j)?;
+            return aws::inspector_from_file(&file, profile, settings);
+        }
+        let mut given = Given::default();
+        if let Some(n) = t.get("push_duration") {
+            given.push = Some((n.str()?.to_string(), n.clone()));
+        }
+        if let Some(n) = t.get("pull_duration") {
+            given.pull = Some((n.str()?.to_string(), n.clone()));
+        }
+        if let Some(n) = t.get("pull_mode") {
+            given.mode = Some((n.str()?.to_string(), n.clone()));
+        }
+        apply_settings(given, profile, settings, |n: &Node, m| n.error(m))
+    }
+}
+
+/// Inspector keys as given, each with something to place an error at.
+pub(crate) struct Given<L> {
+    pub push: Option<(String, L)>,
+    pub pull: Option<(String, L)>,
+    pub mode: Option<(String, L)>,
+}
+
+impl<L> Default for Given<L> {
+    fn default() -> Self {
+        Given {
+            push: None,
+            pull: None,
+            mode: None,
+        }
+    }
+}
+
+fn list(ds: &[Duration]) -> String {
+    ds.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Validates the given keys against the profile (SPEC §4.4, §4.5) and applies them.
+pub(crate) fn apply_settings<L>(
+    given: Given<L>,
+    profile: Profile,
+    settings: &mut InspectorSettings,
+    err: impl Fn(&L, String) -> Error,
+) -> Result<()> {
+    if let Some((s, at)) = given.push {
+        let allowed = profile.allowed_push();
+        settings.push = Duration::parse(&s)
+            .filter(|d| allowed.contains(d))
+            .ok_or_else(|| {
+                err(
+                    &at,
+                    format!(
+                        "push_duration `{s}` is not allowed under rules profile {}; allowed: {}",
+                        profile.name(),
+                        list(allowed)
+                    ),
+                )
+            })?;
+    }
+    if let Some((s, at)) = given.pull {
+        if !profile.has_pull_settings() {
+            return Err(err(
+                &at,
+                format!(
+                    "rules profile {} has no pull settings: remove pull_duration (or use \
+                     rules = \"2024\" or \"2025\")",
+                    profile.name()
+                ),
+            ));
+        }
+        let allowed = profile.allowed_pull();
+        settings.pull = if s == "none" {
+            None
+        } else {
+            Some(
+                Duration::parse(&s)
+                    .filter(|d| allowed.contains(d))
+                    .ok_or_else(|| {
+                        err(
+                            &at,
+                            format!(
+                                "pull_duration `{s}` is not allowed under rules profile {}; \
+                                 allowed: {}, or \"none\"",
+                                profile.name(),
+                                list(allowed)
+                            ),
+                        )
+                    })?,
+            )
+        };
+    }
+    if let Some((s, at)) = given.mode {
+        if !profile.has_pull_settings() {
+            return Err(err(
+                &at,
+                format!(
+                    "rules profile {} has no pull settings: remove pull_mode (or use \
+                     rules = \"2024\" or \"2025\")",
+                    profile.name()
+                ),
+            ));
+        }
+        settings.mode = PullMode::parse(&s).ok_or_else(|| {
+            err(
+                &at,
+                format!("unknown pull_mode `{s}`; allowed: LAST_PULL_DATE, LAST_IN_USE_AT"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// A JSON error location.
+pub(crate) fn json_loc(file: &Path, path: &str) -> Location {
+    Location::file(file).key(path)
+}

@@ -1,0 +1,457 @@
+//! The trace format (SPEC §9): CSV with a header, columns found by name, streamed row by
+//! row into one reused record, so memory does not grow with the trace.
+
+use super::{Event, EventKind, Source};
+use crate::error::{Error, Location, Result};
+use crate::names::{check_repository, check_tag};
+use crate::time::parse_instant;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+pub const COLUMNS: &str = "time,event,repository,digest,tags,supported";
+
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    time: usize,
+    event: usize,
+    repository: usize,
+    digest: usize,
+    tags: Option<usize>,
+    supported: Option<usize>,
+    count: usize,
+}
+
+const NAMES: [&str; 6] = ["time", "event", "repository", "digest", "tags", "supported"];
+
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    time: i64,
+    kind: EventKind,
+    supported: bool,
+    line: u64,
+}
+
+pub struct TraceReader<R: Read> {
+    file: PathBuf,
+    rdr: csv::Reader<BufReader<R>>,
+    rec: csv::ByteRecord,
+    cols: Columns,
+    pending: Option<Pending>,
+    last_time: i64,
+    rows: u64,
+}
+
+#[inline]
+fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+impl TraceReader<std::fs::File> {
+    pub fn open(path: &Path) -> Result<Self> {
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        TraceReader::new(f, path)
+    }
+}
+
+impl<R: Read> TraceReader<R> {
+    pub fn new(input: R, file: &Path) -> Result<Self> {
+        let mut buf = BufReader::with_capacity(1 << 16, input);
+        // Skip a UTF-8 byte-order mark before the header.
+        let head = buf.fill_buf().map_err(|e| Error::io(file, e))?;
+        if head.starts_with(b"\xEF\xBB\xBF") {
+            buf.consume(3);
+        }
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(buf);
+        let mut t = TraceReader {
+            file: file.to_path_buf(),
+            rdr,
+            rec: csv::ByteRecord::new(),
+            cols: Columns {
+                time: 0,
+                event: 0,
+                repository: 0,
+                digest: 0,
+                tags: None,
+                supported: None,
+                count: 0,
+            },
+            pending: None,
+            last_time: i64::MIN,
+            rows: 0,
+        };
+        t.read_header()?;
+        Ok(t)
+    }
+
+    /// Rows read so far (header and blank lines excluded).
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    fn err(&self, line: u64, column: Option<usize>, msg: impl Into<String>) -> Error {
+        let mut loc = Location::file(&self.file).line(line);
+        if let Some(c) = column {
+            loc = loc
+                .column(c as u64 + 1)
+                .key(format!("column {}", self.col_name(c)));
+        }
+        Error::input(loc, msg)
+    }
+
+    fn col_name(&self, c: usize) -> &'static str {
+        let cols = &self.cols;
+        if c == cols.time {
+            "time"
+        } else if c == cols.event {
+            "event"
+        } else if c == cols.repository {
+            "repository"
+        } else if c == cols.digest {
+            "digest"
+        } else if Some(c) == cols.tags {
+            "tags"
+        } else if Some(c) == cols.supported {
+            "supported"
+        } else {
+            "?"
+        }
+    }
+
+    /// Reads the next non-blank record; false at the end of the file.
+    fn read_record(&mut self) -> Result<bool> {
+        loop {
+            match self.rdr.read_byte_record(&mut self.rec) {
+                Ok(false) => return Ok(false),
+                Ok(true) => {
+                    let blank = self.rec.iter().all(|f| trim(f).is_empty()) && self.rec.len() <= 1;
+                    if !blank {
+                        return Ok(true);
+                    }
+                }
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line());
+                    return Err(Error::input(
+                        Location::file(&self.file).line(line),
+                        format!("malformed CSV: {e}"),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn line(&self) -> u64 {
+        self.rec.position().map_or(0, |p| p.line())
+    }
+
+    fn read_header(&mut self) -> Result<()> {
+        if !self.read_record()? {
+            return Err(Error::input(
+                Location::file(&self.file).line(1),
+                format!("the trace is empty: expected a header with the columns {COLUMNS}"),
+            ));
+        }
+        let mut found: [Option<usize>; 6] = [None; 6];
+        for (i, f) in self.rec.iter().enumerate() {
+            let name = trim(f);
+            if let Some(k) = NAMES.iter().position(|n| n.as_bytes() == name) {
+                if found[k].is_some() {
+                    return Err(Error::input(
+                        Location::file(&self.file)
+                            .line(self.line())
+                            .column(i as u64 + 1),
+                        format!("column `{}` appears twice in the header", NAMES[k]),
+                    ));
+                }
+                found[k] = Some(i);
+            }
+        }
+        let missing: Vec<&str> = (0..4)
+            .filter(|&k| found[k].is_none())
+            .map(|k| NAMES[k])
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::input(
+                Location::file(&self.file).line(self.line()),
+                format!(
+                    "the header lacks the column(s) {}; a trace has the columns {COLUMNS} \
+                     (tags and supported optional, any order)",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        self.cols = Columns {
+            time: found[0].unwrap_or(0),
+            event: found[1].unwrap_or(0),
+            repository: found[2].unwrap_or(0),
+            digest: found[3].unwrap_or(0),
+            tags: found[4],
+            supported: found[5],
+            count: self.rec.len(),
+        };
+        Ok(())
+    }
+
+    #[inline]
+    fn field(&self, c: usize) -> &[u8] {
+        trim(self.rec.get(c).unwrap_or(b""))
+    }
+
+    fn parse_row(&mut self) -> Result<Pending> {
+        let line = self.line();
+        let cols = self.cols;
+        if self.rec.len() != cols.count {
+            return Err(self.err(
+                line,
+                None,
+                format!(
+                    "the row has {} fields but the header has {}",
+                    self.rec.len(),
+                    cols.count
+                ),
+            ));
+        }
+        let tb = self.field(cols.time);
+        let time = match std::str::from_utf8(tb).map_err(|_| "not UTF-8".to_string()) {
+            Ok(s) => parse_instant(s),
+            Err(e) => Err(e),
+        }
+        .map_err(|m| self.err(line, Some(cols.time), m))?;
+        let eb = self.field(cols.event);
+        let kind = EventKind::parse(eb).ok_or_else(|| {
+            self.err(
+                line,
+                Some(cols.event),
+                format!(
+                    "unknown event `{}`; allowed: {}",
+                    String::from_utf8_lossy(eb),
+                    EventKind::NAMES
+                ),
+            )
+        })?;
+        let repo = self.field(cols.repository);
+        let digest = self.field(cols.digest);
+        if kind == EventKind::VulndbUpdate {
+            if repo.is_empty() && !digest.is_empty() {
+                return Err(self.err(
+                    line,
+                    Some(cols.repository),
+                    "a vulndb_update naming a digest must name its repository too",
+                ));
+            }
+        } else {
+            if repo.is_empty() {
+                return Err(self.err(
+                    line,
+                    Some(cols.repository),
+                    format!("a {} event needs a repository", kind.name()),
+                ));
+            }
+            if digest.is_empty() {
+                return Err(self.err(
+                    line,
+                    Some(cols.digest),
+                    format!("a {} event needs a digest", kind.name()),
+                ));
+            }
+        }
+        if !repo.is_empty() {
+            check_repository(repo).map_err(|m| self.err(line, Some(cols.repository), m))?;
+        }
+        let mut supported = true;
+        if kind == EventKind::Push {
+            if let Some(c) = cols.tags {
+                for tag in self
+                    .field(c)
+                    .split(|&b| b == b';')
+                    .filter(|t| !t.is_empty())
+                {
+                    check_tag(tag).map_err(|m| self.err(line, Some(c), m))?;
+                }
+            }
+            if let Some(c) = cols.supported {
+                let s = self.field(c);
+                supported = if s.is_empty() || s.eq_ignore_ascii_case(b"true") {
+                    true
+                } else if s.eq_ignore_ascii_case(b"false") {
+                    false
+                } else {
+                    return Err(self.err(
+                        line,
+                        Some(c),
+                        format!(
+                            "supported must be true or false (or empty for true), found `{}`",
+                            String::from_utf8_lossy(s)
+                        ),
+                    ));
+                };
+            }
+        }
+        if time < self.last_time {
+            return Err(Error::input(
+                Location::file(&self.file).line(line),
+                format!(
+                    "row at {} is earlier than the row before it ({}): trace rows must be in \
+                     non-decreasing time order; sort the trace by time (stably, to keep the \
+                     order of rows at one instant)",
+                    crate::time::format_instant(time),
+                    crate::time::format_instant(self.last_time)
+                ),
+            ));
+        }
+        self.last_time = time;
+        Ok(Pending {
+            time,
+            kind,
+            supported,
+            line,
+        })
+    }
+}
+
+impl<R: Read> Source for TraceReader<R> {
+    fn peek(&mut self) -> Result<Option<i64>> {
+        if let Some(p) = self.pending {
+            return Ok(Some(p.time));
+        }
+        if !self.read_record()? {
+            return Ok(None);
+        }
+        self.rows += 1;
+        let p = self.parse_row()?;
+        self.pending = Some(p);
+        Ok(Some(p.time))
+    }
+
+    fn take(&mut self) -> Event<'_> {
+        let p = self.pending.take().expect("take() after peek()");
+        let cols = self.cols;
+        Event {
+            time: p.time,
+            kind: p.kind,
+            repo: self.field(cols.repository),
+            digest: self.field(cols.digest),
+            tags: cols.tags.map_or(&b""[..], |c| self.field(c)),
+            supported: p.supported,
+            line: p.line,
+        }
+    }
+
+    fn file(&self) -> Option<&Path> {
+        Some(&self.file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Row = (i64, EventKind, String, String, Vec<String>, bool, u64);
+
+    fn read_all(text: &str) -> Result<Vec<Row>> {
+        let mut r = TraceReader::new(text.as_bytes(), Path::new("t.csv"))?;
+        let mut out = Vec::new();
+        while r.peek()?.is_some() {
+            let e = r.take();
+            out.push((
+                e.time,
+                e.kind,
+                String::from_utf8_lossy(e.repo).into_owned(),
+                String::from_utf8_lossy(e.digest).into_owned(),
+                e.tags()
+                    .map(|t| String::from_utf8_lossy(t).into_owned())
+                    .collect(),
+                e.supported,
+                e.line,
+            ));
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn bom_blank_lines_order_and_trimming() {
+        let text = "\u{feff}note,event,time,repository,tags,digest,supported\n\
+                    x,push,2026-01-01T10:00:00Z,ml__x/model--1,;latest;;v1;,a,TRUE\n\
+                    \n   \n\
+                    y,  push ,2026-01-01T10:05:00Z , ml__x/model--1 ,,u, False \n\
+                    ,pull,2026-01-01T11:00:00Z,ml__x/model--1,bad tag!,a,maybe\n";
+        let rows = read_all(text).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].4, vec!["latest", "v1"]);
+        assert!(rows[0].5);
+        assert_eq!(rows[1].3, "u");
+        assert!(!rows[1].5);
+        assert_eq!(rows[2].1, EventKind::Pull);
+        assert!(rows[2].5, "supported is not read on a pull row");
+        assert_eq!(rows[2].6, 6);
+    }
+
+    fn err(text: &str) -> String {
+        read_all(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_rows_name_line_and_column() {
+        let h = "time,event,repository,digest,tags,supported\n";
+        let cases = [
+            (
+                "2026-01-01T10:00:00,push,app,a,,\n",
+                "t.csv:2:1: column time: invalid instant",
+            ),
+            (
+                "2026-01-01T10:00:00Z,pusj,app,a,,\n",
+                "t.csv:2:2: column event: unknown event `pusj`",
+            ),
+            (
+                "2026-01-01T10:00:00Z,push,App,a,,\n",
+                "t.csv:2:3: column repository: invalid repository name",
+            ),
+            (
+                "2026-01-01T10:00:00Z,push,app,,,\n",
+                "t.csv:2:4: column digest: a push event needs a digest",
+            ),
+            (
+                "2026-01-01T10:00:00Z,pull,,a,,\n",
+                "t.csv:2:3: column repository: a pull event needs a repository",
+            ),
+            (
+                "2026-01-01T10:00:00Z,push,app,a,-x,\n",
+                "t.csv:2:5: column tags: invalid tag `-x`",
+            ),
+            (
+                "2026-01-01T10:00:00Z,push,app,a,,yes\n",
+                "t.csv:2:6: column supported: supported must be true or false",
+            ),
+            (
+                "2026-01-01T10:00:00Z,vulndb_update,,d1,,\n",
+                "t.csv:2:3: column repository: a vulndb_update naming a digest",
+            ),
+            (
+                "2026-01-01T10:00:00Z,push,app\n",
+                "t.csv:2: the row has 3 fields",
+            ),
+            (
+                "2026-01-02T10:00:00Z,push,app,a,,\n2026-01-01T10:00:00Z,push,app,b,,\n",
+                "t.csv:3: row at 2026-01-01T10:00:00Z is earlier",
+            ),
+        ];
+        for (rows, want) in cases {
+            let e = err(&format!("{h}{rows}"));
+            assert!(e.starts_with(want), "want `{want}`, got `{e}`");
+        }
+        assert!(err("time,event,digest\n").contains("lacks the column(s) repository"));
+        assert!(err("").contains("the trace is empty"));
+        assert!(err("time,event,repository,digest,time\n").contains("appears twice"));
+    }
+
+    #[test]
+    fn ignores_fields_not_read_for_the_event() {
+        let text = "time,event,repository,digest,tags,supported\n\
+                    2026-01-01T13:00:00Z,vulndb_update,,,.hidden,0\n\
+                    2026-01-01T13:00:00Z,restore,app,a,-x,yes\n";
+        assert_eq!(read_all(text).unwrap().len(), 2);
+    }
+}
