@@ -6,19 +6,28 @@
 pub mod engine;
 pub mod error;
 pub mod names;
+pub mod provenance;
 pub mod report;
 pub mod rules;
 pub mod scenario;
 pub mod time;
 pub mod traffic;
+pub mod validate;
 
 use engine::{Engine, PathGroups, RunOptions, RunResult};
-use error::{Error, Result};
+use error::{Error, Location, Result};
+use provenance::{HashingReader, Provenance};
 use scenario::{Scenario, Traffic};
 use std::path::Path;
 
+/// A finished simulation and what it came from.
+pub struct Run {
+    pub result: RunResult,
+    pub provenance: Provenance,
+}
+
 /// Simulates a scenario: over `trace` when given, else over the scenario's own traffic.
-pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result<RunResult> {
+pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result<Run> {
     let trace = match (trace, &sc.traffic) {
         (Some(t), _) => t.to_path_buf(),
         (None, Traffic::Trace(t)) => t.clone(),
@@ -29,24 +38,30 @@ pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result
         }
         (None, Traffic::None) => {
             return Err(Error::input(
-                error::Location::file(&sc.file),
+                Location::file(&sc.file),
                 "the scenario has no traffic: add [traffic] trace = \"events.csv\" or \
                  [synthetic], or give --trace FILE",
             ));
         }
     };
-    let mut source = traffic::trace::TraceReader::open(&trace)?;
+    let file = std::fs::File::open(&trace).map_err(|e| Error::io(&trace, e))?;
+    let mut source = traffic::trace::TraceReader::new(HashingReader::new(file), &trace)?;
     let groups = PathGroups::default();
-    Engine::new(sc, opts, &groups).run(&mut source)
+    let result = Engine::new(sc, opts, &groups).run(&mut source)?;
+    let hash = source
+        .into_inner()
+        .drain_and_finish()
+        .map_err(|e| Error::io(&trace, e))?;
+    let provenance = Provenance::collect(sc, Some((trace, hash)))?;
+    Ok(Run { result, provenance })
 }
 
 /// Writes the outputs of a run into `out`, replacing it as a whole.
-pub fn write_outputs(sc: &Scenario, result: &RunResult, out: &Path) -> Result<()> {
+pub fn write_outputs(sc: &Scenario, run: &Run, command: &[String], out: &Path) -> Result<()> {
     let staging = report::Staging::new(out)?;
-    let rep = report::Report {
-        scenario: sc,
-        result,
-    };
-    staging.export(&rep, &report::daily::Daily)?;
+    let rep = report::Report::new(sc, &run.result, &run.provenance, command);
+    for e in report::data_exporters() {
+        staging.export(&rep, e.as_ref())?;
+    }
     staging.commit()
 }

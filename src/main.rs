@@ -46,6 +46,14 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Check a scenario (and its trace) without simulating; print the resolved settings.
+    Validate {
+        /// The scenario TOML file.
+        scenario: PathBuf,
+        /// Check this trace instead of the scenario's own traffic.
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -87,11 +95,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 None => None,
             };
             let opts = RunOptions { strict, explain };
-            let result = scansim::simulate(&sc, trace.as_deref(), opts)?;
-            for line in &result.explain {
+            let run = scansim::simulate(&sc, trace.as_deref(), opts)?;
+            for line in &run.result.explain {
                 println!("{line}");
             }
-            scansim::write_outputs(&sc, &result, &out)?;
+            let command: Vec<String> = std::env::args().collect();
+            scansim::write_outputs(&sc, &run, &command, &out)?;
+        }
+        Command::Validate { scenario, trace } => {
+            let sc = Scenario::load(&scenario)?;
+            print!("{}", scansim::validate::validate(&sc, trace.as_deref())?);
         }
     }
     Ok(())

@@ -117,10 +117,10 @@ impl std::fmt::Display for Cause {
             Cause::InUse => f.write_str("in-use observation"),
             Cause::Revival(m) => write!(
                 f,
-                "revival by a {} within the window",
+                "revival by {} within the window",
                 match m {
-                    PullMode::LastPullDate => "pull (mode LAST_PULL_DATE)",
-                    PullMode::LastInUseAt => "in-use observation (mode LAST_IN_USE_AT)",
+                    PullMode::LastPullDate => "a pull (mode LAST_PULL_DATE)",
+                    PullMode::LastInUseAt => "an in-use observation (mode LAST_IN_USE_AT)",
                 }
             ),
             Cause::WindowExpiry => f.write_str("window expiry: neither push nor pull window holds"),
@@ -388,21 +388,27 @@ impl RepoState {
             }
         };
         self.by_digest.insert(digest.into(), slot);
-        let freq = self.freq;
-        let status = self.images[slot as usize].status(freq);
-        self.images[slot as usize].counted = status;
-        self.counts.images += 1;
-        self.counts.status[status as usize] += 1;
-        if status == Status::Active {
-            self.images[slot as usize].active_pos = self.active.len() as u32;
-            self.active.push(slot);
-        }
         if let Some(e) = self.explain.as_mut()
             && *e.digest == *digest
         {
             e.slot = Some(slot);
         }
         slot
+    }
+
+    /// Starts counting a new image once the rules of its creating push have run.
+    fn count_new(&mut self, slot: u32, t: i64) {
+        let freq = self.freq;
+        let img = &mut self.images[slot as usize];
+        let status = img.status(freq);
+        img.counted = status;
+        self.counts.images += 1;
+        self.counts.status[status as usize] += 1;
+        if status == Status::Active {
+            img.active_pos = self.active.len() as u32;
+            self.active.push(slot);
+        }
+        self.note(slot, t, || format!("status {}", status.name()));
     }
 
     fn remove(&mut self, slot: u32) {
@@ -519,7 +525,7 @@ impl RepoState {
         seq: u64,
         ctx: &Ctx,
     ) {
-        let slot = match self.lookup(digest) {
+        let (slot, created) = match self.lookup(digest) {
             Some(slot) => {
                 let img = &mut self.images[slot as usize];
                 img.pushed_at = t;
@@ -535,14 +541,14 @@ impl RepoState {
                         "re-push".into()
                     }
                 });
-                slot
+                (slot, false)
             }
             None => {
                 let slot = self.create(t, digest, supported, seq);
                 self.note(slot, t, || {
                     format!("push creates the image (supported = {supported})")
                 });
-                slot
+                (slot, true)
             }
         };
         for tag in tags {
@@ -551,7 +557,11 @@ impl RepoState {
         self.flows.pushes += 1;
         self.lifecycle_dirty = true;
         self.on_push_scan(slot, t, ctx, Cause::Push);
-        self.sync(slot, t, Cause::Push);
+        if created {
+            self.count_new(slot, t);
+        } else {
+            self.sync(slot, t, Cause::Push);
+        }
     }
 
     fn move_tag(&mut self, slot: u32, tag: &[u8], t: i64) {

@@ -2,10 +2,15 @@
 //! directory beside the target, which then replaces the target as a whole.
 
 pub mod daily;
+pub mod figures;
+pub mod summary;
+pub mod tables;
 
 use crate::engine::RunResult;
 use crate::error::{Error, Result};
+use crate::provenance::Provenance;
 use crate::scenario::Scenario;
+use figures::Figures;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +18,38 @@ use std::path::{Path, PathBuf};
 pub struct Report<'a> {
     pub scenario: &'a Scenario,
     pub result: &'a RunResult,
+    pub provenance: &'a Provenance,
+    /// The command line that produced the result.
+    pub command: &'a [String],
+    /// The §8b figures over all reported days.
+    pub figures: Figures,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(
+        scenario: &'a Scenario,
+        result: &'a RunResult,
+        provenance: &'a Provenance,
+        command: &'a [String],
+    ) -> Self {
+        Report {
+            scenario,
+            result,
+            provenance,
+            command,
+            figures: Figures::from_days(&result.days),
+        }
+    }
+}
+
+/// The data files every run writes.
+pub fn data_exporters() -> Vec<Box<dyn Exporter>> {
+    vec![
+        Box::new(daily::Daily),
+        Box::new(summary::SummaryJson),
+        Box::new(tables::Monthly),
+        Box::new(tables::Repositories),
+    ]
 }
 
 /// One output file.

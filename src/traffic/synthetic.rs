@@ -7,6 +7,10 @@ use crate::scenario::node::Node;
 pub struct SyntheticConfig {}
 
 impl SyntheticConfig {
+    pub fn repository_names(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     pub fn from_toml(node: &Node) -> Result<Self> {
         Err(node.error("synthetic traffic is not available yet"))
     }

@@ -87,6 +87,11 @@ impl<R: Read> TraceReader<R> {
         Ok(t)
     }
 
+    /// The underlying reader (what it buffered has been read from it).
+    pub fn into_inner(self) -> R {
+        self.rdr.into_inner().into_inner()
+    }
+
     /// Rows read so far (header and blank lines excluded).
     pub fn rows(&self) -> u64 {
         self.rows

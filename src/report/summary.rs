@@ -1,0 +1,145 @@
+//! `summary.json`: the §8b figures, totals, the last day's statuses, and what the result
+//! came from (scenario and file hashes, profile, seed, version, command line).
+
+use super::figures::{cents_value, hundredths_text};
+use super::{Exporter, Report};
+use crate::engine::Status;
+use crate::rules::format_usd;
+use crate::time::{DAY, format_date, format_instant};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct FileHash {
+    path: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct Source {
+    scenario: FileHash,
+    files: Vec<FileHash>,
+    rules_profile: &'static str,
+    seed: u64,
+    program: String,
+    command: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Figures8b {
+    cost_per_30_days_usd: f64,
+    mean_coverage_pct: Option<f64>,
+    mean_in_use_coverage_pct: Option<f64>,
+    mean_continuous_coverage_pct: Option<f64>,
+    mean_exposed: f64,
+}
+
+#[derive(Serialize)]
+struct Totals {
+    cost_usd: f64,
+    initial_scans: u64,
+    rescans: u64,
+    basic_scans: u64,
+    pushes: u64,
+    pulls: u64,
+    deletes: u64,
+    expirations: u64,
+    ignored_events: u64,
+    inputs_processed: u64,
+}
+
+#[derive(Serialize)]
+struct LastDay {
+    date: String,
+    images: u64,
+    statuses: BTreeMap<&'static str, u64>,
+    in_use: u64,
+    in_use_active: u64,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    start: String,
+    days: u32,
+    figures: Figures8b,
+    totals: Totals,
+    last_day: Option<LastDay>,
+    configuration_changes: Vec<String>,
+    warnings: Vec<String>,
+    source: Source,
+}
+
+pub struct SummaryJson;
+
+fn usd_value(micro: i64) -> f64 {
+    format_usd(micro).parse().unwrap_or(0.0)
+}
+
+impl Exporter for SummaryJson {
+    fn file_name(&self) -> &'static str {
+        "summary.json"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+        let sc = report.scenario;
+        let r = report.result;
+        let f = &report.figures;
+        let last_day = r.days.last().map(|d| LastDay {
+            date: format_date(sc.start + (r.days.len() as i64 - 1) * DAY),
+            images: d.counts.images,
+            statuses: Status::ALL
+                .iter()
+                .map(|s| (s.name(), d.status(*s)))
+                .collect(),
+            in_use: d.counts.in_use,
+            in_use_active: d.counts.in_use_active,
+        });
+        let hash = |(p, h): &(std::path::PathBuf, String)| FileHash {
+            path: p.display().to_string(),
+            sha256: h.clone(),
+        };
+        let summary = Summary {
+            start: format_date(sc.start),
+            days: sc.days,
+            figures: Figures8b {
+                cost_per_30_days_usd: cents_value(f.cost_per_30_days_cents()),
+                mean_coverage_pct: f.coverage.rounded(),
+                mean_in_use_coverage_pct: f.in_use_coverage.rounded(),
+                mean_continuous_coverage_pct: f.continuous_coverage.rounded(),
+                mean_exposed: hundredths_text(f.mean_exposed_hundredths())
+                    .parse()
+                    .unwrap_or(0.0),
+            },
+            totals: Totals {
+                cost_usd: usd_value(f.flows.cost_micro),
+                initial_scans: f.flows.initial_scans,
+                rescans: f.flows.rescans,
+                basic_scans: f.flows.basic_scans,
+                pushes: f.flows.pushes,
+                pulls: f.flows.pulls,
+                deletes: f.flows.deletes,
+                expirations: f.flows.expirations,
+                ignored_events: r.ignored_events,
+                inputs_processed: r.inputs_processed,
+            },
+            last_day,
+            configuration_changes: r
+                .config_changes
+                .iter()
+                .map(|&t| format_instant(t))
+                .collect(),
+            warnings: sc.warnings.clone(),
+            source: Source {
+                scenario: hash(&report.provenance.scenario),
+                files: report.provenance.files.iter().map(hash).collect(),
+                rules_profile: sc.profile.name(),
+                seed: sc.seed,
+                program: format!("scansim {}", env!("CARGO_PKG_VERSION")),
+                command: report.command.to_vec(),
+            },
+        };
+        serde_json::to_writer_pretty(&mut *out, &summary)?;
+        writeln!(out)
+    }
+}

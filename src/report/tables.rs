@@ -1,0 +1,135 @@
+//! `monthly.csv` (the figures a budget is written in) and `repositories.csv` (where the
+//! money goes).
+
+use super::figures::Figures;
+use super::{Exporter, Report};
+use crate::rules::push_usd;
+use crate::time::{DAY, civil_from_days};
+use std::io::Write;
+
+/// One calendar month of reported days.
+#[derive(Debug, Clone)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Index of its first reported day.
+    pub first_day: usize,
+    pub figures: Figures,
+}
+
+/// The reported days grouped by calendar month, in order (SPEC §8b).
+pub fn months(report: &Report) -> Vec<Month> {
+    let mut out: Vec<Month> = Vec::new();
+    let days = &report.result.days;
+    let mut d = 0;
+    while d < days.len() {
+        let (y, m, _) = civil_from_days(report.scenario.start / DAY + d as i64);
+        let mut end = d;
+        while end < days.len() {
+            let (y2, m2, _) = civil_from_days(report.scenario.start / DAY + end as i64);
+            if (y2, m2) != (y, m) {
+                break;
+            }
+            end += 1;
+        }
+        out.push(Month {
+            month: format!("{y:04}-{m:02}"),
+            first_day: d,
+            figures: Figures::from_days(&days[d..end]),
+        });
+        d = end;
+    }
+    out
+}
+
+pub struct Monthly;
+
+impl Exporter for Monthly {
+    fn file_name(&self) -> &'static str {
+        "monthly.csv"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(
+            out,
+            "month,days,pushes,initial_scans,rescans,basic_scans,expirations,cost_usd,\
+             mean_coverage_pct,mean_in_use_coverage_pct"
+        )?;
+        for m in months(report) {
+            let f = &m.figures;
+            let mut cost = String::new();
+            push_usd(&mut cost, f.flows.cost_micro);
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{}",
+                m.month,
+                f.days,
+                f.flows.pushes,
+                f.flows.initial_scans,
+                f.flows.rescans,
+                f.flows.basic_scans,
+                f.flows.expirations,
+                cost,
+                f.coverage.text(),
+                f.in_use_coverage.text()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+pub struct Repositories;
+
+/// Repository indexes, most expensive first, ties by name.
+pub fn by_cost(report: &Report) -> Vec<usize> {
+    let repos = &report.result.repos;
+    let mut idx: Vec<usize> = (0..repos.len()).collect();
+    idx.sort_by(|&a, &b| {
+        let (a, b) = (&repos[a], &repos[b]);
+        b.totals
+            .flows
+            .cost_micro
+            .cmp(&a.totals.flows.cost_micro)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    idx
+}
+
+impl Exporter for Repositories {
+    fn file_name(&self) -> &'static str {
+        "repositories.csv"
+    }
+
+    fn write(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(
+            out,
+            "repository,group,scan_frequency,images,initial_scans,rescans,basic_scans,cost_usd,\
+             mean_coverage_pct"
+        )?;
+        let groups = &report.result.groups;
+        for i in by_cost(report) {
+            let r = &report.result.repos[i];
+            let t = &r.totals;
+            let mut cost = String::new();
+            push_usd(&mut cost, t.flows.cost_micro);
+            let cov = super::figures::Pct {
+                num: t.sum_active,
+                den: t.sum_images,
+            };
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{}",
+                r.name,
+                groups.get(r.group as usize).map_or("", String::as_str),
+                r.freq.name(),
+                r.images,
+                t.flows.initial_scans,
+                t.flows.rescans,
+                t.flows.basic_scans,
+                cost,
+                cov.text()
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,165 @@
+//! `scansim validate`: every check of `run` without simulating, then the resolved
+//! settings and how the repositories of the traffic fall into scan frequencies over time.
+
+use crate::error::{Error, Result};
+use crate::rules::{Freq, RegistryConfig, format_usd};
+use crate::scenario::{Scenario, Traffic};
+use crate::time::{format_date, format_instant};
+use crate::traffic::Source;
+use crate::traffic::trace::TraceReader;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn describe_registry(r: &RegistryConfig) -> String {
+    let mut s = r.scan_type.name().to_string();
+    if r.rules.is_empty() {
+        s.push_str(", no rules");
+    }
+    for rule in &r.rules {
+        let _ = write!(
+            s,
+            ", {} [{}]",
+            rule.frequency.name(),
+            rule.filters.join(", ")
+        );
+    }
+    s
+}
+
+fn count_freqs(r: &RegistryConfig, repos: &BTreeSet<String>) -> String {
+    let mut n = [0usize; 3];
+    for name in repos {
+        n[r.frequency(name) as usize] += 1;
+    }
+    Freq::ALL
+        .iter()
+        .map(|f| format!("{} {}", f.name(), n[*f as usize]))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks the scenario and its traffic; returns the report to print.
+pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
+    let mut repos = BTreeSet::new();
+    let mut out = String::new();
+    let horizon = sc.horizon();
+    let own_trace = match &sc.traffic {
+        Traffic::Trace(t) => Some(t.as_ref()),
+        _ => None,
+    };
+    let traffic = match (trace.or(own_trace), &sc.traffic) {
+        (Some(t), _) => {
+            let mut r = TraceReader::open(t)?;
+            let (mut rows, mut after) = (0u64, false);
+            while let Some(time) = r.peek()? {
+                if time >= horizon {
+                    after = true;
+                    break;
+                }
+                let ev = r.take();
+                rows += 1;
+                if !ev.repo.is_empty()
+                    && !repos.contains(std::str::from_utf8(ev.repo).unwrap_or(""))
+                {
+                    repos.insert(String::from_utf8_lossy(ev.repo).into_owned());
+                }
+            }
+            format!(
+                "trace {}: {rows} rows before the horizon{}",
+                t.display(),
+                if after {
+                    " (later rows are not read)"
+                } else {
+                    ""
+                }
+            )
+        }
+        (None, Traffic::Synthetic(s)) => {
+            repos.extend(s.repository_names());
+            format!("synthetic, {} repositories", repos.len())
+        }
+        (None, Traffic::None | Traffic::Trace(_)) => {
+            return Err(Error::Usage(format!(
+                "{}: the scenario has no traffic: add [traffic] or [synthetic], or give --trace FILE",
+                sc.file.display()
+            )));
+        }
+    };
+
+    let billing = sc.billing();
+    let _ = writeln!(out, "scenario {}: valid", sc.file.display());
+    let _ = writeln!(
+        out,
+        "simulation: start {}, {} days (inputs from {} on are not processed), rules profile {}, \
+         in-use window {} days, seed {}, region {}",
+        format_date(sc.start),
+        sc.days,
+        format_instant(horizon),
+        sc.profile.name(),
+        sc.in_use_window_days,
+        sc.seed,
+        sc.region.as_deref().unwrap_or("(none: no region check)")
+    );
+    let _ = writeln!(
+        out,
+        "pricing: initial scan {} USD, rescan {} USD, free trial {} days{}",
+        format_usd(sc.pricing.initial_micro),
+        format_usd(sc.pricing.rescan_micro),
+        sc.pricing.free_trial_days,
+        match billing.trial_start {
+            Some(t) if sc.pricing.free_trial_days > 0 => format!(" from {}", format_instant(t)),
+            _ => String::new(),
+        }
+    );
+    let _ = writeln!(out, "traffic: {traffic}, {} repositories seen", repos.len());
+    for e in &sc.lifecycle {
+        let n = repos
+            .iter()
+            .filter(|r| {
+                sc.lifecycle_for(r)
+                    .is_some_and(|i| std::ptr::eq(&sc.lifecycle[i], e))
+            })
+            .count();
+        let _ = writeln!(
+            out,
+            "lifecycle: {} ({} rules) on [{}]: {n} repositories",
+            e.file.display(),
+            e.policy.rules.len(),
+            e.filters.join(", ")
+        );
+    }
+    let _ = writeln!(out, "configurations in effect:");
+    let mut registry = sc.registry.clone();
+    let mut inspector = sc.inspector;
+    let _ = writeln!(out, "  initial");
+    let _ = writeln!(out, "    registry:  {}", describe_registry(&registry));
+    let _ = writeln!(out, "    inspector: {inspector}");
+    let _ = writeln!(out, "    repositories: {}", count_freqs(&registry, &repos));
+    for e in &sc.timeline {
+        if let Some(r) = &e.registry {
+            registry = r.clone();
+        }
+        if let Some(i) = e.inspector {
+            inspector = i;
+        }
+        let note = if e.at >= horizon {
+            " (at or after the horizon: not applied)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  from {} (timeline[{}]){note}",
+            format_instant(e.at),
+            e.index
+        );
+        let _ = writeln!(out, "    registry:  {}", describe_registry(&registry));
+        let _ = writeln!(out, "    inspector: {inspector}");
+        let _ = writeln!(out, "    repositories: {}", count_freqs(&registry, &repos));
+    }
+    for w in &sc.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    Ok(out)
+}
