@@ -6,6 +6,7 @@
 pub mod engine;
 pub mod error;
 pub mod names;
+pub mod progress;
 pub mod provenance;
 pub mod report;
 pub mod rules;

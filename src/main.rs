@@ -94,7 +94,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 None => None,
             };
-            let opts = RunOptions { strict, explain };
+            let opts = RunOptions {
+                strict,
+                explain,
+                progress: None,
+            };
             let run = scansim::simulate(&sc, trace.as_deref(), opts)?;
             for line in &run.result.explain {
                 println!("{line}");

@@ -37,12 +37,14 @@ impl DayRow {
 }
 
 /// Run options that are not part of the scenario.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct RunOptions {
     /// Ignored events are errors.
     pub strict: bool,
     /// `REPOSITORY@DIGEST` whose history to record.
     pub explain: Option<(String, String)>,
+    /// Where to report simulated days; `None` reports nothing.
+    pub progress: Option<std::sync::Arc<dyn crate::progress::Progress + Send>>,
 }
 
 /// What a run produces, before any formatting.
@@ -189,6 +191,12 @@ impl<'s> Engine<'s> {
             .par_iter_mut()
             .with_min_len(64)
             .for_each(|r| r.day_end(m, &ctx, reported));
+        if reported && let Some(p) = &self.opts.progress {
+            if d == 0 {
+                p.start(self.sc.days as u64, "days");
+            }
+            p.advance(1);
+        }
         if reported {
             let ngroups = self.result.group_days.last().map_or(0, Vec::len);
             let mut row = DayRow::default();
@@ -329,6 +337,9 @@ impl<'s> Engine<'s> {
         self.init_clock(horizon);
         while let Some(m) = self.due_midnight(horizon) {
             self.day_end(m);
+        }
+        if let Some(p) = &self.opts.progress {
+            p.finish();
         }
         Ok(self.finish())
     }
