@@ -46,6 +46,17 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Write the scenario's synthetic traffic as a trace (SPEC §9).
+    Generate {
+        /// The scenario TOML file (with [synthetic]).
+        scenario: PathBuf,
+        /// The trace file to write.
+        #[arg(long, value_name = "FILE")]
+        trace_out: PathBuf,
+        /// Override [simulation] seed.
+        #[arg(long, value_name = "N")]
+        seed: Option<u64>,
+    },
     /// Check a scenario (and its trace) without simulating; print the resolved settings.
     Validate {
         /// The scenario TOML file.
@@ -105,6 +116,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let command: Vec<String> = std::env::args().collect();
             scansim::write_outputs(&sc, &run, &command, &out)?;
+        }
+        Command::Generate {
+            scenario,
+            trace_out,
+            seed,
+        } => {
+            let mut sc = Scenario::load(&scenario)?;
+            if let Some(s) = seed {
+                sc.seed = s;
+            }
+            let rows = scansim::generate(&sc, &trace_out)?;
+            eprintln!("wrote {rows} events to {}", trace_out.display());
         }
         Command::Validate { scenario, trace } => {
             let sc = Scenario::load(&scenario)?;

@@ -5,7 +5,6 @@ use crate::error::{Error, Result};
 use crate::rules::{Freq, RegistryConfig, format_usd};
 use crate::scenario::{Scenario, Traffic};
 use crate::time::{format_date, format_instant};
-use crate::traffic::Source;
 use crate::traffic::trace::TraceReader;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -52,12 +51,12 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
         (Some(t), _) => {
             let mut r = TraceReader::open(t)?;
             let (mut rows, mut after) = (0u64, false);
-            while let Some(time) = r.peek()? {
+            while let Some(time) = r.next_time()? {
                 if time >= horizon {
                     after = true;
                     break;
                 }
-                let ev = r.take();
+                let ev = r.take_event();
                 rows += 1;
                 if !ev.repo.is_empty()
                     && !repos.contains(std::str::from_utf8(ev.repo).unwrap_or(""))

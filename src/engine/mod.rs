@@ -7,7 +7,7 @@ use crate::error::{Error, Location, Result};
 use crate::rules::{Billing, Freq, PullMode, RegistryConfig, Window};
 use crate::scenario::Scenario;
 use crate::time::DAY;
-use crate::traffic::{Event, EventKind, Source};
+use crate::traffic::{Event, EventKind, Source, State};
 use rayon::prelude::*;
 use repo::Ctx;
 pub use repo::{Counts, Flows, RepoState, RepoTotals, Status};
@@ -47,6 +47,43 @@ pub struct RunOptions {
     pub progress: Option<std::sync::Arc<dyn crate::progress::Progress + Send>>,
 }
 
+impl RunResult {
+    /// Inputs processed: traffic events and configuration changes.
+    pub fn inputs_processed(&self) -> u64 {
+        self.traffic_events + self.config_changes.len() as u64
+    }
+
+    /// Adds the result of a run over other repositories of the same scenario (sums are
+    /// integers, so the order of merging does not matter).
+    pub fn merge(mut self, o: RunResult) -> RunResult {
+        if self.days.is_empty() {
+            self.days = o.days;
+            self.group_days = o.group_days;
+            self.config_changes = o.config_changes;
+        } else {
+            for (a, b) in self.days.iter_mut().zip(&o.days) {
+                a.add(b);
+            }
+            for (ga, gb) in self.group_days.iter_mut().zip(&o.group_days) {
+                if ga.len() < gb.len() {
+                    ga.resize(gb.len(), DayRow::default());
+                }
+                for (a, b) in ga.iter_mut().zip(gb) {
+                    a.add(b);
+                }
+            }
+        }
+        if o.groups.len() > self.groups.len() {
+            self.groups = o.groups;
+        }
+        self.repos.extend(o.repos);
+        self.traffic_events += o.traffic_events;
+        self.ignored_events += o.ignored_events;
+        self.explain.extend(o.explain);
+        self
+    }
+}
+
 /// What a run produces, before any formatting.
 #[derive(Debug, Default)]
 pub struct RunResult {
@@ -57,7 +94,8 @@ pub struct RunResult {
     /// Per reported day and group (groups in `groups` order).
     pub group_days: Vec<Vec<DayRow>>,
     pub groups: Vec<String>,
-    pub inputs_processed: u64,
+    /// Traffic events processed (before the horizon), ignored ones included.
+    pub traffic_events: u64,
     pub ignored_events: u64,
     /// Instants of the configuration changes that were applied.
     pub config_changes: Vec<i64>,
@@ -109,6 +147,8 @@ pub struct Engine<'s> {
     pub repos: Vec<RepoState>,
     repo_ids: FxHashMap<Box<[u8]>, u32>,
     next_midnight: Option<i64>,
+    now: i64,
+    epoch: u64,
     seq: u64,
     opts: RunOptions,
     grouping: &'s dyn Grouping,
@@ -130,6 +170,8 @@ impl<'s> Engine<'s> {
             repos: Vec::new(),
             repo_ids: FxHashMap::default(),
             next_midnight: None,
+            now: i64::MIN,
+            epoch: 0,
             seq: 0,
             opts,
             grouping,
@@ -220,6 +262,8 @@ impl<'s> Engine<'s> {
             r.close_day(reported);
         }
         self.next_midnight = Some(m + DAY);
+        self.now = m;
+        self.epoch += 1;
     }
 
     fn configure(&mut self, idx: usize) {
@@ -236,8 +280,9 @@ impl<'s> Engine<'s> {
             let f1 = registry.frequency(&r.name);
             r.reconfigure(t, f1, &ctx);
         });
-        self.result.inputs_processed += 1;
         self.result.config_changes.push(t);
+        self.now = t;
+        self.epoch += 1;
     }
 
     fn ignored(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<()> {
@@ -267,9 +312,10 @@ impl<'s> Engine<'s> {
 
     /// Applies one traffic event (SPEC §5.2).
     pub fn apply(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<()> {
-        self.result.inputs_processed += 1;
+        self.result.traffic_events += 1;
         let ctx = self.ctx;
         let t = ev.time;
+        self.now = t;
         let applied = match ev.kind {
             EventKind::VulndbUpdate if ev.repo.is_empty() => {
                 for r in &mut self.repos {
@@ -311,7 +357,7 @@ impl<'s> Engine<'s> {
         let file = source.file().map(std::path::Path::to_path_buf);
         let mut next_config = 0usize;
         loop {
-            let ts = source.peek()?;
+            let ts = source.peek(&self)?;
             let tc = self.sc.timeline.get(next_config).map(|e| e.at);
             let t = match (ts, tc) {
                 (None, None) => break,
@@ -330,7 +376,7 @@ impl<'s> Engine<'s> {
                 self.configure(next_config);
                 next_config += 1;
             } else {
-                let ev = source.take();
+                let ev = source.take(&self);
                 self.apply(&ev, file.as_deref())?;
             }
         }
@@ -368,5 +414,17 @@ impl<'s> Engine<'s> {
             .flat_map(|e| e.lines)
             .collect();
         self.result
+    }
+}
+
+impl State for Engine<'_> {
+    fn now(&self) -> i64 {
+        self.now
+    }
+    fn global_epoch(&self) -> u64 {
+        self.epoch
+    }
+    fn repo(&self, name: &[u8]) -> Option<&RepoState> {
+        self.repo_ids.get(name).map(|&i| &self.repos[i as usize])
     }
 }

@@ -121,7 +121,7 @@ impl Exporter for SummaryJson {
                 deletes: f.flows.deletes,
                 expirations: f.flows.expirations,
                 ignored_events: r.ignored_events,
-                inputs_processed: r.inputs_processed,
+                inputs_processed: r.inputs_processed(),
             },
             last_day,
             configuration_changes: r

@@ -3,6 +3,7 @@
 
 pub mod synthetic;
 pub mod trace;
+pub mod writer;
 
 use crate::error::Result;
 
@@ -69,12 +70,22 @@ impl<'a> Event<'a> {
     }
 }
 
+/// What a source may read of the simulation: synthetic vulnerability triggers are drawn
+/// only for images that are active (SPEC §10 allows drawing them lazily).
+pub trait State {
+    /// The instant of the last input or day end processed.
+    fn now(&self) -> i64;
+    /// Counts configuration changes and day ends processed so far.
+    fn global_epoch(&self) -> u64;
+    fn repo(&self, name: &[u8]) -> Option<&crate::engine::RepoState>;
+}
+
 /// A time-ordered stream of events.
 pub trait Source {
     /// The instant of the next event, reading it if needed; `None` at the end.
-    fn peek(&mut self) -> Result<Option<i64>>;
-    /// The event `peek` announced. Only called after `peek` returned `Some`.
-    fn take(&mut self) -> Event<'_>;
+    fn peek(&mut self, state: &dyn State) -> Result<Option<i64>>;
+    /// The event `peek` announced. Only called right after `peek` returned `Some`.
+    fn take(&mut self, state: &dyn State) -> Event<'_>;
     /// The file events come from, for messages.
     fn file(&self) -> Option<&std::path::Path> {
         None

@@ -1,7 +1,7 @@
 //! The trace format (SPEC §9): CSV with a header, columns found by name, streamed row by
 //! row into one reused record, so memory does not grow with the trace.
 
-use super::{Event, EventKind, Source};
+use super::{Event, EventKind, Source, State};
 use crate::error::{Error, Location, Result};
 use crate::names::{check_repository, check_tag};
 use crate::time::parse_instant;
@@ -318,7 +318,22 @@ impl<R: Read> TraceReader<R> {
 }
 
 impl<R: Read> Source for TraceReader<R> {
-    fn peek(&mut self) -> Result<Option<i64>> {
+    fn peek(&mut self, _: &dyn State) -> Result<Option<i64>> {
+        self.next_time()
+    }
+
+    fn take(&mut self, _: &dyn State) -> Event<'_> {
+        self.take_event()
+    }
+
+    fn file(&self) -> Option<&Path> {
+        Some(&self.file)
+    }
+}
+
+impl<R: Read> TraceReader<R> {
+    /// The instant of the next row, parsing it; `None` at the end.
+    pub fn next_time(&mut self) -> Result<Option<i64>> {
         if let Some(p) = self.pending {
             return Ok(Some(p.time));
         }
@@ -331,7 +346,8 @@ impl<R: Read> Source for TraceReader<R> {
         Ok(Some(p.time))
     }
 
-    fn take(&mut self) -> Event<'_> {
+    /// The row `next_time` announced.
+    pub fn take_event(&mut self) -> Event<'_> {
         let p = self.pending.take().expect("take() after peek()");
         let cols = self.cols;
         Event {
@@ -344,10 +360,6 @@ impl<R: Read> Source for TraceReader<R> {
             line: p.line,
         }
     }
-
-    fn file(&self) -> Option<&Path> {
-        Some(&self.file)
-    }
 }
 
 #[cfg(test)]
@@ -359,8 +371,8 @@ mod tests {
     fn read_all(text: &str) -> Result<Vec<Row>> {
         let mut r = TraceReader::new(text.as_bytes(), Path::new("t.csv"))?;
         let mut out = Vec::new();
-        while r.peek()?.is_some() {
-            let e = r.take();
+        while r.next_time()?.is_some() {
+            let e = r.take_event();
             out.push((
                 e.time,
                 e.kind,
