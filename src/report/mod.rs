@@ -49,6 +49,7 @@ pub fn data_exporters() -> Vec<Box<dyn Exporter>> {
         Box::new(summary::SummaryJson),
         Box::new(tables::Monthly),
         Box::new(tables::Repositories),
+        Box::new(tables::Groups),
     ]
 }
 

@@ -133,3 +133,44 @@ impl Exporter for Repositories {
         Ok(())
     }
 }
+
+pub struct Groups;
+
+impl Exporter for Groups {
+    fn file_name(&self) -> &'static str {
+        "groups.csv"
+    }
+
+    /// Per day and repository group (synthetic groups; for traces the first path segment
+    /// of the repository name).
+    fn write(&self, report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(
+            out,
+            "date,day,group,images,active,initial_scans,rescans,cost_usd,coverage_pct"
+        )?;
+        let r = report.result;
+        let mut line = String::new();
+        for (d, groups) in r.group_days.iter().enumerate() {
+            for (g, row) in groups.iter().enumerate() {
+                use std::fmt::Write as _;
+                line.clear();
+                crate::time::push_date(&mut line, report.scenario.start + d as i64 * DAY);
+                let active = row.status(crate::engine::Status::Active);
+                let _ = write!(
+                    line,
+                    ",{d},{},{},{active},{},{},",
+                    r.groups.get(g).map_or("", String::as_str),
+                    row.counts.images,
+                    row.flows.initial_scans,
+                    row.flows.rescans
+                );
+                push_usd(&mut line, row.flows.cost_micro);
+                line.push(',');
+                crate::rules::push_pct(&mut line, active, row.counts.images);
+                line.push('\n');
+                out.write_all(line.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+}
