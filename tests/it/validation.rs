@@ -310,6 +310,37 @@ fn timeline_registry_is_validated_like_the_initial_one() {
     );
 }
 
+#[test]
+fn registry_aws_json_is_validated_like_the_toml_form() {
+    // The `put-registry-scanning-configuration` input form; the message names the JSON
+    // file and the JSON path of the rule.
+    let json = r#"{"scanType": "ENHANCED", "rules": [
+        {"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "prod-*", "filterType": "WILDCARD"}]},
+        {"scanFrequency": "MANUAL", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}]}"#;
+    let text = with_registry("aws_json = \"registry.json\"");
+    let (s, msg) = rejected("aws-json-manual", &text, &[("registry.json", json)]);
+    assert_eq!(
+        msg,
+        format!(
+            "{}: $.rules[1].scanFrequency: scanFrequency `MANUAL` is not valid under scanType \
+             ENHANCED; allowed: SCAN_ON_PUSH, CONTINUOUS_SCAN",
+            s.path("registry.json")
+        )
+    );
+    let json = r#"{"registryId": "123456789012", "scanningConfiguration": {"scanType": "BASIC", "rules": [
+        {"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "Prod", "filterType": "WILDCARD"}]}]}}"#;
+    let (s, msg) = rejected("aws-json-filter", &text, &[("registry.json", json)]);
+    assert_eq!(
+        msg,
+        format!(
+            "{}: $.scanningConfiguration.rules[0].repositoryFilters[0].filter: filter `Prod` is \
+             not valid: use lower-case letters, digits and `*`, with single `.`, `_`, `-` or `/` \
+             between them",
+            s.path("registry.json")
+        )
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // §4.4, §4.5 durations and rules profiles
 
@@ -552,6 +583,30 @@ fn unsupported_region_applies_to_enhanced_in_a_timeline_entry() {
             "{}:{}: simulation.region: enhanced scanning is not supported in region \
              eu-south-2 (unsupported: {UNSUPPORTED}), but `timeline[0].registry.scan_type` \
              enables ENHANCED; under rules profile 2024 this is an error",
+            s.sc(),
+            value_at(&text, "region = ")
+        )
+    );
+}
+
+#[test]
+fn unsupported_region_applies_to_enhanced_from_aws_json() {
+    let text = with_region(
+        Some("2022"),
+        "ap-south-2",
+        "[registry]\naws_json = \"registry.json\"\n",
+    );
+    let (s, msg) = rejected(
+        "region-aws-json",
+        &text,
+        &[("registry.json", r#"{"scanType": "ENHANCED", "rules": []}"#)],
+    );
+    assert_eq!(
+        msg,
+        format!(
+            "{}:{}: simulation.region: enhanced scanning is not supported in region \
+             ap-south-2 (unsupported: {UNSUPPORTED}), but `registry.aws_json` enables \
+             ENHANCED; under rules profile 2022 this is an error",
             s.sc(),
             value_at(&text, "region = ")
         )
@@ -958,6 +1013,24 @@ fn lifecycle_errors_inside_get_lifecycle_policy_output_name_the_inner_path() {
         &wrapped,
         "$.lifecyclePolicyText.rules[0].selection.countNumber",
         "must be an integer >= 1, found 0",
+    );
+}
+
+#[test]
+fn lifecycle_repository_filters_use_the_filter_syntax() {
+    let text = format!(
+        "{SIM}[[lifecycle]]\nrepositories = [\"app\", \"App-*\"]\npolicy = \"lc.json\"\n{TRAFFIC}"
+    );
+    let policy = one_rule(UNTAGGED_COUNT, EXPIRE);
+    let (s, msg) = rejected("lc-repositories", &text, &[("lc.json", &policy)]);
+    assert_eq!(
+        msg,
+        format!(
+            "{}:{}: lifecycle[0].repositories[1]: filter `App-*` is not valid: use lower-case \
+             letters, digits and `*`, with single `.`, `_`, `-` or `/` between them",
+            s.sc(),
+            value_at(&text, "\"app\", ")
+        )
     );
 }
 
