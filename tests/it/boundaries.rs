@@ -464,6 +464,38 @@ fn trace_option_replaces_the_scenario_traffic() {
     );
 }
 
+/// SPEC §8: every day has a row, with or without events.  A trace with a header only:
+/// three rows of zeros; coverage and in-use coverage empty (no images).
+#[test]
+fn empty_trace_still_gives_every_day_a_row() {
+    let scenario =
+        "[simulation]\nstart = \"2026-03-01\"\ndays = 3\n[traffic]\ntrace = \"events.csv\"\n";
+    let rows = Case::new("empty-trace", scenario, "", &[]).rows(&[]);
+    assert_rows(
+        &rows,
+        &same_rows(0, 2, "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0.00,0.00,,0,0,"),
+    );
+}
+
+/// SPEC §3: a deleted image is gone; pushing its digest again creates a new image, which
+/// has never had an enhanced scan.  Initial ENHANCED (all CONTINUOUS), LIFETIME.
+/// push a 10:00 (initial 0.09), delete a 11:00, push a 12:00: a new image, initial
+/// again 0.09 (not a rescan).  Day 0: images 1, active 1, pushes 2, deletes 1, initial 2,
+/// 0.18.
+#[test]
+fn push_after_delete_creates_a_new_image() {
+    let scenario = "[simulation]\nstart = \"2026-03-01\"\ndays = 1\n\
+                    [registry]\nscan_type = \"ENHANCED\"\n[traffic]\ntrace = \"events.csv\"\n";
+    let events = "2026-03-01T10:00:00Z,push,app,a,,\n\
+                  2026-03-01T11:00:00Z,delete,app,a,,\n\
+                  2026-03-01T12:00:00Z,push,app,a,,\n";
+    let rows = Case::new("repush-deleted", scenario, events, &[]).rows(&[]);
+    assert_rows(
+        &rows,
+        &["2026-03-01,0,1,1,0,0,0,0,0,2,0,1,2,0,0,0,0.18,0.18,100.00,0,0,".into()],
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // Properties over every shared case's output.
 
