@@ -2,5 +2,6 @@
 
 mod boundaries;
 mod cases;
+mod cli;
 mod common;
 mod validation;
