@@ -44,3 +44,106 @@ pub fn columns(text: &str, n: usize) -> Vec<String> {
         .map(|l| l.split(',').take(n).collect::<Vec<_>>().join(","))
         .collect()
 }
+
+/// The pinned header of `daily.csv` (SPEC §8).
+pub const PINNED_HEADER: &str = "date,day,images,active,expired,scan_on_push,not_scanned,\
+unsupported,archived,pushes,pulls,deletes,initial_scans,rescans,basic_scans,expirations,\
+cost_usd,cumulative_cost_usd,coverage_pct,in_use,in_use_active,in_use_coverage_pct";
+
+/// Number of pinned columns of `daily.csv`.
+pub const PINNED: usize = 22;
+
+/// Runs `scansim` with arguments in the working directory `cwd`.
+pub fn scansim_in(cwd: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run scansim")
+}
+
+/// `LINE:COLUMN` (1-based, characters) of the first occurrence of `needle` in `text`:
+/// where a message about the TOML value or key `needle` must point.
+pub fn at(text: &str, needle: &str) -> String {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the test input"));
+    line_col(text, offset)
+}
+
+/// `LINE:COLUMN` of what follows the first occurrence of `prefix` (such as `days = `):
+/// where a message about that key's value must point.
+pub fn value_at(text: &str, prefix: &str) -> String {
+    let offset = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("`{prefix}` not in the test input"));
+    line_col(text, offset + prefix.len())
+}
+
+fn line_col(text: &str, offset: usize) -> String {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    let col = before[line_start..].chars().count() + 1;
+    format!("{line}:{col}")
+}
+
+/// The data rows of a `daily.csv`, cut to the pinned columns.
+pub fn pinned_rows(csv: &str) -> Vec<String> {
+    columns(csv, PINNED).into_iter().skip(1).collect()
+}
+
+/// Staging or backup directories `.NAME.tmp-*` left beside `out`.
+pub fn leftovers(out: &Path) -> Vec<String> {
+    let name = out.file_name().expect("out name").to_string_lossy();
+    let prefix = format!(".{name}.tmp-");
+    let parent = out.parent().expect("out parent");
+    match std::fs::read_dir(parent) {
+        Ok(rd) => rd
+            .map(|e| {
+                e.expect("dir entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|n| n.starts_with(&prefix))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Asserts a run failed as SPEC §11 requires for invalid input: exit code 1, one
+/// `error: ` line on stderr, no panic, and no output directory (nor staging directory)
+/// at `out`. Returns the message after `error: `.
+pub fn expect_clean_failure(o: &Output, out: &Path) -> String {
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(1), "exit code; stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("error: "))
+        .unwrap_or_else(|| panic!("no `error: ` line on stderr:\n{stderr}"));
+    assert!(
+        !out.exists(),
+        "{} must not exist after a failed run",
+        out.display()
+    );
+    assert_eq!(
+        leftovers(out),
+        Vec::<String>::new(),
+        "staging directories left behind"
+    );
+    line["error: ".len()..].to_string()
+}
+
+/// Asserts success and returns the pinned rows of `out/daily.csv`.
+pub fn expect_rows(o: &Output, out: &Path) -> Vec<String> {
+    assert!(
+        o.status.success(),
+        "exit {:?}: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
+    pinned_rows(&text)
+}

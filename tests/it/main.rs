@@ -1,4 +1,7 @@
 //! One integration-test binary over the real `scansim` binary and the library.
 
+mod boundaries;
 mod cases;
+mod cli;
 mod common;
+mod validation;

@@ -1,0 +1,384 @@
+//! End-to-end behaviour of `scansim run` (SPEC §8, §11): what a successful run writes, how
+//! the output directory is replaced as a whole, what a failed run leaves, how paths are
+//! resolved, and that runs are deterministic.
+
+use crate::common::{
+    PINNED_HEADER, cases_dir, expect_clean_failure, expect_rows, leftovers, pinned_rows, scansim,
+    scansim_in, temp_dir, write_files,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const HEADER: &str = "time,event,repository,digest,tags,supported\n";
+
+/// BASIC with scan on push for every repository, 2 days from 2026-01-01.
+const SCENARIO: &str = r#"[simulation]
+start = "2026-01-01"
+days = 2
+[registry]
+scan_type = "BASIC"
+rules = [{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }]
+[traffic]
+trace = "events.csv"
+"#;
+
+/// Two pushes on day 0 (two basic scans), one pull on day 1.
+const EVENTS: &str = "2026-01-01T10:00:00Z,push,app,a,latest,\n\
+                      2026-01-01T11:00:00Z,push,app,b,,\n\
+                      2026-01-02T09:00:00Z,pull,app,a,,\n";
+
+/// The pinned rows of SCENARIO over EVENTS: day 0 two images scanned on push (basic,
+/// free), day 1 a pulled (in use, not active).
+const ROWS: [&str; 2] = [
+    "2026-01-01,0,2,0,0,2,0,0,0,2,0,0,0,0,2,0,0.00,0.00,0.00,0,0,",
+    "2026-01-02,1,2,0,0,2,0,0,0,0,1,0,0,0,0,0,0.00,0.00,0.00,1,0,0.00",
+];
+
+fn setup(name: &str) -> std::path::PathBuf {
+    let dir = temp_dir(&format!("cli-{name}"));
+    write_files(
+        &dir,
+        &[
+            ("scenario.toml", SCENARIO),
+            ("events.csv", &format!("{HEADER}{EVENTS}")),
+        ],
+    );
+    dir
+}
+
+fn run(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let sc = dir.join("scenario.toml").display().to_string();
+    let out = out.display().to_string();
+    let mut args = vec!["run", &sc, "--out", &out, "--no-charts"];
+    args.extend_from_slice(extra);
+    scansim(&args)
+}
+
+/// Every file under `dir` (relative name -> bytes).
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).expect("read_dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).expect("read"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn success_writes_daily_csv_with_the_pinned_header_and_lf_lines() {
+    let dir = setup("success");
+    let out = dir.join("out");
+    let o = run(&dir, &out, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "",
+        "no warning expected"
+    );
+    let text = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
+    let header = text.lines().next().expect("header");
+    assert!(
+        header == PINNED_HEADER || header.starts_with(&format!("{PINNED_HEADER},")),
+        "header must start with the pinned columns: {header}"
+    );
+    assert!(text.ends_with('\n'), "the file ends with a newline");
+    assert!(!text.contains('\r'), "lines end with LF");
+    assert_eq!(text.lines().count(), 3, "header and one row per day");
+    assert_eq!(pinned_rows(&text), ROWS);
+    assert_eq!(leftovers(&out), Vec::<String>::new());
+}
+
+#[test]
+fn rerun_replaces_the_output_directory_as_a_whole() {
+    let dir = setup("replace");
+    let out = dir.join("out");
+    write_files(
+        &out,
+        &[
+            ("stray.txt", "left over"),
+            ("daily.csv", "old content\n"),
+            ("sub/old.csv", "x"),
+        ],
+    );
+    let rows = expect_rows(&run(&dir, &out, &[]), &out);
+    assert_eq!(rows, ROWS);
+    assert!(!out.join("stray.txt").exists(), "stray file survived");
+    assert!(!out.join("sub").exists(), "stray directory survived");
+    assert_eq!(
+        leftovers(&out),
+        Vec::<String>::new(),
+        "staging or backup left"
+    );
+    // And again over the output of the first run.
+    let rows = expect_rows(&run(&dir, &out, &[]), &out);
+    assert_eq!(rows, ROWS);
+    assert_eq!(leftovers(&out), Vec::<String>::new());
+}
+
+#[test]
+fn failed_run_leaves_an_existing_output_directory_untouched() {
+    let dir = setup("fail-existing");
+    let out = dir.join("out");
+    write_files(
+        &out,
+        &[("stray.txt", "keep me"), ("daily.csv", "old content\n")],
+    );
+    let before = tree(&out);
+    // A bad row on line 4 of the trace: the error is found mid-run.
+    write_files(
+        &dir,
+        &[(
+            "events.csv",
+            &format!("{HEADER}{EVENTS}2026-01-02T10:00:00Z,pusj,app,c,,\n"),
+        )],
+    );
+    let o = run(&dir, &out, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "error: {}:5:2: column event: unknown event `pusj`",
+            dir.join("events.csv").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(tree(&out), before, "the old output must be untouched");
+    assert_eq!(leftovers(&out), Vec::<String>::new());
+}
+
+#[test]
+fn failed_run_creates_no_output_directory() {
+    let dir = setup("fail-absent");
+    write_files(
+        &dir,
+        &[("scenario.toml", &SCENARIO.replace("days = 2", "days = 0"))],
+    );
+    let out = dir.join("out");
+    expect_clean_failure(&run(&dir, &out, &[]), &out);
+    // Nor any parent of it.
+    let nested = dir.join("new").join("out");
+    expect_clean_failure(&run(&dir, &nested, &[]), &nested);
+    assert!(
+        !dir.join("new").exists(),
+        "parent of --out created by a failed run"
+    );
+}
+
+#[test]
+fn out_naming_a_regular_file_is_refused_without_side_effects() {
+    // SPEC §11: a failing run writes no partial output.  `--out` naming an existing file
+    // (not a directory) must fail before anything is written: the file keeps its
+    // content, no directory appears in its place, nothing is left beside it.
+    let dir = setup("out-is-file");
+    let out = dir.join("out");
+    std::fs::write(&out, "not a directory\n").expect("write");
+    let o = run(&dir, &out, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(
+        stderr.contains(&out.display().to_string()),
+        "the message names --out: {stderr}"
+    );
+    assert!(out.is_file(), "the file was replaced");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "not a directory\n");
+    assert_eq!(leftovers(&out), Vec::<String>::new(), "left beside --out");
+}
+
+#[test]
+fn trace_option_is_relative_to_the_current_directory() {
+    // `t.csv` exists beside the scenario (3 images) and in the working directory
+    // (1 image): --trace t.csv must read the working directory's.
+    let cwd = temp_dir("cli-trace-cwd");
+    let scen = cwd.join("scen");
+    write_files(
+        &scen,
+        &[
+            ("scenario.toml", SCENARIO),
+            ("events.csv", &format!("{HEADER}{EVENTS}")),
+            (
+                "t.csv",
+                &format!(
+                    "{HEADER}2026-01-01T10:00:00Z,push,app,x,,\n2026-01-01T10:00:00Z,push,app,y,,\n2026-01-01T10:00:00Z,push,app,z,,\n"
+                ),
+            ),
+        ],
+    );
+    write_files(
+        &cwd,
+        &[(
+            "t.csv",
+            &format!("{HEADER}2026-01-01T12:00:00Z,push,web,w,,\n"),
+        )],
+    );
+    let o = scansim_in(
+        &cwd,
+        &[
+            "run",
+            "scen/scenario.toml",
+            "--out",
+            "out",
+            "--trace",
+            "t.csv",
+            "--no-charts",
+        ],
+    );
+    // --out is relative to the working directory as well.
+    let rows = expect_rows(&o, &cwd.join("out"));
+    assert_eq!(
+        rows,
+        [
+            "2026-01-01,0,1,0,0,1,0,0,0,1,0,0,0,0,1,0,0.00,0.00,0.00,0,0,",
+            "2026-01-02,1,1,0,0,1,0,0,0,0,0,0,0,0,0,0,0.00,0.00,0.00,0,0,",
+        ]
+    );
+}
+
+#[test]
+fn scenario_paths_are_relative_to_the_scenario_file() {
+    // SPEC §11: relative paths in a scenario are relative to the scenario file, not to
+    // the working directory (which holds a different events.csv).
+    let cwd = temp_dir("cli-scenario-relative");
+    write_files(
+        &cwd,
+        &[
+            ("sub/scenario.toml", SCENARIO),
+            ("sub/events.csv", &format!("{HEADER}{EVENTS}")),
+            (
+                "events.csv",
+                &format!("{HEADER}2026-01-01T12:00:00Z,push,web,w,,\n"),
+            ),
+        ],
+    );
+    let o = scansim_in(
+        &cwd,
+        &["run", "sub/scenario.toml", "--out", "out", "--no-charts"],
+    );
+    assert_eq!(expect_rows(&o, &cwd.join("out")), ROWS);
+}
+
+#[test]
+fn missing_scenario_file_names_the_file() {
+    let dir = temp_dir("cli-missing-scenario");
+    let sc = dir.join("nope.toml");
+    let out = dir.join("out");
+    let o = scansim(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    let msg = expect_clean_failure(&o, &out);
+    // The operating system's reason, once: "PATH: No such file or directory (os error 2)".
+    let reason = std::fs::read(&sc).unwrap_err().to_string();
+    assert_eq!(msg, format!("{}: {reason}", sc.display()));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        format!("error: {msg}\n"),
+        "one line on stderr"
+    );
+}
+
+#[test]
+fn missing_trace_option_file_names_the_file() {
+    let dir = setup("missing-trace-option");
+    let out = dir.join("out");
+    let missing = dir.join("missing.csv");
+    let msg = expect_clean_failure(
+        &run(&dir, &out, &["--trace", missing.to_str().unwrap()]),
+        &out,
+    );
+    let reason = std::fs::read(&missing).unwrap_err().to_string();
+    assert_eq!(msg, format!("{}: {reason}", missing.display()));
+}
+
+#[test]
+fn scenario_without_traffic_needs_the_trace_option() {
+    let dir = setup("no-traffic");
+    let text = SCENARIO.replace("[traffic]\ntrace = \"events.csv\"\n", "");
+    write_files(&dir, &[("scenario.toml", &text)]);
+    let out = dir.join("out");
+    let msg = expect_clean_failure(&run(&dir, &out, &[]), &out);
+    assert_eq!(
+        msg,
+        format!(
+            "{}: the scenario has no traffic: add [traffic] trace = \"events.csv\" or \
+             [synthetic], or give --trace FILE",
+            dir.join("scenario.toml").display()
+        )
+    );
+    let trace = dir.join("events.csv").display().to_string();
+    assert_eq!(
+        expect_rows(&run(&dir, &out, &["--trace", &trace]), &out),
+        ROWS
+    );
+}
+
+#[test]
+fn same_scenario_twice_gives_byte_identical_outputs() {
+    // The largest shared cases exercise many repositories (parallel day ends).
+    let cases = cases_dir();
+    let root = temp_dir("cli-determinism");
+    let mut checked = 0;
+    for name in [
+        "generated-medium-21",
+        "generated-medium-22",
+        "lifecycle-governing",
+    ] {
+        let sc = cases.join(name).join("scenario.toml");
+        if !sc.is_file() {
+            continue;
+        }
+        let outs: Vec<_> = (0..2).map(|i| root.join(format!("{name}-{i}"))).collect();
+        for out in &outs {
+            let o = scansim(&[
+                "run",
+                sc.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--no-charts",
+            ]);
+            assert!(
+                o.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        let (a, b) = (tree(&outs[0]), tree(&outs[1]));
+        assert!(a.contains_key("daily.csv"), "{name}: daily.csv");
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            b.keys().collect::<Vec<_>>(),
+            "{name}: files"
+        );
+        for (file, bytes) in &a {
+            assert!(bytes == &b[file], "{name}: {file} differs between runs");
+        }
+        checked += 1;
+    }
+    assert!(
+        checked > 0,
+        "no shared case found for the determinism check"
+    );
+    // And the small scenario of this module, into the same directory twice.
+    let dir = setup("determinism");
+    let out = dir.join("out");
+    expect_rows(&run(&dir, &out, &[]), &out);
+    let first = tree(&out);
+    expect_rows(&run(&dir, &out, &[]), &out);
+    assert_eq!(tree(&out), first);
+}
