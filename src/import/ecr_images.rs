@@ -63,11 +63,12 @@ fn read_detail<'a>(src: &Source<'a>, d: &Obj<'a>, sink: &mut Sink) -> Result<()>
         for t in src.array(&tv)? {
             let tag = src.string(&t)?;
             check_tag(tag.as_bytes()).map_err(|m| src.error(&t, m))?;
-            if !tags.contains(&tag) {
-                tags.push(tag);
-            }
+            tags.push(tag);
         }
     }
+    // A set: the same tags in another order are the same push.
+    tags.sort();
+    tags.dedup();
 
     let mut supported = true;
     for key in ["imageManifestMediaType", "artifactMediaType"] {

@@ -614,6 +614,12 @@ mod tests {
         );
         let got = import_files(&[a]).unwrap();
         assert!(got.warnings.is_empty());
+        // The same tags in another order are the same push.
+        let c = write(&d, "c.json", &detail(r#", "imageTags": ["v1", "a", "v1"]"#));
+        let e = write(&d, "e.json", &detail(r#", "imageTags": ["a", "v1"]"#));
+        let got = import_files(&[c, e]).unwrap();
+        assert_eq!(got.rows[0].tags, ["a", "v1"]);
+        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
     }
 
     #[test]
