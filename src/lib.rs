@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod error;
+pub mod import;
 pub mod names;
 pub mod progress;
 pub mod provenance;

@@ -4,4 +4,5 @@ mod boundaries;
 mod cases;
 mod cli;
 mod common;
+mod import;
 mod validation;

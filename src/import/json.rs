@@ -1,0 +1,275 @@
+//! A small read-only walk over JSON that keeps the text of every value: numbers stay
+//! decimal text (SPEC §2 floors epoch seconds from the text, never through a float), and
+//! every value knows its JSON path and its line and column, for error messages.
+//!
+//! Built on `serde_json`'s `RawValue` (feature `raw_value`): each level is a borrowed
+//! slice of the file's text, parsed one level at a time when it is visited.
+
+use crate::error::{Error, Location, Result};
+use crate::time::{parse_epoch_decimal, parse_instant};
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One input file's text.
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+}
+
+/// A value in a [`Source`], with its JSON path (`$.imageDetails[2].imagePushedAt`).
+#[derive(Debug, Clone)]
+pub(crate) struct Val<'a> {
+    raw: &'a RawValue,
+    pub path: String,
+}
+
+/// An object value: its members by name (a repeated name keeps its last value).
+pub(crate) struct Obj<'a> {
+    pub val: Val<'a>,
+    members: BTreeMap<String, &'a RawValue>,
+}
+
+fn kind_of(text: &str) -> &'static str {
+    match text.trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+impl<'a> Source<'a> {
+    /// The location of `raw` in the file: line and column from its place in the text.
+    pub fn loc(&self, val: &Val<'_>) -> Location {
+        let loc = Location::file(self.file).key(val.path.clone());
+        let base = self.text.as_ptr() as usize;
+        let at = val.raw.get().as_ptr() as usize;
+        match at.checked_sub(base) {
+            Some(off) if off <= self.text.len() && self.text.is_char_boundary(off) => {
+                let before = &self.text[..off];
+                let line = before.bytes().filter(|&b| b == b'\n').count() as u64 + 1;
+                let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+                let column = before[line_start..].chars().count() as u64 + 1;
+                loc.line(line).column(column)
+            }
+            _ => loc,
+        }
+    }
+
+    pub fn error(&self, val: &Val<'_>, message: impl Into<String>) -> Error {
+        Error::input(self.loc(val), message)
+    }
+
+    /// The top-level values of the file: one document, or several written one after the
+    /// other (as `cat page-*.json` gives).
+    pub fn documents(&self) -> Result<Vec<Val<'a>>> {
+        let mut docs = Vec::new();
+        let stream = serde_json::Deserializer::from_str(self.text).into_iter::<&'a RawValue>();
+        for item in stream {
+            let raw = item.map_err(|e| {
+                Error::input(
+                    Location::file(self.file)
+                        .line(e.line() as u64)
+                        .column(e.column() as u64),
+                    format!("not valid JSON: {e}"),
+                )
+            })?;
+            docs.push(Val {
+                raw,
+                path: "$".into(),
+            });
+        }
+        if docs.is_empty() {
+            return Err(Error::input(
+                Location::file(self.file),
+                "the file is empty: expected the JSON output of the AWS CLI",
+            ));
+        }
+        Ok(docs)
+    }
+
+    fn expected(&self, val: &Val<'_>, what: &str) -> Error {
+        self.error(
+            val,
+            format!("expected {what}, found {}", kind_of(val.raw.get())),
+        )
+    }
+
+    pub fn is_null(val: &Val<'_>) -> bool {
+        val.raw.get().trim_start().starts_with('n')
+    }
+
+    pub fn is_object(val: &Val<'_>) -> bool {
+        val.raw.get().trim_start().starts_with('{')
+    }
+
+    pub fn is_array(val: &Val<'_>) -> bool {
+        val.raw.get().trim_start().starts_with('[')
+    }
+
+    pub fn object(&self, val: &Val<'a>) -> Result<Obj<'a>> {
+        if !Self::is_object(val) {
+            return Err(self.expected(val, "an object"));
+        }
+        let members: BTreeMap<String, &'a RawValue> = serde_json::from_str(val.raw.get())
+            .map_err(|e| self.error(val, format!("not a valid JSON object: {e}")))?;
+        Ok(Obj {
+            val: val.clone(),
+            members,
+        })
+    }
+
+    pub fn array(&self, val: &Val<'a>) -> Result<Vec<Val<'a>>> {
+        if !val.raw.get().trim_start().starts_with('[') {
+            return Err(self.expected(val, "an array"));
+        }
+        let items: Vec<&'a RawValue> = serde_json::from_str(val.raw.get())
+            .map_err(|e| self.error(val, format!("not a valid JSON array: {e}")))?;
+        Ok(items
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| Val {
+                raw,
+                path: format!("{}[{i}]", val.path),
+            })
+            .collect())
+    }
+
+    pub fn string(&self, val: &Val<'a>) -> Result<String> {
+        if !val.raw.get().trim_start().starts_with('"') {
+            return Err(self.expected(val, "a string"));
+        }
+        serde_json::from_str(val.raw.get())
+            .map_err(|e| self.error(val, format!("not a valid JSON string: {e}")))
+    }
+
+    /// An instant (SPEC §2): an RFC 3339 string (AWS CLI v2) or epoch seconds as a JSON
+    /// number (AWS CLI v1, `1565128275.0`), floored from its decimal text.
+    pub fn instant(&self, val: &Val<'a>) -> Result<i64> {
+        let text = val.raw.get().trim();
+        match text.as_bytes().first() {
+            Some(b'"') => {
+                let s = self.string(val)?;
+                parse_instant(&s).map_err(|m| self.error(val, m))
+            }
+            Some(c) if c.is_ascii_digit() || *c == b'-' => {
+                if text.contains(['e', 'E']) {
+                    return Err(self.error(
+                        val,
+                        format!(
+                            "epoch seconds `{text}` with an exponent are not accepted; \
+                             write them as a plain decimal (1565128275.0)"
+                        ),
+                    ));
+                }
+                parse_epoch_decimal(text)
+                    .map_err(|m| self.error(val, format!("invalid instant `{text}`: {m}")))
+            }
+            _ => Err(self.expected(val, "a timestamp (an RFC 3339 string or epoch seconds)")),
+        }
+    }
+}
+
+impl<'a> Obj<'a> {
+    /// The member `key`, `None` when it is absent or `null`.
+    pub fn get(&self, key: &str) -> Option<Val<'a>> {
+        let raw = *self.members.get(key)?;
+        let val = Val {
+            raw,
+            path: format!("{}.{key}", self.val.path),
+        };
+        (!Source::is_null(&val)).then_some(val)
+    }
+
+    /// Where a missing member `key` would be, for "missing" messages.
+    pub fn missing(&self, src: &Source<'_>, key: &str, why: &str) -> Error {
+        let mut loc = src.loc(&self.val);
+        loc.key = Some(format!("{}.{key}", self.val.path));
+        Error::input(loc, format!("missing: {why}"))
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.members.contains_key(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(text: &str) -> Source<'_> {
+        Source {
+            file: Path::new("x.json"),
+            text,
+        }
+    }
+
+    #[test]
+    fn paths_lines_and_columns() {
+        let text = "{\n  \"a\": [1,\n    {\"t\": \"nope\"}]\n}";
+        let s = src(text);
+        let doc = &s.documents().unwrap()[0];
+        let o = s.object(doc).unwrap();
+        let a = s.array(&o.get("a").unwrap()).unwrap();
+        let inner = s.object(&a[1]).unwrap();
+        let t = inner.get("t").unwrap();
+        let e = s.instant(&t).unwrap_err().to_string();
+        assert!(
+            e.starts_with("x.json:3:11: $.a[1].t: invalid instant `nope`"),
+            "{e}"
+        );
+        let e = inner.missing(&s, "u", "needed").to_string();
+        assert!(
+            e.starts_with("x.json:3:5: $.a[1].u: missing: needed"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn numbers_are_floored_from_their_text() {
+        let s = src(
+            r#"{"a": 1767657599.9999999, "b": "2024-05-14T21:16:20.237000+00:00",
+            "c": 1.5e9, "d": true, "e": null, "f": -1.5}"#,
+        );
+        let o = s.object(&s.documents().unwrap()[0]).unwrap();
+        assert_eq!(s.instant(&o.get("a").unwrap()).unwrap(), 1_767_657_599);
+        assert_eq!(s.instant(&o.get("b").unwrap()).unwrap(), 1_715_721_380);
+        assert!(
+            s.instant(&o.get("c").unwrap())
+                .unwrap_err()
+                .to_string()
+                .contains("exponent")
+        );
+        assert!(
+            s.instant(&o.get("d").unwrap())
+                .unwrap_err()
+                .to_string()
+                .contains("found a boolean")
+        );
+        assert!(o.get("e").is_none() && o.has("e"));
+        assert_eq!(s.instant(&o.get("f").unwrap()).unwrap(), -2);
+    }
+
+    #[test]
+    fn several_documents_and_syntax_errors() {
+        let s = src("{\"a\":1}\n{\"a\":2}\n");
+        assert_eq!(s.documents().unwrap().len(), 2);
+        let e = src("{\"a\":1}\n{\"a\":}")
+            .documents()
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("x.json:2:"), "{e}");
+        assert!(e.contains("not valid JSON"), "{e}");
+        assert!(
+            src("  \n")
+                .documents()
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+    }
+}
