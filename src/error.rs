@@ -57,12 +57,12 @@ pub enum Error {
     /// Bad content in a scenario, trace, policy or JSON file.
     #[error("{loc}: {message}")]
     Input { loc: Box<Location>, message: String },
-    /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    /// A file could not be read or written. (The reason is part of the message, not a
+    /// `source`, so that printing the error chain does not repeat it.)
+    #[error("{}: {reason}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// A command-line argument is wrong.
     #[error("{0}")]
@@ -76,10 +76,10 @@ impl Error {
             message: message.into(),
         }
     }
-    pub fn io(path: &Path, source: std::io::Error) -> Self {
+    pub fn io(path: &Path, reason: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),
-            source,
+            reason,
         }
     }
     /// The location of an input error, if this is one.

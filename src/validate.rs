@@ -50,13 +50,13 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
     let traffic = match (trace.or(own_trace), &sc.traffic) {
         (Some(t), _) => {
             let mut r = TraceReader::open(t)?;
-            let (mut rows, mut after) = (0u64, false);
+            let (mut rows, mut after) = (0u64, 0u64);
             while let Some(time) = r.next_time()? {
-                if time >= horizon {
-                    after = true;
-                    break;
-                }
                 let ev = r.take_event();
+                if time >= horizon {
+                    after += 1;
+                    continue;
+                }
                 rows += 1;
                 if !ev.repo.is_empty()
                     && !repos.contains(std::str::from_utf8(ev.repo).unwrap_or(""))
@@ -65,13 +65,9 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
                 }
             }
             format!(
-                "trace {}: {rows} rows before the horizon{}",
-                t.display(),
-                if after {
-                    " (later rows are not read)"
-                } else {
-                    ""
-                }
+                "trace {}: {rows} rows before the horizon, {after} at or after it (checked, \
+                 not processed)",
+                t.display()
             )
         }
         (None, Traffic::Synthetic(s)) => {

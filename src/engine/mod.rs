@@ -79,6 +79,7 @@ impl RunResult {
         self.repos.extend(o.repos);
         self.traffic_events += o.traffic_events;
         self.ignored_events += o.ignored_events;
+        self.events_after_horizon += o.events_after_horizon;
         self.explain.extend(o.explain);
         self
     }
@@ -97,6 +98,8 @@ pub struct RunResult {
     /// Traffic events processed (before the horizon), ignored ones included.
     pub traffic_events: u64,
     pub ignored_events: u64,
+    /// Trace rows at or after the horizon: checked, not processed.
+    pub events_after_horizon: u64,
     /// Instants of the configuration changes that were applied.
     pub config_changes: Vec<i64>,
     pub explain: Vec<String>,
@@ -384,6 +387,7 @@ impl<'s> Engine<'s> {
         while let Some(m) = self.due_midnight(horizon) {
             self.day_end(m);
         }
+        self.result.events_after_horizon = source.drain()?;
         if let Some(p) = &self.opts.progress {
             p.finish();
         }

@@ -79,6 +79,13 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if target.exists() && !target.is_dir() {
+            return Err(Error::Usage(format!(
+                "--out {}: exists and is not a directory; give a directory (it is replaced \
+                 as a whole)",
+                target.display()
+            )));
+        }
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         if tmp.exists() {

@@ -47,6 +47,7 @@ struct Totals {
     expirations: u64,
     ignored_events: u64,
     inputs_processed: u64,
+    events_after_horizon: u64,
 }
 
 #[derive(Serialize)]
@@ -122,6 +123,7 @@ impl Exporter for SummaryJson {
                 expirations: f.flows.expirations,
                 ignored_events: r.ignored_events,
                 inputs_processed: r.inputs_processed(),
+                events_after_horizon: r.events_after_horizon,
             },
             last_day,
             configuration_changes: r

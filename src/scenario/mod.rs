@@ -148,7 +148,6 @@ const TOP_KEYS: &[&str] = &[
     "lifecycle",
     "traffic",
     "synthetic",
-    "sweep",
 ];
 
 impl<'a, 's> Loader<'a, 's> {
@@ -314,7 +313,12 @@ impl<'a, 's> Loader<'a, 's> {
                         profile.name()
                     )));
                 }
-                warnings.push(format!("{}: {msg}", self.doc.file.display()));
+                let (line, col) = self.doc.line_col(rnode.value.span().start);
+                warnings.push(format!(
+                    "{}:{line}:{col}: {}: {msg}",
+                    self.doc.file.display(),
+                    rnode.path
+                ));
             }
         }
 

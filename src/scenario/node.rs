@@ -153,12 +153,11 @@ impl<'a, 's> Node<'a, 's> {
     /// An integer in `min..=max`.
     pub fn int_in(&self, min: i64, max: i64) -> Result<i64> {
         let v = self.i64()?;
-        if v < min || v > max {
-            return Err(if max == i64::MAX {
-                self.error(format!("must be at least {min} (got {v})"))
-            } else {
-                self.error(format!("must be in {min}..={max} (got {v})"))
-            });
+        if v < min {
+            return Err(self.error(format!("must be at least {min} (got {v})")));
+        }
+        if v > max {
+            return Err(self.error(format!("must be at most {max} (got {v})")));
         }
         Ok(v)
     }

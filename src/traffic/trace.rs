@@ -329,6 +329,15 @@ impl<R: Read> Source for TraceReader<R> {
     fn file(&self) -> Option<&Path> {
         Some(&self.file)
     }
+
+    fn drain(&mut self) -> Result<u64> {
+        let mut n = 0;
+        while self.next_time()?.is_some() {
+            self.pending = None;
+            n += 1;
+        }
+        Ok(n)
+    }
 }
 
 impl<R: Read> TraceReader<R> {
