@@ -50,6 +50,7 @@ pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result
     };
     let file = std::fs::File::open(&trace).map_err(|e| Error::io(&trace, e))?;
     let mut source = traffic::trace::TraceReader::new(HashingReader::new(file), &trace)?;
+    source.defer_name_checks();
     let groups = PathGroups::default();
     let result = Engine::new(sc, opts, &groups).run(&mut source)?;
     let hash = source

@@ -186,11 +186,23 @@ impl<'s> Engine<'s> {
         self.sc
     }
 
-    /// The repository id of a name, creating the repository on first sight.
-    pub fn repo_id(&mut self, name: &[u8]) -> u32 {
+    /// The repository id of a name, creating the repository on first sight (and checking
+    /// the name then: an error names the event's line and column).
+    pub fn repo_id(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<u32> {
+        let name = ev.repo;
         if let Some(&id) = self.repo_ids.get(name) {
-            return id;
+            return Ok(id);
         }
+        crate::names::check_repository(name).map_err(|m| {
+            let loc = match file {
+                Some(f) => Location::file(f)
+                    .line(ev.line)
+                    .column(ev.repo_column as u64)
+                    .key("column repository"),
+                None => Location::default(),
+            };
+            Error::input(loc, m)
+        })?;
         let s = std::str::from_utf8(name).unwrap_or("");
         let id = self.repos.len() as u32;
         let policy = self
@@ -210,7 +222,7 @@ impl<'s> Engine<'s> {
         }
         self.repos.push(r);
         self.repo_ids.insert(name.into(), id);
-        id
+        Ok(id)
     }
 
     /// Day ends start at the earlier of `M(0)` and the first midnight after the earliest
@@ -232,10 +244,10 @@ impl<'s> Engine<'s> {
         let d = (m - self.sc.start) / DAY - 1;
         let reported = d >= 0 && d < self.sc.days as i64;
         let ctx = self.ctx;
-        self.repos
-            .par_iter_mut()
-            .with_min_len(64)
-            .for_each(|r| r.day_end(m, &ctx, reported));
+        // Sequential: a day end touches only what is due, less than a thread wake-up costs.
+        for r in &mut self.repos {
+            r.day_end(m, &ctx, reported);
+        }
         if reported && let Some(p) = &self.opts.progress {
             if d == 0 {
                 p.start(self.sc.days as u64, "days");
@@ -327,7 +339,7 @@ impl<'s> Engine<'s> {
                 true
             }
             kind => {
-                let id = self.repo_id(ev.repo) as usize;
+                let id = self.repo_id(ev, file)? as usize;
                 let r = &mut self.repos[id];
                 match kind {
                     EventKind::Push => {

@@ -9,9 +9,11 @@
 use crate::rules::lifecycle::{Action, LcImage, Policy};
 use crate::rules::{Billing, Clocks, Freq, NEVER, PullMode, ScanType, Window};
 use crate::time::{DAY, format_instant};
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 /// Reported status of a live image (SPEC §5.1).
@@ -220,6 +222,10 @@ pub struct RepoTotals {
 
 type Heap = BinaryHeap<Reverse<(i64, u32, u32)>>;
 
+fn digest_hash(d: &[u8]) -> u64 {
+    FxBuildHasher.hash_one(d)
+}
+
 pub struct RepoState {
     pub name: Box<str>,
     pub freq: Freq,
@@ -227,7 +233,8 @@ pub struct RepoState {
     policy: Option<Arc<Policy>>,
     images: Vec<Image>,
     free: Vec<u32>,
-    by_digest: FxHashMap<Box<[u8]>, u32>,
+    /// Slots by digest; the digest itself lives in the image (one allocation per image).
+    by_digest: HashTable<u32>,
     tag_owner: FxHashMap<Box<[u8]>, u32>,
     /// Slots of the images whose status is `active`.
     active: Vec<u32>,
@@ -250,7 +257,7 @@ impl RepoState {
             policy,
             images: Vec::new(),
             free: Vec::new(),
-            by_digest: FxHashMap::default(),
+            by_digest: HashTable::new(),
             tag_owner: FxHashMap::default(),
             active: Vec::new(),
             expiry: BinaryHeap::new(),
@@ -278,7 +285,12 @@ impl RepoState {
     }
 
     pub fn lookup(&self, digest: &[u8]) -> Option<u32> {
-        self.by_digest.get(digest).copied()
+        let images = &self.images;
+        self.by_digest
+            .find(digest_hash(digest), |&s| {
+                *images[s as usize].digest == *digest
+            })
+            .copied()
     }
 
     pub fn image(&self, slot: u32) -> &Image {
@@ -387,7 +399,11 @@ impl RepoState {
                 (self.images.len() - 1) as u32
             }
         };
-        self.by_digest.insert(digest.into(), slot);
+        let images = &self.images;
+        self.by_digest
+            .insert_unique(digest_hash(digest), slot, |&s| {
+                digest_hash(&images[s as usize].digest)
+            });
         if let Some(e) = self.explain.as_mut()
             && *e.digest == *digest
         {
@@ -427,11 +443,14 @@ impl RepoState {
         for tag in std::mem::take(&mut img.tags) {
             self.tag_owner.remove(&tag);
         }
-        let digest = std::mem::take(&mut img.digest);
+        let h = digest_hash(&img.digest);
+        img.digest = Box::default();
         img.live = false;
         img.monitored = false;
         img.generation = img.generation.wrapping_add(1);
-        self.by_digest.remove(&digest);
+        if let Ok(e) = self.by_digest.find_entry(h, |&s| s == slot) {
+            e.remove();
+        }
         self.free.push(slot);
         if let Some(e) = self.explain.as_mut()
             && e.slot == Some(slot)

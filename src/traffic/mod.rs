@@ -61,6 +61,8 @@ pub struct Event<'a> {
     pub supported: bool,
     /// Line in the trace file, 0 when the event does not come from a file.
     pub line: u64,
+    /// 1-based field number of the repository in that line, for messages.
+    pub repo_column: u32,
 }
 
 impl<'a> Event<'a> {

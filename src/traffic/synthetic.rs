@@ -833,6 +833,7 @@ impl Source for RepoSource<'_> {
                     tags: &self.tags,
                     supported: e.supported,
                     line: 0,
+                    repo_column: 0,
                 }
             }
             Next::Trigger | Next::None => {
@@ -853,6 +854,7 @@ impl Source for RepoSource<'_> {
                     tags: &self.tags,
                     supported: true,
                     line: 0,
+                    repo_column: 0,
                 }
             }
         }

@@ -39,6 +39,7 @@ pub struct TraceReader<R: Read> {
     pending: Option<Pending>,
     last_time: i64,
     rows: u64,
+    check_names: bool,
 }
 
 #[inline]
@@ -82,6 +83,7 @@ impl<R: Read> TraceReader<R> {
             pending: None,
             last_time: i64::MIN,
             rows: 0,
+            check_names: true,
         };
         t.read_header()?;
         Ok(t)
@@ -90,6 +92,12 @@ impl<R: Read> TraceReader<R> {
     /// The underlying reader (what it buffered has been read from it).
     pub fn into_inner(self) -> R {
         self.rdr.into_inner().into_inner()
+    }
+
+    /// Leaves the check of repository names to the caller (the engine checks each name
+    /// once, on first sight, with [`Event::repo_column`] for the message).
+    pub fn defer_name_checks(&mut self) {
+        self.check_names = false;
     }
 
     /// Rows read so far (header and blank lines excluded).
@@ -263,7 +271,9 @@ impl<R: Read> TraceReader<R> {
                 ));
             }
         }
-        if !repo.is_empty() {
+        // The engine checks a name once, when it first sees it (a check per row costs
+        // more than the rest of the row); rows nobody simulates are checked here.
+        if self.check_names && !repo.is_empty() {
             check_repository(repo).map_err(|m| self.err(line, Some(cols.repository), m))?;
         }
         let mut supported = true;
@@ -331,6 +341,7 @@ impl<R: Read> Source for TraceReader<R> {
     }
 
     fn drain(&mut self) -> Result<u64> {
+        self.check_names = true;
         let mut n = 0;
         while self.next_time()?.is_some() {
             self.pending = None;
@@ -367,6 +378,7 @@ impl<R: Read> TraceReader<R> {
             tags: cols.tags.map_or(&b""[..], |c| self.field(c)),
             supported: p.supported,
             line: p.line,
+            repo_column: cols.repository as u32 + 1,
         }
     }
 }
