@@ -28,12 +28,19 @@ fn shared_cases_match_value_for_value() {
             "--no-charts",
         ]);
         if !o.status.success() {
-            failures.push(format!("{name}: exit {:?}: {}", o.status, String::from_utf8_lossy(&o.stderr)));
+            failures.push(format!(
+                "{name}: exit {:?}: {}",
+                o.status,
+                String::from_utf8_lossy(&o.stderr)
+            ));
             continue;
         }
         let got = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
         let want = std::fs::read_to_string(case.join("expected/daily.csv")).expect("expected");
-        assert!(got.ends_with('\n') && !got.contains('\r'), "{name}: LF line ends");
+        assert!(
+            got.ends_with('\n') && !got.contains('\r'),
+            "{name}: LF line ends"
+        );
         let (got, want) = (columns(&got, PINNED), columns(&want, PINNED));
         if got != want {
             let first = got
@@ -49,6 +56,12 @@ fn shared_cases_match_value_for_value() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     eprintln!("{} shared cases match", cases.len());
 }
