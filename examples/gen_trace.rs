@@ -130,7 +130,7 @@ fn push_digest(buf: &mut Vec<u8>, id: u64, key: u64) {
     let mut d = [0u8; 71];
     d[..7].copy_from_slice(b"sha256:");
     for k in 0..4 {
-        let w = splitmix64((id << 2 | k as u64) ^ key).to_be_bytes();
+        let w = splitmix64(((id << 2) | k as u64) ^ key).to_be_bytes();
         for (i, b) in w.into_iter().enumerate() {
             let at = 7 + k * 16 + 2 * i;
             d[at..at + 2].copy_from_slice(&HEX_PAIRS[b as usize]);
@@ -265,7 +265,7 @@ impl Alias {
 
     #[inline]
     fn draw(&self, r: u64) -> usize {
-        let col = ((r & 0xFFFF_FFFF) * self.keep.len() as u64 >> 32) as usize;
+        let col = (((r & 0xFFFF_FFFF) * self.keep.len() as u64) >> 32) as usize;
         if r >> 32 < self.keep[col] {
             col
         } else {
