@@ -4,5 +4,6 @@ mod boundaries;
 mod cases;
 mod cli;
 mod common;
+mod demo;
 mod import;
 mod validation;
