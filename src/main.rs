@@ -74,7 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             trace,
             seed,
-            no_charts: _,
+            no_charts,
             strict,
             explain,
             quiet: _,
@@ -104,7 +104,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{line}");
             }
             let command: Vec<String> = std::env::args().collect();
-            scansim::write_outputs(&sc, &run, &command, &out)?;
+            scansim::write_outputs(&sc, &run, &command, &out, !no_charts)?;
         }
         Command::Validate { scenario, trace } => {
             let sc = Scenario::load(&scenario)?;

@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod daily;
 pub mod figures;
+pub mod html;
 pub mod summary;
 pub mod tables;
 
