@@ -77,7 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_charts,
             strict,
             explain,
-            quiet: _,
+            quiet,
         } => {
             let mut sc = Scenario::load(&scenario)?;
             if let Some(s) = seed {
@@ -97,7 +97,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let opts = RunOptions {
                 strict,
                 explain,
-                progress: None,
+                progress: (!quiet)
+                    .then(|| std::sync::Arc::new(scansim::progress::Bar::new(quiet)) as _),
             };
             let run = scansim::simulate(&sc, trace.as_deref(), opts)?;
             for line in &run.result.explain {

@@ -770,7 +770,7 @@ mod tests {
 
     #[test]
     fn date_labels_only_on_whole_days() {
-        let s = crate::time::parse_date("2026-01-30").unwrap();
+        let s = crate::time::parse_date("2026-01-30").unwrap() * DAY;
         assert_eq!(date_label(s, 0.0), "2026-01-30");
         assert_eq!(date_label(s, 3.0), "2026-02-02");
         assert_eq!(date_label(s, 2.5), "");
@@ -788,7 +788,7 @@ mod tests {
         let c = DayLines {
             title: "Coverage over runs".into(),
             y_desc: "Coverage (%)".into(),
-            start: crate::time::parse_date("2026-01-01").unwrap(),
+            start: crate::time::parse_date("2026-01-01").unwrap() * DAY,
             lines: vec![
                 DayLine {
                     label: "DAYS_14".into(),
