@@ -407,7 +407,7 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
     // Assumptions.
     o.push_str(
         "<h2 id=\"assumptions\">Modelling assumptions</h2>\n<p class=\"muted\">Choices where \
-         AWS is silent or inconsistent.</p>\n<ol>\n",
+         AWS is silent or inconsistent.</p>\n<ol id=\"assumptions-list\">\n",
     );
     for a in ASSUMPTIONS {
         let _ = writeln!(o, "<li>{}</li>", escape_code(a));
