@@ -269,6 +269,43 @@ fn usd_label(v: f64) -> String {
     format!("{v:.2}")
 }
 
+/// A polyline without repeated points or middle points on a straight stretch: plotters'
+/// thick-line rasteriser bends flat stretches at such joins, and the SVG gets smaller.
+pub fn simplify(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for p in points {
+        if out.last() == Some(&p) {
+            continue;
+        }
+        if let [.., a, b] = out[..] {
+            let (ux, uy) = (b.0 - a.0, b.1 - a.1);
+            let (vx, vy) = (p.0 - b.0, p.1 - b.1);
+            let cross = ux * vy - uy * vx;
+            let scale = (ux * ux + uy * uy).sqrt() * (vx * vx + vy * vy).sqrt();
+            if cross.abs() <= 1e-12 * scale && ux * vx + uy * vy > 0.0 {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// How many y labels to ask for on a count axis up to `top`, so small ranges get whole
+/// numbers only.
+fn count_labels(top: f64) -> usize {
+    (top.floor() as usize + 1).clamp(2, 10)
+}
+
+/// A count-axis label: whole numbers only.
+fn count_label(v: f64) -> String {
+    if (v - v.round()).abs() > 1e-9 {
+        String::new()
+    } else {
+        format!("{v:.0}")
+    }
+}
+
 /// Contiguous runs of `Some` values, as lists of indexes.
 fn runs<T>(values: &[Option<T>]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
@@ -373,6 +410,7 @@ impl Chart for CoverageSeries {
             .and_then(|t| t.iter().max())
             .copied()
             .unwrap_or(0) as f64;
+        let y_top = headroom(max, 1.0);
         let x_range = 0f64..(n.max(1) as f64);
         let start = self.start;
         let mut chart = ChartBuilder::on(&plot)
@@ -381,15 +419,16 @@ impl Chart for CoverageSeries {
             .x_label_area_size(56)
             .y_label_area_size(84)
             .right_y_label_area_size(84)
-            .build_cartesian_2d(x_range.clone(), 0f64..headroom(max, 1.0))?
+            .build_cartesian_2d(x_range.clone(), 0f64..y_top)?
             .set_secondary_coord(x_range, 0f64..105f64);
         chart
             .configure_mesh()
             .x_desc("Date (UTC, ticks at 00:00); each day shows its end-of-day snapshot")
             .y_desc("Images (count)")
             .x_labels(x_label_count(n))
+            .y_labels(count_labels(y_top))
             .x_label_formatter(&|x| date_label(start, *x))
-            .y_label_formatter(&|y| num_label(*y))
+            .y_label_formatter(&|y| count_label(*y))
             .label_style((FONT, LABEL_SIZE))
             .axis_desc_style((FONT, DESC_SIZE))
             .light_line_style(WHITE)
@@ -405,19 +444,18 @@ impl Chart for CoverageSeries {
         // Top-down, opaque: each layer hides the part of the one above it that is not its own.
         for (k, top) in tops.iter().enumerate().rev() {
             let color = status_color(self.status[k].0);
-            let steps = top
-                .iter()
-                .enumerate()
-                .flat_map(|(d, &v)| [(d as f64, v as f64), (d as f64 + 1.0, v as f64)]);
+            let steps = simplify(
+                top.iter()
+                    .enumerate()
+                    .flat_map(|(d, &v)| [(d as f64, v as f64), (d as f64 + 1.0, v as f64)]),
+            );
             chart.draw_series(AreaSeries::new(steps, 0.0, color.filled()))?;
         }
         for r in runs(&self.in_use_pct) {
-            let steps: Vec<(f64, f64)> = r
-                .flat_map(|d| {
-                    let p = self.in_use_pct[d].unwrap_or(0.0);
-                    [(d as f64, p), (d as f64 + 1.0, p)]
-                })
-                .collect();
+            let steps = simplify(r.flat_map(|d| {
+                let p = self.in_use_pct[d].unwrap_or(0.0);
+                [(d as f64, p), (d as f64 + 1.0, p)]
+            }));
             chart.draw_secondary_series(LineSeries::new(steps, BLACK.stroke_width(3)))?;
         }
         Ok(())
@@ -545,11 +583,13 @@ impl Chart for CostSeries {
             ))?;
         }
         // The running total at each day end: from 0 at the start of day 0.
-        let cum = std::iter::once((0.0, 0.0)).chain(
-            self.cumulative_usd
-                .iter()
-                .enumerate()
-                .map(|(d, &c)| (d as f64 + 1.0, c)),
+        let cum = simplify(
+            std::iter::once((0.0, 0.0)).chain(
+                self.cumulative_usd
+                    .iter()
+                    .enumerate()
+                    .map(|(d, &c)| (d as f64 + 1.0, c)),
+            ),
         );
         chart.draw_secondary_series(LineSeries::new(cum, CUMULATIVE_COLOR.stroke_width(3)))?;
         Ok(())
@@ -631,7 +671,7 @@ impl Chart for DayLines {
                 for r in runs(band) {
                     let upper = r.clone().map(|d| (at(d), band[d].map_or(0.0, |b| b.1)));
                     let lower = r.rev().map(|d| (at(d), band[d].map_or(0.0, |b| b.0)));
-                    let poly: Vec<(f64, f64)> = upper.chain(lower).collect();
+                    let poly = simplify(upper.chain(lower));
                     chart.draw_series(std::iter::once(Polygon::new(poly, c.mix(0.2).filled())))?;
                 }
             }
@@ -774,6 +814,26 @@ mod tests {
         assert_eq!(date_label(s, 0.0), "2026-01-30");
         assert_eq!(date_label(s, 3.0), "2026-02-02");
         assert_eq!(date_label(s, 2.5), "");
+    }
+
+    #[test]
+    fn simplify_drops_repeats_and_straight_middles_only() {
+        let steps = [
+            (0.0, 1.0),
+            (1.0, 1.0),
+            (1.0, 1.0),
+            (2.0, 1.0),
+            (2.0, 3.0),
+            (3.0, 3.0),
+        ];
+        assert_eq!(
+            simplify(steps),
+            vec![(0.0, 1.0), (2.0, 1.0), (2.0, 3.0), (3.0, 3.0)]
+        );
+        // A turn back is not a straight stretch.
+        assert_eq!(simplify([(0.0, 0.0), (2.0, 0.0), (1.0, 0.0)]).len(), 3);
+        assert_eq!(count_label(2.0), "2");
+        assert_eq!(count_label(0.5), "");
     }
 
     #[test]

@@ -424,6 +424,7 @@ fn report_renders_in_headless_chromium() {
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    let _ = std::fs::remove_dir_all(&profile);
     let decoder = png::Decoder::new(std::fs::File::open(&shot).expect("screenshot written"));
     let mut reader = decoder.read_info().expect("screenshot decodes");
     let mut buf = vec![0; reader.output_buffer_size()];
