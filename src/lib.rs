@@ -111,12 +111,28 @@ pub fn generate(sc: &Scenario, out: &Path) -> Result<u64> {
     tap.finish()
 }
 
-/// Writes the outputs of a run into `out`, replacing it as a whole.
-pub fn write_outputs(sc: &Scenario, run: &Run, command: &[String], out: &Path) -> Result<()> {
+/// Writes the outputs of a run into `out`, replacing it as a whole: the data files, and
+/// with `charts` also `coverage.png/.svg`, `cost.png/.svg` and `report.html`.
+pub fn write_outputs(
+    sc: &Scenario,
+    run: &Run,
+    command: &[String],
+    out: &Path,
+    charts: bool,
+) -> Result<()> {
     let staging = report::Staging::new(out)?;
     let rep = report::Report::new(sc, &run.result, &run.provenance, command);
     for e in report::data_exporters() {
         staging.export(&rep, e.as_ref())?;
+    }
+    if charts {
+        let drawn = report::charts::write_run_charts(&rep, staging.path())?;
+        staging.export(
+            &rep,
+            &report::html::HtmlReport {
+                charts: &drawn.charts,
+            },
+        )?;
     }
     staging.commit()
 }

@@ -119,10 +119,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             trace,
             seed,
-            no_charts: _,
+            no_charts,
             strict,
             explain,
-            quiet: _,
+            quiet,
         } => {
             let mut sc = Scenario::load(&scenario)?;
             if let Some(s) = seed {
@@ -142,14 +142,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let opts = RunOptions {
                 strict,
                 explain,
-                progress: None,
+                progress: (!quiet)
+                    .then(|| std::sync::Arc::new(scansim::progress::Bar::new(quiet)) as _),
             };
             let run = scansim::simulate(&sc, trace.as_deref(), opts)?;
             for line in &run.result.explain {
                 println!("{line}");
             }
             let command: Vec<String> = std::env::args().collect();
-            scansim::write_outputs(&sc, &run, &command, &out)?;
+            scansim::write_outputs(&sc, &run, &command, &out, !no_charts)?;
         }
         Command::Generate {
             scenario,

@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-fn describe_registry(r: &RegistryConfig) -> String {
+/// A registry configuration in one line: scan type, then each rule with its filters.
+pub fn describe_registry(r: &RegistryConfig) -> String {
     let mut s = r.scan_type.name().to_string();
     if r.rules.is_empty() {
         s.push_str(", no rules");

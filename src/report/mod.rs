@@ -1,8 +1,10 @@
 //! Outputs of a run. Each file is an [`Exporter`]; all are written into a staging
 //! directory beside the target, which then replaces the target as a whole.
 
+pub mod charts;
 pub mod daily;
 pub mod figures;
+pub mod html;
 pub mod summary;
 pub mod tables;
 

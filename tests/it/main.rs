@@ -6,4 +6,5 @@ mod cli;
 mod common;
 mod demo;
 mod import;
+mod report;
 mod validation;

@@ -1,0 +1,548 @@
+//! Charts, report.html and progress output: what a planner opens after a run.
+
+use crate::common::{bin, temp_dir, write_files};
+use scansim::engine::{RunOptions, Status};
+use scansim::report::Report;
+use scansim::report::charts::{self, CostSeries, CoverageSeries};
+use scansim::scenario::Scenario;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+/// One image pushed under ENHANCED with a 3-day push window on day 0 (10:00), so it is
+/// active on days 0-2 and expired from day 3's day end on; an unsupported image on day 1;
+/// a pull of the first image on day 1 (in use from then on); an Inspector change on day 2
+/// that changes nothing but is a configuration change.
+const TINY_SCENARIO: &str = r#"
+[simulation]
+start = "2026-01-01"
+days = 6
+rules = "2025"
+
+[registry]
+scan_type = "ENHANCED"
+
+[inspector]
+push_duration = "DAYS_3"
+pull_duration = "none"
+
+[[timeline]]
+at = "2026-01-03T00:00:00Z"
+inspector = { push_duration = "DAYS_3" }
+
+[traffic]
+trace = "events.csv"
+"#;
+
+const TINY_TRACE: &str = "time,event,repository,digest,tags,supported
+2026-01-01T10:00:00Z,push,team/app,sha256:a,latest,true
+2026-01-02T08:00:00Z,pull,team/app,sha256:a,,
+2026-01-02T12:00:00Z,push,team/app,sha256:b,,false
+";
+
+fn tiny(name: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    write_files(
+        &dir,
+        &[("scenario.toml", TINY_SCENARIO), ("events.csv", TINY_TRACE)],
+    );
+    dir
+}
+
+/// Simulates a scenario in-process and writes all outputs into `out`.
+fn run_in_process(scenario: &Path, out: &Path) {
+    let sc = Scenario::load(scenario).expect("scenario");
+    let run = scansim::simulate(&sc, None, RunOptions::default()).expect("simulate");
+    let command = vec![
+        "scansim".to_string(),
+        "run".to_string(),
+        "--note=<b>&amp;\"quoted\"</b>".to_string(),
+    ];
+    scansim::write_outputs(&sc, &run, &command, out, true).expect("write outputs");
+}
+
+fn png_size(path: &Path) -> (u32, u32) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).expect("open png"));
+    let reader = decoder.read_info().expect("PNG decodes");
+    let info = reader.info();
+    (info.width, info.height)
+}
+
+/// The texts of an SVG in document order; panics unless it is well-formed XML.
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("SVG parses as XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect()
+}
+
+fn position(texts: &[String], t: &str) -> usize {
+    texts
+        .iter()
+        .position(|x| x == t)
+        .unwrap_or_else(|| panic!("`{t}` not among the SVG texts {texts:?}"))
+}
+
+#[test]
+fn run_writes_png_and_svg_charts_with_legend_and_axes() {
+    let dir = tiny("charts-files");
+    let out = dir.join("out");
+    let o = bin()
+        .args(["run", dir.join("scenario.toml").to_str().unwrap(), "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for stem in ["coverage", "cost"] {
+        assert_eq!(
+            png_size(&out.join(format!("{stem}.png"))),
+            (charts::WIDTH, charts::HEIGHT)
+        );
+        assert_eq!((charts::WIDTH, charts::HEIGHT), (1200, 700));
+    }
+    let cov = svg_texts(&std::fs::read_to_string(out.join("coverage.svg")).unwrap());
+    for t in [
+        charts::COVERAGE_TITLE,
+        "Images (count)",
+        "In-use coverage (%)",
+        "active",
+        "archived",
+        charts::IN_USE_LABEL,
+        "2026-01-01",
+    ] {
+        position(&cov, t);
+    }
+    assert!(
+        cov.iter().any(|t| t.starts_with("Date (UTC")),
+        "x axis title in {cov:?}"
+    );
+    let cost = svg_texts(&std::fs::read_to_string(out.join("cost.svg")).unwrap());
+    for t in [
+        charts::COST_TITLE,
+        "Daily cost (USD)",
+        "Cumulative cost (USD)",
+        charts::DAILY_COST_LABEL,
+        charts::CUMULATIVE_COST_LABEL,
+        charts::CHANGE_LABEL,
+        "2026-01-03",
+    ] {
+        position(&cost, t);
+    }
+    assert!(out.join("report.html").is_file());
+}
+
+#[test]
+fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
+    let dir = tiny("charts-coverage");
+    let sc = Scenario::load(&dir.join("scenario.toml")).unwrap();
+    let run = scansim::simulate(&sc, None, RunOptions::default()).unwrap();
+    let rep = Report::new(&sc, &run.result, &run.provenance, &[]);
+    let s = CoverageSeries::from_report(&rep);
+    let order: Vec<Status> = s.status.iter().map(|(st, _)| *st).collect();
+    assert_eq!(
+        order,
+        Status::ALL.to_vec(),
+        "stacked bottom-up in status order"
+    );
+    let get = |st: Status| &s.status.iter().find(|(x, _)| *x == st).unwrap().1;
+    assert_eq!(get(Status::Active), &vec![1, 1, 1, 0, 0, 0]);
+    assert_eq!(get(Status::Expired), &vec![0, 0, 0, 1, 1, 1]);
+    assert_eq!(get(Status::Unsupported), &vec![0, 1, 1, 1, 1, 1]);
+    assert_eq!(get(Status::NotScanned), &vec![0; 6]);
+    assert_eq!(
+        s.in_use_pct,
+        vec![
+            None,
+            Some(100.0),
+            Some(100.0),
+            Some(0.0),
+            Some(0.0),
+            Some(0.0)
+        ]
+    );
+    // The legend in the SVG lists the layers bottom-up, then the line.
+    let texts = svg_texts(&charts::svg_string(&s).unwrap());
+    let mut last = 0;
+    for (label, _) in s.legend() {
+        let p = position(&texts, &label);
+        assert!(p >= last, "legend `{label}` out of order in {texts:?}");
+        last = p;
+    }
+    assert_eq!(
+        s.legend()
+            .iter()
+            .map(|(l, _)| l.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "active",
+            "expired",
+            "scan_on_push",
+            "not_scanned",
+            "unsupported",
+            "archived",
+            charts::IN_USE_LABEL
+        ]
+    );
+}
+
+#[test]
+fn cost_chart_plots_daily_and_cumulative_cost_and_the_change() {
+    let dir = tiny("charts-cost");
+    let sc = Scenario::load(&dir.join("scenario.toml")).unwrap();
+    let run = scansim::simulate(&sc, None, RunOptions::default()).unwrap();
+    let rep = Report::new(&sc, &run.result, &run.provenance, &[]);
+    let s = CostSeries::from_report(&rep);
+    assert_eq!(s.daily_usd, vec![0.09, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    assert_eq!(s.cumulative_usd, vec![0.09; 6]);
+    assert_eq!(
+        s.changes,
+        vec![2.0],
+        "the timeline entry at day 2's midnight"
+    );
+    let svg = charts::svg_string(&s).unwrap();
+    let texts = svg_texts(&svg);
+    let (a, b, c) = (
+        position(&texts, charts::DAILY_COST_LABEL),
+        position(&texts, charts::CUMULATIVE_COST_LABEL),
+        position(&texts, charts::CHANGE_LABEL),
+    );
+    assert!(a < b && b < c, "legend order in {texts:?}");
+    // One bar for the one day with a cost.
+    let bars = roxmltree::Document::parse(&svg)
+        .unwrap()
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#6BAED6"))
+        .count();
+    assert_eq!(bars, 2, "one daily bar and the legend swatch");
+}
+
+/// The value of `"key": value` in summary.json, as a number.
+fn json_number(v: &serde_json::Value, path: &[&str]) -> Option<f64> {
+    let mut x = v;
+    for p in path {
+        x = x.get(p)?;
+    }
+    x.as_f64()
+}
+
+/// The text of the element carrying `attr="key"` in the report.
+fn report_value(doc: &roxmltree::Document, attr: &str, key: &str) -> String {
+    doc.descendants()
+        .find(|n| n.attribute(attr) == Some(key))
+        .unwrap_or_else(|| panic!("no element with {attr}=\"{key}\" in report.html"))
+        .text()
+        .unwrap_or("")
+        .to_string()
+}
+
+fn check_report(out: &Path) {
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    // Self-contained: no external reference, no script.
+    let lower = html.to_ascii_lowercase();
+    for bad in [
+        "http://", "https://", "<script", "src=", "url(", "@import", "<link",
+    ] {
+        assert!(!lower.contains(bad), "report.html contains `{bad}`");
+    }
+    // Well-formed (XHTML-compatible markup), with the two charts inline.
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc =
+        roxmltree::Document::parse_with_options(&html, opts).expect("report.html is well-formed");
+    assert_eq!(doc.root_element().tag_name().name(), "html");
+    let svgs: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("svg"))
+        .collect();
+    assert_eq!(svgs.len(), 2, "two inline SVG charts");
+    for (svg, title) in svgs
+        .iter()
+        .zip([charts::COVERAGE_TITLE, charts::COST_TITLE])
+    {
+        assert!(
+            svg.descendants()
+                .any(|n| n.text().map(str::trim) == Some(title)),
+            "inline chart `{title}`"
+        );
+    }
+    // The figures are those of summary.json, as printed with 2 decimals.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    for key in [
+        "cost_per_30_days_usd",
+        "mean_coverage_pct",
+        "mean_in_use_coverage_pct",
+        "mean_continuous_coverage_pct",
+        "mean_exposed",
+    ] {
+        let want = match json_number(&summary, &["figures", key]) {
+            Some(v) => format!("{v:.2}"),
+            None => "n/a".to_string(),
+        };
+        assert_eq!(report_value(&doc, "data-figure", key), want, "figure {key}");
+    }
+    for key in [
+        "initial_scans",
+        "rescans",
+        "basic_scans",
+        "pushes",
+        "pulls",
+        "deletes",
+        "expirations",
+        "ignored_events",
+        "inputs_processed",
+    ] {
+        let want = summary["totals"][key].as_u64().expect(key).to_string();
+        assert_eq!(report_value(&doc, "data-total", key), want, "total {key}");
+    }
+    let cost = json_number(&summary, &["totals", "cost_usd"]).unwrap();
+    assert_eq!(
+        report_value(&doc, "data-total", "cost_usd"),
+        format!("{cost:.2}")
+    );
+    // The modelling assumptions, in order, as text.
+    let list = doc
+        .descendants()
+        .find(|n| n.attribute("id") == Some("assumptions-list"))
+        .expect("assumptions list");
+    let items: Vec<String> = list
+        .children()
+        .filter(|n| n.has_tag_name("li"))
+        .map(|li| {
+            li.descendants()
+                .filter(|n| n.is_text())
+                .filter_map(|n| n.text())
+                .collect::<String>()
+        })
+        .collect();
+    let want: Vec<String> = scansim::report::html::ASSUMPTIONS
+        .iter()
+        .map(|a| a.replace('`', ""))
+        .collect();
+    assert_eq!(items, want);
+}
+
+#[test]
+fn report_is_self_contained_well_formed_and_agrees_with_summary() {
+    // Markup characters in the path and the command line must be escaped.
+    let dir = tiny("report-<tiny>&'\"");
+    let out = dir.join("out");
+    run_in_process(&dir.join("scenario.toml"), &out);
+    check_report(&out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for t in [
+        "team/app",
+        "DAYS_3",
+        "2026-01-03T00:00:00Z",
+        "Modelling assumptions",
+    ] {
+        assert!(html.contains(t), "`{t}` in the report");
+    }
+}
+
+#[test]
+fn report_of_a_shared_case_agrees_with_summary() {
+    let case = crate::common::cases_dir().join("generated-medium-22/scenario.toml");
+    let out = temp_dir("report-medium").join("out");
+    run_in_process(&case, &out);
+    check_report(&out);
+    // Top 20 repositories at most, most expensive first (as in repositories.csv).
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let csv = std::fs::read_to_string(out.join("repositories.csv")).unwrap();
+    let names: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let mut last = 0;
+    for n in names.iter().take(20) {
+        let cell = format!("<td>{n}</td>");
+        let p = html[last..]
+            .find(&cell)
+            .unwrap_or_else(|| panic!("{n} after position {last}"));
+        last += p;
+    }
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }) else {
+        eprintln!("report_renders_in_headless_chromium: skipped, no chromium on the PATH");
+        return;
+    };
+    let dir = tiny("report-chromium");
+    let out = dir.join("out");
+    run_in_process(&dir.join("scenario.toml"), &out);
+    let profile = dir.join("profile");
+    let shot = dir.join("shot.png");
+    let url = format!(
+        "file://{}",
+        std::fs::canonicalize(out.join("report.html"))
+            .unwrap()
+            .display()
+    );
+    let mut child = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1200,2000")
+        .arg(&url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        if child.try_wait().expect("wait chromium").is_some() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 120 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = std::fs::remove_dir_all(&profile);
+    let decoder = png::Decoder::new(std::fs::File::open(&shot).expect("screenshot written"));
+    let mut reader = decoder.read_info().expect("screenshot decodes");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let px = info.color_type.samples();
+    let data = &buf[..info.buffer_size()];
+    let mut colours = std::collections::HashSet::new();
+    let mut non_white = 0usize;
+    for p in data.chunks(px) {
+        let rgb = (p[0], p[1], p[2]);
+        colours.insert(rgb);
+        if rgb != (255, 255, 255) {
+            non_white += 1;
+        }
+    }
+    let total = data.len() / px;
+    assert!(
+        colours.len() > 20,
+        "screenshot has {} colours: blank?",
+        colours.len()
+    );
+    assert!(
+        non_white * 50 > total,
+        "only {non_white} of {total} pixels are not white"
+    );
+    // The chart colours of an active layer and the daily cost bars are on the page.
+    assert!(colours.contains(&(44, 160, 44)), "active layer visible");
+}
+
+#[test]
+fn no_charts_writes_only_the_data_files() {
+    let dir = tiny("no-charts");
+    let out = dir.join("out");
+    let o = bin()
+        .args(["run", dir.join("scenario.toml").to_str().unwrap(), "--out"])
+        .arg(&out)
+        .arg("--no-charts")
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "daily.csv",
+            "groups.csv",
+            "monthly.csv",
+            "repositories.csv",
+            "summary.json"
+        ]
+    );
+}
+
+/// Marks of a drawn progress bar.
+fn has_progress(text: &str) -> bool {
+    text.contains("days |") || text.contains("ETA") || text.contains('\r') || text.contains("\x1b[")
+}
+
+#[test]
+fn progress_never_reaches_redirected_stderr_or_output_files() {
+    let dir = tiny("progress");
+    let out = dir.join("out");
+    let o = bin()
+        .args(["run", dir.join("scenario.toml").to_str().unwrap(), "--out"])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run");
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !has_progress(&stderr),
+        "progress in captured stderr: {stderr:?}"
+    );
+    assert!(!has_progress(&String::from_utf8_lossy(&o.stdout)));
+    for f in [
+        "daily.csv",
+        "monthly.csv",
+        "repositories.csv",
+        "summary.json",
+        "report.html",
+    ] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert!(!has_progress(&text), "progress in {f}");
+    }
+}
+
+/// Runs the binary on a pseudo-terminal with `script`, when there is one; returns what the
+/// terminal showed.
+fn on_terminal(args: &str) -> Option<String> {
+    let o = std::process::Command::new("script")
+        .args(["-qec", args, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn progress_shows_on_a_terminal_unless_quiet() {
+    let dir = tiny("progress-tty");
+    let exe = env!("CARGO_BIN_EXE_scansim");
+    let cmd = format!(
+        "{exe} run {} --out {} --no-charts",
+        dir.join("scenario.toml").display(),
+        dir.join("out").display()
+    );
+    let Some(shown) = on_terminal(&cmd) else {
+        eprintln!("progress_shows_on_a_terminal_unless_quiet: skipped, `script` unavailable");
+        return;
+    };
+    assert!(shown.contains("/6 days"), "bar on a terminal: {shown:?}");
+    let quiet = on_terminal(&format!("{cmd} --quiet")).expect("script ran before");
+    assert!(!has_progress(&quiet), "--quiet drew: {quiet:?}");
+}
