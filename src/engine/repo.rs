@@ -146,19 +146,94 @@ impl std::fmt::Display for Cause {
     }
 }
 
+/// An image digest. A canonical `sha256:` + 64 lower-case hex digest is kept as its 32
+/// bytes (half the memory, so more images stay in cache); anything else as given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DigestBuf {
+    Sha256([u8; 32]),
+    Other(Box<[u8]>),
+}
+
+/// A digest as looked up, without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DigestKey<'a> {
+    Sha256([u8; 32]),
+    Other(&'a [u8]),
+}
+
+impl<'a> DigestKey<'a> {
+    pub fn of(d: &'a [u8]) -> Self {
+        #[inline]
+        fn nibble(c: u8) -> Option<u8> {
+            match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                _ => None,
+            }
+        }
+        if d.len() == 71 && d.starts_with(b"sha256:") {
+            let mut out = [0u8; 32];
+            let hex = &d[7..];
+            let mut ok = true;
+            for (i, o) in out.iter_mut().enumerate() {
+                match (nibble(hex[2 * i]), nibble(hex[2 * i + 1])) {
+                    (Some(h), Some(l)) => *o = h << 4 | l,
+                    _ => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                return DigestKey::Sha256(out);
+            }
+        }
+        DigestKey::Other(d)
+    }
+
+    fn hash(&self) -> u64 {
+        FxBuildHasher.hash_one(self)
+    }
+}
+
+impl DigestBuf {
+    pub fn new(d: &[u8]) -> Self {
+        match DigestKey::of(d) {
+            DigestKey::Sha256(b) => DigestBuf::Sha256(b),
+            DigestKey::Other(o) => DigestBuf::Other(o.into()),
+        }
+    }
+    fn key(&self) -> DigestKey<'_> {
+        match self {
+            DigestBuf::Sha256(b) => DigestKey::Sha256(*b),
+            DigestBuf::Other(o) => DigestKey::Other(o),
+        }
+    }
+    /// Appends the digest as text.
+    pub fn write_text(&self, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        match self {
+            DigestBuf::Sha256(b) => {
+                out.extend_from_slice(b"sha256:");
+                for x in b {
+                    out.push(HEX[(x >> 4) as usize]);
+                    out.push(HEX[(x & 15) as usize]);
+                }
+            }
+            DigestBuf::Other(o) => out.extend_from_slice(o),
+        }
+    }
+}
+
+/// One image. `repr(C)` with the fields a lookup and a pull touch first: the struct is
+/// two cache lines, and an event usually needs only the first. Tags live beside the
+/// images (`RepoState::tags`): few events read them.
 #[derive(Debug)]
+#[repr(C)]
 pub struct Image {
-    pub digest: Box<[u8]>,
-    pub tags: Vec<Box<[u8]>>,
-    pub pushed_at: i64,
-    pub activated_at: i64,
-    pub last_pull: i64,
-    pub last_in_use: i64,
-    pub archived_at: i64,
-    pub last_basic_scan: i64,
-    pub created_seq: u64,
     pub generation: u32,
     active_pos: u32,
+    pub digest: DigestBuf,
     pub live: bool,
     pub supported: bool,
     pub archived: bool,
@@ -169,9 +244,18 @@ pub struct Image {
     recent_use: bool,
     in_expiry_heap: bool,
     in_use_heap: bool,
+    /// Lifecycle rules selecting this image, as last accounted.
+    lifecycle_mask: u64,
     /// What the counters hold for this image.
     counted: Status,
     counted_in_use: bool,
+    pub pushed_at: i64,
+    pub activated_at: i64,
+    pub last_pull: i64,
+    pub last_in_use: i64,
+    pub archived_at: i64,
+    pub last_basic_scan: i64,
+    pub created_seq: u64,
 }
 
 impl Image {
@@ -222,9 +306,7 @@ pub struct RepoTotals {
 
 type Heap = BinaryHeap<Reverse<(i64, u32, u32)>>;
 
-fn digest_hash(d: &[u8]) -> u64 {
-    FxBuildHasher.hash_one(d)
-}
+const RECENT: usize = 8;
 
 pub struct RepoState {
     pub name: Box<str>,
@@ -232,15 +314,23 @@ pub struct RepoState {
     pub group: u32,
     policy: Option<Arc<Policy>>,
     images: Vec<Image>,
+    /// Tags of each image slot.
+    tags: Vec<Vec<Box<[u8]>>>,
     free: Vec<u32>,
     /// Slots by digest; the digest itself lives in the image (one allocation per image).
     by_digest: HashTable<u32>,
+    /// The last images looked up, (hash, slot): traffic names recent images far more
+    /// often than old ones, and these hit in cache where the table misses.
+    recent: std::cell::Cell<[(u32, u32); RECENT]>,
+    recent_next: std::cell::Cell<u8>,
     tag_owner: FxHashMap<Box<[u8]>, u32>,
     /// Slots of the images whose status is `active`.
     active: Vec<u32>,
     expiry: Heap,
     in_use: Heap,
-    lifecycle_dirty: bool,
+    /// Per policy rule: live images it selects (a count rule can act only above its n).
+    lifecycle_counts: Vec<u32>,
+    /// No `since*` rule can act before this instant (a lower bound kept on every change).
     lifecycle_next: i64,
     pub counts: Counts,
     pub flows: Flows,
@@ -250,24 +340,30 @@ pub struct RepoState {
 
 impl RepoState {
     pub fn new(name: &str, freq: Freq, policy: Option<Arc<Policy>>, group: u32) -> Self {
+        assert!(policy.as_ref().is_none_or(|p| p.rules.len() <= 64));
         RepoState {
             name: name.into(),
             freq,
             group,
-            policy,
             images: Vec::new(),
+            tags: Vec::new(),
             free: Vec::new(),
             by_digest: HashTable::new(),
+            recent: std::cell::Cell::new([(0, u32::MAX); RECENT]),
+            recent_next: std::cell::Cell::new(0),
             tag_owner: FxHashMap::default(),
             active: Vec::new(),
             expiry: BinaryHeap::new(),
             in_use: BinaryHeap::new(),
-            lifecycle_dirty: false,
+            lifecycle_counts: policy
+                .as_ref()
+                .map_or(Vec::new(), |p| vec![0; p.rules.len()]),
             lifecycle_next: i64::MAX,
             counts: Counts::default(),
             flows: Flows::default(),
             totals: RepoTotals::default(),
             explain: None,
+            policy,
         }
     }
 
@@ -275,9 +371,14 @@ impl RepoState {
         self.active.len()
     }
 
-    /// Digest of the `k`-th active image (for drawing vulnerability triggers).
-    pub fn active_digest(&self, k: usize) -> &[u8] {
-        &self.images[self.active[k] as usize].digest
+    /// Appends the digest of the `k`-th active image (for drawing vulnerability triggers).
+    pub fn active_digest(&self, k: usize, out: &mut Vec<u8>) {
+        self.images[self.active[k] as usize].digest.write_text(out)
+    }
+
+    /// Tags of a live image.
+    pub fn tags(&self, slot: u32) -> &[Box<[u8]>] {
+        &self.tags[slot as usize]
     }
 
     pub fn live_images(&self) -> impl Iterator<Item = &Image> {
@@ -285,12 +386,28 @@ impl RepoState {
     }
 
     pub fn lookup(&self, digest: &[u8]) -> Option<u32> {
+        let key = DigestKey::of(digest);
+        let hash = key.hash();
         let images = &self.images;
-        self.by_digest
-            .find(digest_hash(digest), |&s| {
-                *images[s as usize].digest == *digest
-            })
-            .copied()
+        let is = |s: u32| {
+            let i = &images[s as usize];
+            i.live && i.digest.key() == key
+        };
+        let mut recent = self.recent.get();
+        if let Some(&(_, s)) = recent
+            .iter()
+            .find(|&&(h, s)| h == hash as u32 && s != u32::MAX && is(s))
+        {
+            return Some(s);
+        }
+        let found = self.by_digest.find(hash, |&s| is(s)).copied();
+        if let Some(s) = found {
+            let k = self.recent_next.get();
+            recent[k as usize] = (hash as u32, s);
+            self.recent.set(recent);
+            self.recent_next.set((k + 1) % RECENT as u8);
+        }
+        found
     }
 
     pub fn image(&self, slot: u32) -> &Image {
@@ -365,8 +482,7 @@ impl RepoState {
 
     fn create(&mut self, t: i64, digest: &[u8], supported: bool, seq: u64) -> u32 {
         let img = Image {
-            digest: digest.into(),
-            tags: Vec::new(),
+            digest: DigestBuf::new(digest),
             pushed_at: t,
             activated_at: NEVER,
             last_pull: NEVER,
@@ -385,6 +501,7 @@ impl RepoState {
             recent_use: false,
             in_expiry_heap: false,
             in_use_heap: false,
+            lifecycle_mask: 0,
             counted: Status::NotScanned,
             counted_in_use: false,
         };
@@ -396,13 +513,14 @@ impl RepoState {
             }
             None => {
                 self.images.push(img);
+                self.tags.push(Vec::new());
                 (self.images.len() - 1) as u32
             }
         };
         let images = &self.images;
         self.by_digest
-            .insert_unique(digest_hash(digest), slot, |&s| {
-                digest_hash(&images[s as usize].digest)
+            .insert_unique(DigestKey::of(digest).hash(), slot, |&s| {
+                images[s as usize].digest.key().hash()
             });
         if let Some(e) = self.explain.as_mut()
             && *e.digest == *digest
@@ -410,6 +528,65 @@ impl RepoState {
             e.slot = Some(slot);
         }
         slot
+    }
+
+    fn lifecycle_view(&self, slot: u32) -> LcImage<'_> {
+        let i = &self.images[slot as usize];
+        LcImage {
+            id: slot,
+            pushed_at: i.pushed_at,
+            created_seq: i.created_seq,
+            archived: i.archived,
+            archived_at: i.archived_at,
+            last_pull: i.last_pull,
+            activated_at: i.activated_at,
+            tags: &self.tags[slot as usize],
+        }
+    }
+
+    /// Re-accounts an image's lifecycle selection after a change to its tags, storage
+    /// class or clocks (or its removal, `live == false`).
+    fn lifecycle_refresh(&mut self, slot: u32) {
+        let Some(policy) = self.policy.as_deref() else {
+            return;
+        };
+        let live = self.images[slot as usize].live;
+        let (mut mask, mut next) = (0u64, self.lifecycle_next);
+        if live {
+            let view = self.lifecycle_view(slot);
+            for (r, rule) in policy.rules.iter().enumerate() {
+                if rule.selects(&view) {
+                    mask |= 1 << r;
+                    if let Some(t) = rule.earliest_action(&view) {
+                        next = next.min(t);
+                    }
+                }
+            }
+        }
+        self.lifecycle_next = next;
+        let old = std::mem::replace(&mut self.images[slot as usize].lifecycle_mask, mask);
+        let mut changed = old ^ mask;
+        while changed != 0 {
+            let r = changed.trailing_zeros() as usize;
+            changed &= changed - 1;
+            if mask & (1 << r) != 0 {
+                self.lifecycle_counts[r] += 1;
+            } else {
+                self.lifecycle_counts[r] -= 1;
+            }
+        }
+    }
+
+    /// Whether the policy could act at `m`: a count rule above its limit or a `since*`
+    /// deadline passed. Otherwise evaluating it would find nothing.
+    fn lifecycle_due(&self, m: i64) -> bool {
+        let Some(policy) = self.policy.as_deref() else {
+            return false;
+        };
+        m >= self.lifecycle_next
+            || policy.rules.iter().zip(&self.lifecycle_counts).any(
+                |(r, &n)| matches!(r.count, crate::rules::lifecycle::Count::MoreThan(k) if n > k),
+            )
     }
 
     /// Starts counting a new image once the rules of its creating push have run.
@@ -440,24 +617,24 @@ impl RepoState {
             self.remove_active(slot);
         }
         let img = &mut self.images[slot as usize];
-        for tag in std::mem::take(&mut img.tags) {
+        for tag in std::mem::take(&mut self.tags[slot as usize]) {
             self.tag_owner.remove(&tag);
         }
-        let h = digest_hash(&img.digest);
-        img.digest = Box::default();
+        let h = img.digest.key().hash();
+        img.digest = DigestBuf::Other(Box::default());
         img.live = false;
         img.monitored = false;
         img.generation = img.generation.wrapping_add(1);
         if let Ok(e) = self.by_digest.find_entry(h, |&s| s == slot) {
             e.remove();
         }
+        self.lifecycle_refresh(slot);
         self.free.push(slot);
         if let Some(e) = self.explain.as_mut()
             && e.slot == Some(slot)
         {
             e.slot = None;
         }
-        self.lifecycle_dirty = true;
     }
 
     fn enhanced_scan(&mut self, slot: u32, t: i64, ctx: &Ctx, why: Cause) {
@@ -574,7 +751,7 @@ impl RepoState {
             self.move_tag(slot, tag, t);
         }
         self.flows.pushes += 1;
-        self.lifecycle_dirty = true;
+        self.lifecycle_refresh(slot);
         self.on_push_scan(slot, t, ctx, Cause::Push);
         if created {
             self.count_new(slot, t);
@@ -588,10 +765,11 @@ impl RepoState {
             Some(owner) if *owner == slot => return,
             Some(owner) => {
                 let from = std::mem::replace(owner, slot);
-                let tags = &mut self.images[from as usize].tags;
+                let tags = &mut self.tags[from as usize];
                 if let Some(p) = tags.iter().position(|x| **x == *tag) {
                     tags.swap_remove(p);
                 }
+                self.lifecycle_refresh(from);
                 self.note(from, t, || {
                     format!(
                         "tag `{}` moved to another image",
@@ -603,7 +781,7 @@ impl RepoState {
                 self.tag_owner.insert(tag.into(), slot);
             }
         }
-        self.images[slot as usize].tags.push(tag.into());
+        self.tags[slot as usize].push(tag.into());
     }
 
     fn mark_use(&mut self, slot: u32, t: i64) {
@@ -674,7 +852,7 @@ impl RepoState {
         img.archived = true;
         img.archived_at = t;
         img.monitored = false;
-        self.lifecycle_dirty = true;
+        self.lifecycle_refresh(slot);
         self.note(slot, t, || format!("archived ({cause})"));
         self.sync(slot, t, cause);
     }
@@ -695,7 +873,7 @@ impl RepoState {
                 let img = &mut self.images[slot as usize];
                 img.archived = false;
                 img.activated_at = t;
-                self.lifecycle_dirty = true;
+                self.lifecycle_refresh(slot);
                 self.note(slot, t, || "restored from archive".into());
                 self.on_push_scan(slot, t, ctx, Cause::Restore);
                 self.sync(slot, t, Cause::Restore);
@@ -788,7 +966,7 @@ impl RepoState {
     /// Day end at midnight `m` (SPEC §5.4): lifecycle, expiry, and the in-use window
     /// when a snapshot follows.
     pub fn day_end(&mut self, m: i64, ctx: &Ctx, snapshot: bool) {
-        if self.policy.is_some() && (self.lifecycle_dirty || m >= self.lifecycle_next) {
+        if self.lifecycle_due(m) {
             self.run_lifecycle(m);
         }
         while let Some(&Reverse((deadline, slot, generation))) = self.expiry.peek() {
@@ -842,32 +1020,15 @@ impl RepoState {
         let Some(policy) = self.policy.clone() else {
             return;
         };
+        let live: Vec<u32> = (0..self.images.len() as u32)
+            .filter(|&s| self.images[s as usize].live)
+            .collect();
         let mut decisions = Vec::new();
-        let next = {
-            let view: Vec<LcImage> = self
-                .images
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| i.live)
-                .map(|(slot, i)| LcImage {
-                    id: slot as u32,
-                    pushed_at: i.pushed_at,
-                    created_seq: i.created_seq,
-                    archived: i.archived,
-                    archived_at: i.archived_at,
-                    last_pull: i.last_pull,
-                    activated_at: i.activated_at,
-                    tags: &i.tags,
-                })
-                .collect();
+        {
+            let view: Vec<LcImage> = live.iter().map(|&s| self.lifecycle_view(s)).collect();
             let mut scratch = Vec::new();
             policy.evaluate(&view, m, &mut scratch, &mut decisions);
-            if decisions.is_empty() {
-                policy.next_possible_action(&view)
-            } else {
-                i64::MIN
-            }
-        };
+        }
         for d in &decisions {
             let priority = policy.rules[d.rule].priority;
             match d.action {
@@ -881,8 +1042,13 @@ impl RepoState {
                 Action::Transition => self.archive_slot(d.id, m, Cause::Lifecycle(priority)),
             }
         }
-        self.lifecycle_dirty = !decisions.is_empty();
-        self.lifecycle_next = next;
+        // The exact next deadline of the state after the actions.
+        let view: Vec<LcImage> = live
+            .iter()
+            .filter(|&&s| self.images[s as usize].live)
+            .map(|&s| self.lifecycle_view(s))
+            .collect();
+        self.lifecycle_next = policy.next_possible_action(&view);
     }
 
     /// Adds this day's figures to the repository totals and clears the day's flows.

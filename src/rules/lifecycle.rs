@@ -85,6 +85,13 @@ impl Rule {
             }
     }
 
+    /// The first instant at which this `since*` rule would make the image a candidate
+    /// (`None` for a count rule).
+    pub fn earliest_action(&self, img: &LcImage) -> Option<i64> {
+        self.since_anchor(img)
+            .map(|(anchor, n)| anchor.saturating_add(n as i64 * DAY + 1))
+    }
+
     /// The instant a `since*` count runs from, `None` for a count rule.
     fn since_anchor(&self, img: &LcImage) -> Option<(i64, u32)> {
         match self.count {
@@ -193,9 +200,10 @@ impl Policy {
                 continue;
             }
             for img in images {
-                if rule.selects(img) {
-                    let (anchor, n) = rule.since_anchor(img).expect("since rule");
-                    next = next.min(anchor.saturating_add(n as i64 * DAY + 1));
+                if rule.selects(img)
+                    && let Some(t) = rule.earliest_action(img)
+                {
+                    next = next.min(t);
                 }
             }
         }

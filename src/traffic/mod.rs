@@ -1,6 +1,7 @@
 //! Event sources: a trace file (SPEC §9) and synthetic traffic (§10). Both yield the same
 //! borrowed events, in time order, to the engine.
 
+pub mod records;
 pub mod synthetic;
 pub mod trace;
 pub mod writer;

@@ -843,7 +843,7 @@ impl Source for RepoSource<'_> {
                     .expect("a trigger needs active images");
                 let k = self.trig_rng.random_range(0..repo.active_count());
                 self.digest.clear();
-                self.digest.extend_from_slice(repo.active_digest(k));
+                repo.active_digest(k, &mut self.digest);
                 self.redraw(t);
                 self.tags.clear();
                 Event {

@@ -1,11 +1,12 @@
 //! The trace format (SPEC §9): CSV with a header, columns found by name, streamed row by
 //! row into one reused record, so memory does not grow with the trace.
 
+use super::records::Records;
 use super::{Event, EventKind, Source, State};
 use crate::error::{Error, Location, Result};
 use crate::names::{check_repository, check_tag};
 use crate::time::parse_instant;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 pub const COLUMNS: &str = "time,event,repository,digest,tags,supported";
@@ -33,8 +34,7 @@ struct Pending {
 
 pub struct TraceReader<R: Read> {
     file: PathBuf,
-    rdr: csv::Reader<BufReader<R>>,
-    rec: csv::ByteRecord,
+    rec: Records<R>,
     cols: Columns,
     pending: Option<Pending>,
     last_time: i64,
@@ -56,21 +56,9 @@ impl TraceReader<std::fs::File> {
 
 impl<R: Read> TraceReader<R> {
     pub fn new(input: R, file: &Path) -> Result<Self> {
-        let mut buf = BufReader::with_capacity(1 << 16, input);
-        // Skip a UTF-8 byte-order mark before the header.
-        let head = buf.fill_buf().map_err(|e| Error::io(file, e))?;
-        if head.starts_with(b"\xEF\xBB\xBF") {
-            buf.consume(3);
-        }
-        let rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(buf);
         let mut t = TraceReader {
             file: file.to_path_buf(),
-            rdr,
-            rec: csv::ByteRecord::new(),
+            rec: Records::new(input),
             cols: Columns {
                 time: 0,
                 event: 0,
@@ -91,7 +79,7 @@ impl<R: Read> TraceReader<R> {
 
     /// The underlying reader (what it buffered has been read from it).
     pub fn into_inner(self) -> R {
-        self.rdr.into_inner().into_inner()
+        self.rec.into_inner()
     }
 
     /// Leaves the check of repository names to the caller (the engine checks each name
@@ -136,28 +124,17 @@ impl<R: Read> TraceReader<R> {
 
     /// Reads the next non-blank record; false at the end of the file.
     fn read_record(&mut self) -> Result<bool> {
-        loop {
-            match self.rdr.read_byte_record(&mut self.rec) {
-                Ok(false) => return Ok(false),
-                Ok(true) => {
-                    let blank = self.rec.iter().all(|f| trim(f).is_empty()) && self.rec.len() <= 1;
-                    if !blank {
-                        return Ok(true);
-                    }
-                }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    return Err(Error::input(
-                        Location::file(&self.file).line(line),
-                        format!("malformed CSV: {e}"),
-                    ));
-                }
-            }
-        }
+        self.rec.read().map_err(|e| match e {
+            Ok(e) => Error::input(
+                Location::file(&self.file).line(e.line),
+                format!("malformed CSV: {}", e.message),
+            ),
+            Err(e) => Error::io(&self.file, e),
+        })
     }
 
     fn line(&self) -> u64 {
-        self.rec.position().map_or(0, |p| p.line())
+        self.rec.line()
     }
 
     fn read_header(&mut self) -> Result<()> {
