@@ -9,6 +9,10 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 pub fn sha256_file(path: &Path) -> Result<String> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut r = HashingReader::new(&mut f);
@@ -78,7 +82,7 @@ impl Provenance {
         }
         files.extend(trace);
         Ok(Provenance {
-            scenario: (scenario.file.clone(), sha256_file(&scenario.file)?),
+            scenario: (scenario.file.clone(), scenario.sha256.clone()),
             files,
         })
     }

@@ -66,6 +66,8 @@ pub struct Scenario {
     pub warnings: Vec<String>,
     /// Every file the scenario references, in the order read.
     pub referenced_files: Vec<PathBuf>,
+    /// SHA-256 of the scenario text as loaded.
+    pub sha256: String,
 }
 
 impl Scenario {
@@ -379,6 +381,7 @@ impl<'a, 's> Loader<'a, 's> {
             traffic,
             warnings,
             referenced_files: self.files,
+            sha256: crate::provenance::sha256_bytes(self.doc.text.as_bytes()),
         })
     }
 
