@@ -3,6 +3,7 @@
 //!
 //! The library is the whole tool; `main.rs` only parses the command line.
 
+pub mod atomic;
 pub mod engine;
 pub mod error;
 pub mod import;
@@ -48,17 +49,69 @@ pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result
             ));
         }
     };
+    simulate_trace(sc, Some(&trace), opts, None)
+}
+
+fn simulate_trace(
+    sc: &Scenario,
+    trace: Option<&Path>,
+    opts: RunOptions,
+    events: Option<Box<dyn report::events::EventSink + '_>>,
+) -> Result<Run> {
+    let trace = match (trace, &sc.traffic) {
+        (Some(t), _) => t.to_path_buf(),
+        (None, Traffic::Trace(t)) => t.clone(),
+        _ => {
+            return Err(Error::input(
+                Location::file(&sc.file),
+                "the scenario has no trace: give --trace FILE",
+            ));
+        }
+    };
     let file = std::fs::File::open(&trace).map_err(|e| Error::io(&trace, e))?;
     let mut source = traffic::trace::TraceReader::new(HashingReader::new(file), &trace)?;
     source.defer_name_checks();
     let groups = PathGroups::default();
-    let result = Engine::new(sc, opts, &groups).run(&mut source)?;
+    let mut engine = Engine::new(sc, opts, &groups);
+    if let Some(sink) = events {
+        engine = engine.with_events(sink);
+    }
+    let result = engine.run(&mut source)?;
     let hash = source
         .into_inner()
         .drain_and_finish()
         .map_err(|e| Error::io(&trace, e))?;
     let provenance = Provenance::collect(sc, Some((trace, hash)))?;
     Ok(Run { result, provenance })
+}
+
+/// Simulates like [`simulate`] and writes the EventBridge events of the run to
+/// `events` (JSON lines). Synthetic traffic then runs in one engine, in time order.
+pub fn simulate_with_events(
+    sc: &Scenario,
+    trace: Option<&Path>,
+    opts: RunOptions,
+    events: &Path,
+    account: &str,
+) -> Result<Run> {
+    let region = sc.region.as_deref().unwrap_or("us-east-1");
+    let sink = Box::new(report::events::EventWriter::create(
+        events, account, region,
+    )?);
+    match (trace, &sc.traffic) {
+        (None, Traffic::Synthetic(cfg)) => {
+            let plan = Plan::new(cfg, sc.seed, sc.start, sc.days);
+            let specs = cfg.repositories();
+            let groups = SyntheticGroups::new(cfg, &specs);
+            let mut source = MergedSource::new(&plan, &specs);
+            let result = Engine::new(sc, opts, &groups)
+                .with_events(sink)
+                .run(&mut source)?;
+            let provenance = Provenance::collect(sc, None)?;
+            Ok(Run { result, provenance })
+        }
+        _ => simulate_trace(sc, trace, opts, Some(sink)),
+    }
 }
 
 /// Synthetic traffic: each repository is simulated on its own (repositories never

@@ -45,6 +45,12 @@ enum Command {
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write the EventBridge events scanning would emit, as JSON lines.
+        #[arg(long, value_name = "FILE.jsonl")]
+        events: Option<PathBuf>,
+        /// AWS account id in the events' envelope and ARNs.
+        #[arg(long, value_name = "ID", default_value = "123456789012")]
+        account: String,
     },
     /// Write the scenario's synthetic traffic as a trace (SPEC §9).
     Generate {
@@ -123,6 +129,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             strict,
             explain,
             quiet,
+            events,
+            account,
         } => {
             let mut sc = Scenario::load(&scenario)?;
             if let Some(s) = seed {
@@ -145,7 +153,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 progress: (!quiet)
                     .then(|| std::sync::Arc::new(scansim::progress::Bar::new(quiet)) as _),
             };
-            let run = scansim::simulate(&sc, trace.as_deref(), opts)?;
+            let run = match &events {
+                Some(path) => {
+                    scansim::simulate_with_events(&sc, trace.as_deref(), opts, path, &account)?
+                }
+                None => scansim::simulate(&sc, trace.as_deref(), opts)?,
+            };
             for line in &run.result.explain {
                 println!("{line}");
             }

@@ -4,7 +4,7 @@
 pub mod repo;
 
 use crate::error::{Error, Location, Result};
-use crate::rules::{Billing, Freq, PullMode, RegistryConfig, Window};
+use crate::rules::{Billing, Freq, PullMode, RegistryConfig, ScanType, Window};
 use crate::scenario::Scenario;
 use crate::time::DAY;
 use crate::traffic::{Event, EventKind, Source, State};
@@ -60,7 +60,11 @@ impl RunResult {
             self.days = o.days;
             self.group_days = o.group_days;
             self.config_changes = o.config_changes;
+            self.freq_changes = o.freq_changes;
         } else {
+            for (a, b) in self.freq_changes.iter_mut().zip(&o.freq_changes) {
+                *a += b;
+            }
             for (a, b) in self.days.iter_mut().zip(&o.days) {
                 a.add(b);
             }
@@ -102,6 +106,9 @@ pub struct RunResult {
     pub events_after_horizon: u64,
     /// Instants of the configuration changes that were applied.
     pub config_changes: Vec<i64>,
+    /// Per configuration change: existing repositories whose frequency changed (while
+    /// the registry was or became ENHANCED).
+    pub freq_changes: Vec<u64>,
     pub explain: Vec<String>,
 }
 
@@ -145,6 +152,7 @@ impl Grouping for PathGroups {
 
 pub struct Engine<'s> {
     sc: &'s Scenario,
+    events: Option<Box<dyn crate::report::events::EventSink + 's>>,
     registry: RegistryConfig,
     ctx: Ctx,
     pub repos: Vec<RepoState>,
@@ -163,6 +171,7 @@ impl<'s> Engine<'s> {
         let billing: Billing = sc.billing();
         Engine {
             sc,
+            events: None,
             registry: sc.registry.clone(),
             ctx: Ctx {
                 window: Window::new(&sc.inspector, sc.profile),
@@ -184,6 +193,35 @@ impl<'s> Engine<'s> {
 
     pub fn scenario(&self) -> &Scenario {
         self.sc
+    }
+
+    /// Writes the EventBridge events of the run into `sink`.
+    pub fn with_events(mut self, sink: Box<dyn crate::report::events::EventSink + 's>) -> Self {
+        self.events = Some(sink);
+        self
+    }
+
+    /// Hands the initial scans a repository recorded to the event sink.
+    fn drain_initial_scans(&mut self, id: usize) -> Result<()> {
+        let Some(sink) = self.events.as_mut() else {
+            return Ok(());
+        };
+        let r = &mut self.repos[id];
+        let Some(list) = r.initial_scans.as_mut() else {
+            return Ok(());
+        };
+        let list = std::mem::take(list);
+        let mut digest = Vec::new();
+        for &(t, slot) in list.iter().filter(|(t, _)| *t >= self.sc.start) {
+            digest.clear();
+            r.image(slot).digest.write_text(&mut digest);
+            sink.initial_scan(t, &r.name, &digest, r.tags(slot))?;
+        }
+        if let Some(l) = r.initial_scans.as_mut() {
+            *l = list;
+            l.clear();
+        }
+        Ok(())
     }
 
     /// The repository id of a name, creating the repository on first sight (and checking
@@ -219,6 +257,9 @@ impl<'s> Engine<'s> {
             && repo == s
         {
             r.set_explain(digest.as_bytes());
+        }
+        if self.events.is_some() {
+            r.initial_scans = Some(Vec::new());
         }
         self.repos.push(r);
         self.repo_ids.insert(name.into(), id);
@@ -281,8 +322,9 @@ impl<'s> Engine<'s> {
         self.epoch += 1;
     }
 
-    fn configure(&mut self, idx: usize) {
+    fn configure(&mut self, idx: usize) -> Result<()> {
         let e = &self.sc.timeline[idx];
+        let old_type = self.ctx.scan_type;
         if let Some(reg) = &e.registry {
             self.registry = reg.clone();
             self.ctx.scan_type = reg.scan_type;
@@ -291,13 +333,40 @@ impl<'s> Engine<'s> {
             self.ctx.window = Window::new(s, self.sc.profile);
         }
         let (t, ctx, registry) = (e.at, self.ctx, &self.registry);
-        self.repos.par_iter_mut().for_each(|r| {
-            let f1 = registry.frequency(&r.name);
-            r.reconfigure(t, f1, &ctx);
-        });
+        let old: Vec<Freq> = self
+            .repos
+            .par_iter_mut()
+            .map(|r| {
+                let f1 = registry.frequency(&r.name);
+                r.reconfigure(t, f1, &ctx)
+            })
+            .collect();
+        // ECR reports frequency changes while enhanced scanning is (or was) on.
+        let enhanced = old_type == ScanType::Enhanced || ctx.scan_type == ScanType::Enhanced;
+        let changes: Vec<(String, Freq, Freq)> = if enhanced {
+            self.repos
+                .iter()
+                .zip(&old)
+                .filter(|(r, f0)| r.freq != **f0)
+                .map(|(r, f0)| (r.name.to_string(), *f0, r.freq))
+                .collect()
+        } else {
+            Vec::new()
+        };
         self.result.config_changes.push(t);
+        self.result.freq_changes.push(changes.len() as u64);
+        if let Some(sink) = self.events.as_mut()
+            && !changes.is_empty()
+            && t >= self.sc.start
+        {
+            sink.frequency_change(t, ctx.scan_type, &changes)?;
+        }
+        for id in 0..self.repos.len() {
+            self.drain_initial_scans(id)?;
+        }
         self.now = t;
         self.epoch += 1;
+        Ok(())
     }
 
     fn ignored(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<()> {
@@ -331,6 +400,7 @@ impl<'s> Engine<'s> {
         let ctx = self.ctx;
         let t = ev.time;
         self.now = t;
+        let mut touched = None;
         let applied = match ev.kind {
             EventKind::VulndbUpdate if ev.repo.is_empty() => {
                 for r in &mut self.repos {
@@ -340,6 +410,7 @@ impl<'s> Engine<'s> {
             }
             kind => {
                 let id = self.repo_id(ev, file)? as usize;
+                touched = Some(id);
                 let r = &mut self.repos[id];
                 match kind {
                     EventKind::Push => {
@@ -362,6 +433,11 @@ impl<'s> Engine<'s> {
         };
         if !applied {
             self.ignored(ev, file)?;
+        }
+        if let Some(id) = touched
+            && self.events.is_some()
+        {
+            self.drain_initial_scans(id)?;
         }
         Ok(())
     }
@@ -388,7 +464,7 @@ impl<'s> Engine<'s> {
                 continue;
             }
             if tc == Some(t) {
-                self.configure(next_config);
+                self.configure(next_config)?;
                 next_config += 1;
             } else {
                 let ev = source.take(&self);
@@ -400,6 +476,9 @@ impl<'s> Engine<'s> {
             self.day_end(m);
         }
         self.result.events_after_horizon = source.drain()?;
+        if let Some(sink) = self.events.as_mut() {
+            sink.finish()?;
+        }
         if let Some(p) = &self.opts.progress {
             p.finish();
         }

@@ -336,6 +336,8 @@ pub struct RepoState {
     pub flows: Flows,
     pub totals: RepoTotals,
     pub explain: Option<Box<Explain>>,
+    /// When events are written: the initial scans (instant, slot) since the last drain.
+    pub initial_scans: Option<Vec<(i64, u32)>>,
 }
 
 impl RepoState {
@@ -363,6 +365,7 @@ impl RepoState {
             flows: Flows::default(),
             totals: RepoTotals::default(),
             explain: None,
+            initial_scans: None,
             policy,
         }
     }
@@ -645,6 +648,9 @@ impl RepoState {
         let price = ctx.billing.price(initial, t);
         if initial {
             self.flows.initial_scans += 1;
+            if let Some(list) = self.initial_scans.as_mut() {
+                list.push((t, slot));
+            }
         } else {
             self.flows.rescans += 1;
         }
@@ -914,7 +920,8 @@ impl RepoState {
     }
 
     /// A configuration change at `t` (SPEC §5.2); `ctx` holds the new settings.
-    pub fn reconfigure(&mut self, t: i64, f1: Freq, ctx: &Ctx) {
+    /// Returns the previous frequency.
+    pub fn reconfigure(&mut self, t: i64, f1: Freq, ctx: &Ctx) -> Freq {
         let f0 = self.freq;
         self.freq = f1;
         for slot in 0..self.images.len() as u32 {
@@ -946,6 +953,7 @@ impl RepoState {
             self.sync(slot, t, cause);
         }
         self.rebuild_expiry(ctx);
+        f0
     }
 
     /// Deadlines depend on the settings: recompute them all.

@@ -501,39 +501,10 @@ pub fn trace_text(rows: &[TraceRow]) -> String {
 /// Writes the trace to `path` atomically: into a temporary file beside it, then renamed
 /// over it, so `path` is either untouched or complete.
 pub fn write_trace(rows: &[TraceRow], path: &Path) -> Result<()> {
-    if path.is_dir() {
-        return Err(Error::Usage(format!(
-            "--trace-out {}: is a directory; give a file name",
-            path.display()
-        )));
-    }
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("--trace-out {}: not a file name", path.display())))?
-        .to_string_lossy()
-        .into_owned();
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut w = std::io::BufWriter::new(file);
-        write_rows(rows, &mut w)?;
-        w.flush()?;
-        w.get_ref().sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(&tmp, e));
-    }
-    if let Err(e) = std::fs::rename(&tmp, path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    let mut f = crate::atomic::AtomicFile::create(path, "--trace-out")?;
+    let tmp = f.tmp_path().to_path_buf();
+    write_rows(rows, f.writer()).map_err(|e| Error::io(&tmp, e))?;
+    f.commit()
 }
 
 #[cfg(test)]

@@ -10,13 +10,22 @@ pub const PINNED_COLUMNS: &str = "date,day,images,active,expired,scan_on_push,no
 unsupported,archived,pushes,pulls,deletes,initial_scans,rescans,basic_scans,expirations,\
 cost_usd,cumulative_cost_usd,coverage_pct,in_use,in_use_active,in_use_coverage_pct";
 
-/// Columns after the pinned ones.
-pub const EXTRA_COLUMNS: &str = "continuous_coverage_pct";
+/// Columns after the pinned ones: coverage among continuously scanned images, and the
+/// EventBridge events of the day (see `report::events`).
+pub const EXTRA_COLUMNS: &str =
+    "continuous_coverage_pct,scan_frequency_change_events,initial_scan_complete_events";
 
 pub struct Daily;
 
 /// Appends one formatted row (no newline).
-pub fn push_row(s: &mut String, start: i64, day: usize, row: &DayRow, cumulative_micro: i64) {
+pub fn push_row(
+    s: &mut String,
+    start: i64,
+    day: usize,
+    row: &DayRow,
+    cumulative_micro: i64,
+    freq_events: u64,
+) {
     use std::fmt::Write as _;
     let c = &row.counts;
     let f = &row.flows;
@@ -53,6 +62,20 @@ pub fn push_row(s: &mut String, start: i64, day: usize, row: &DayRow, cumulative
         st(Status::Active),
         st(Status::Active) + st(Status::Expired),
     );
+    let _ = write!(s, ",{freq_events},{}", f.initial_scans);
+}
+
+/// Frequency-change events per reported day.
+pub fn frequency_events_per_day(report: &Report) -> Vec<u64> {
+    let r = report.result;
+    let mut per_day = vec![0u64; r.days.len()];
+    for (&t, &n) in r.config_changes.iter().zip(&r.freq_changes) {
+        let d = (t - report.scenario.start).div_euclid(DAY);
+        if let Some(x) = usize::try_from(d).ok().and_then(|d| per_day.get_mut(d)) {
+            *x += crate::report::events::frequency_change_events(n);
+        }
+    }
+    per_day
 }
 
 impl Exporter for Daily {
@@ -64,10 +87,18 @@ impl Exporter for Daily {
         writeln!(out, "{PINNED_COLUMNS},{EXTRA_COLUMNS}")?;
         let mut cumulative = 0i64;
         let mut line = String::with_capacity(256);
+        let freq = frequency_events_per_day(report);
         for (d, row) in report.result.days.iter().enumerate() {
             cumulative += row.flows.cost_micro;
             line.clear();
-            push_row(&mut line, report.scenario.start, d, row, cumulative);
+            push_row(
+                &mut line,
+                report.scenario.start,
+                d,
+                row,
+                cumulative,
+                freq[d],
+            );
             line.push('\n');
             out.write_all(line.as_bytes())?;
         }

@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub mod daily;
+pub mod events;
 pub mod figures;
 pub mod html;
 pub mod summary;

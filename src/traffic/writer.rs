@@ -2,19 +2,17 @@
 //! file beside the target and renamed into place when complete.
 
 use super::{Event, Source, State};
+use crate::atomic::AtomicFile;
 use crate::error::{Error, Result};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 
 pub const HEADER: &str = "time,event,repository,digest,tags,supported";
 
 pub struct TraceWriter {
-    target: PathBuf,
-    tmp: PathBuf,
-    out: BufWriter<std::fs::File>,
+    out: AtomicFile,
     line: Vec<u8>,
     rows: u64,
-    done: bool,
 }
 
 /// Appends `YYYY-MM-DDTHH:MM:SSZ`.
@@ -32,28 +30,14 @@ pub fn push_instant(out: &mut Vec<u8>, t: i64) {
 
 impl TraceWriter {
     pub fn create(target: &Path) -> Result<TraceWriter> {
-        let name = target
-            .file_name()
-            .ok_or_else(|| Error::Usage(format!("{}: not a file name", target.display())))?;
-        let tmp = target.with_file_name(format!(
-            ".{}.tmp-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut w = TraceWriter {
-            target: target.to_path_buf(),
-            tmp,
-            out: BufWriter::with_capacity(1 << 20, f),
+        let mut out = AtomicFile::create(target, "--trace-out")?;
+        out.write_all(HEADER.as_bytes())?;
+        out.write_all(b"\n")?;
+        Ok(TraceWriter {
+            out,
             line: Vec::with_capacity(256),
             rows: 0,
-            done: false,
-        };
-        writeln!(w.out, "{HEADER}").map_err(|e| Error::io(&w.tmp, e))?;
-        Ok(w)
+        })
     }
 
     pub fn write(&mut self, ev: &Event) -> Result<()> {
@@ -70,25 +54,13 @@ impl TraceWriter {
         l.extend_from_slice(ev.tags);
         l.extend_from_slice(if ev.supported { b",\n" } else { b",false\n" });
         self.rows += 1;
-        self.out
-            .write_all(&self.line)
-            .map_err(|e| Error::io(&self.tmp, e))
+        self.out.write_all(&self.line)
     }
 
     /// Flushes and moves the file into place; returns the number of rows.
-    pub fn commit(mut self) -> Result<u64> {
-        self.out.flush().map_err(|e| Error::io(&self.tmp, e))?;
-        std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
-        self.done = true;
+    pub fn commit(self) -> Result<u64> {
+        self.out.commit()?;
         Ok(self.rows)
-    }
-}
-
-impl Drop for TraceWriter {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
     }
 }
 

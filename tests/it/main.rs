@@ -5,6 +5,7 @@ mod cases;
 mod cli;
 mod common;
 mod demo;
+mod events;
 mod import;
 mod report;
 mod synthetic;

@@ -1,0 +1,297 @@
+//! EventBridge events (`run --events`) and the AWS JSON configuration forms.
+
+use crate::common::{scansim, temp_dir, write_files};
+use std::path::Path;
+
+fn run_ok(args: &[&str]) {
+    let o = scansim(args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn daily_column(daily: &str, name: &str) -> Vec<u64> {
+    let mut lines = daily.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == name).expect(name);
+    lines
+        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
+        .collect()
+}
+
+/// Per day of the events file: (frequency-change events, initial-scan events).
+fn events_per_day(events: &str, start_days: i64) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    for line in events.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object per line");
+        for key in [
+            "version",
+            "id",
+            "detail-type",
+            "source",
+            "account",
+            "time",
+            "region",
+            "resources",
+            "detail",
+        ] {
+            assert!(v.get(key).is_some(), "{key} missing in {line}");
+        }
+        let t = scansim::time::parse_instant(v["time"].as_str().unwrap()).unwrap();
+        let day = (t.div_euclid(86_400) - start_days) as usize;
+        let kind = match v["detail-type"].as_str().unwrap() {
+            "ECR Scan Resource Change" => {
+                assert_eq!(v["source"], "aws.ecr");
+                assert_eq!(v["detail"]["action-type"], "SCAN_FREQUENCY_CHANGE");
+                0
+            }
+            "Inspector2 Scan" => {
+                assert_eq!(v["source"], "aws.inspector2");
+                assert_eq!(v["detail"]["scan-status"], "INITIAL_SCAN_COMPLETE");
+                assert!(v["detail"]["image-digest"].as_str().unwrap().len() > 0);
+                1
+            }
+            other => panic!("unexpected detail-type {other}"),
+        };
+        out.push((day, kind, 1));
+    }
+    out
+}
+
+fn check_events_against_daily(out: &Path, events: &Path, start: &str) {
+    let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
+    let text = std::fs::read_to_string(events).unwrap();
+    let start_days = scansim::time::parse_instant(start).unwrap() / 86_400;
+    let freq = daily_column(&daily, "scan_frequency_change_events");
+    let init = daily_column(&daily, "initial_scan_complete_events");
+    assert_eq!(init, daily_column(&daily, "initial_scans"));
+    let mut got_freq = vec![0u64; freq.len()];
+    let mut got_init = vec![0u64; init.len()];
+    for (day, kind, n) in events_per_day(&text, start_days) {
+        let v = if kind == 0 {
+            &mut got_freq
+        } else {
+            &mut got_init
+        };
+        v[day] += n as u64;
+    }
+    assert_eq!(got_freq, freq, "frequency-change events per day");
+    assert_eq!(got_init, init, "initial-scan events per day");
+    assert!(freq.iter().sum::<u64>() > 0 && init.iter().sum::<u64>() > 0);
+    // Ids are unique and reproducible.
+    let ids: std::collections::HashSet<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), text.lines().count());
+}
+
+#[test]
+fn trace_demo_events_match_the_daily_counts() {
+    let root = temp_dir("events-demo");
+    let sc = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trace-demo/scenario.toml");
+    let (out, events) = (root.join("out"), root.join("events.jsonl"));
+    run_ok(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    let text = std::fs::read_to_string(sc).unwrap();
+    let start = text
+        .lines()
+        .find_map(|l| l.strip_prefix("start = \""))
+        .map(|s| {
+            s.trim_end_matches('"')
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .expect("start");
+    check_events_against_daily(&out, &events, &start);
+    // The same run twice gives the same events file.
+    let (again, out2) = (root.join("again.jsonl"), root.join("out2"));
+    let sc = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trace-demo/scenario.toml");
+    run_ok(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+        "--no-charts",
+        "--events",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&events).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}
+
+const SYNTHETIC: &str = r#"
+[simulation]
+start = "2026-01-01"
+days = 20
+seed = 3
+[registry]
+scan_type = "BASIC"
+[[timeline]]
+at = "2026-01-05T12:00:00Z"
+registry = { scan_type = "ENHANCED", rules = [{ scan_frequency = "CONTINUOUS_SCAN", filters = ["prod-*"] }, { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }] }
+[[timeline]]
+at = "2026-01-12T00:00:00Z"
+registry = { scan_type = "ENHANCED", rules = [{ scan_frequency = "CONTINUOUS_SCAN", filters = ["*"] }] }
+[synthetic]
+history_days = 10
+[[synthetic.repositories]]
+name = "prod-{i}"
+count = 4
+pushes_per_day = 2.0
+[[synthetic.repositories]]
+name = "dev-{i}"
+count = 3
+pushes_per_day = 1.0
+"#;
+
+/// With synthetic traffic the events come from one engine in time order, and the run's
+/// daily.csv is the same as without --events.
+#[test]
+fn synthetic_events_match_the_daily_counts() {
+    let root = temp_dir("events-synthetic");
+    write_files(&root, &[("s.toml", SYNTHETIC)]);
+    let sc = root.join("s.toml");
+    let (out, plain, events) = (root.join("out"), root.join("plain"), root.join("e.jsonl"));
+    run_ok(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    run_ok(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--out",
+        plain.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    assert_eq!(
+        std::fs::read(out.join("daily.csv")).unwrap(),
+        std::fs::read(plain.join("daily.csv")).unwrap()
+    );
+    check_events_against_daily(&out, &events, "2026-01-01");
+    let text = std::fs::read_to_string(&events).unwrap();
+    let times: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["time"].to_string())
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "events in time order"
+    );
+    // Day 4: BASIC -> ENHANCED: prod-* MANUAL -> CONTINUOUS, dev-* MANUAL -> SCAN_ON_PUSH;
+    // day 11: dev-* SCAN_ON_PUSH -> CONTINUOUS.
+    let freq: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["detail-type"] == "ECR Scan Resource Change")
+        .collect();
+    assert_eq!(freq.len(), 2);
+    assert_eq!(
+        freq[0]["detail"]["repositories"].as_array().unwrap().len(),
+        7
+    );
+    assert_eq!(
+        freq[1]["detail"]["repositories"].as_array().unwrap().len(),
+        3
+    );
+    assert_eq!(
+        freq[1]["detail"]["repositories"][0]["previous-scan-frequency"],
+        "SCAN_ON_PUSH"
+    );
+}
+
+/// Each AWS JSON form resolves to the same simulation as the TOML form.
+#[test]
+fn aws_json_forms_give_the_toml_results() {
+    let root = temp_dir("aws-json");
+    let trace = "time,event,repository,digest,tags,supported\n\
+        2025-12-01T10:00:00Z,push,prod-api,sha256:a,v1,\n\
+        2025-12-20T10:00:00Z,push,dev-x,sha256:b,,\n\
+        2026-01-01T10:00:00Z,push,prod-api,sha256:c,v2,\n\
+        2026-01-02T10:00:00Z,pull,prod-api,sha256:a,,\n\
+        2026-01-03T10:00:00Z,push,prod-api,sha256:d,v3,\n\
+        2026-01-03T11:00:00Z,push,prod-api,sha256:e,v4,\n";
+    let policy = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":2},"action":{"type":"expire"}}]}"#;
+    let wrapped = serde_json::json!({
+        "registryId": "123456789012", "repositoryName": "prod-api",
+        "lifecyclePolicyText": policy, "lastEvaluatedAt": 0.0
+    })
+    .to_string();
+    let registry_get = r#"{"registryId":"123456789012","scanningConfiguration":{"scanType":"ENHANCED","rules":[{"scanFrequency":"CONTINUOUS_SCAN","repositoryFilters":[{"filter":"prod-*","filterType":"WILDCARD"}]},{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"*","filterType":"WILDCARD"}]}]}}"#;
+    let registry_put_in = r#"{"scanType":"ENHANCED","rules":[{"scanFrequency":"CONTINUOUS_SCAN","repositoryFilters":[{"filter":"prod-*","filterType":"WILDCARD"}]},{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"*","filterType":"WILDCARD"}]}]}"#;
+    let registry_put_out = format!(
+        r#"{{"registryId":"123456789012","registryScanningConfiguration":{registry_put_in}}}"#
+    );
+    let inspector = r#"{"ec2Configuration":{"scanModeState":{"scanMode":"EC2_HYBRID","scanModeStatus":"SUCCESS"}},"ecrConfiguration":{"rescanDurationState":{"pullDateRescanDuration":"DAYS_14","pullDateRescanMode":"LAST_PULL_DATE","rescanDuration":"DAYS_30","status":"SUCCESS","updatedAt":"2024-05-14T21:16:20.237000+00:00"}}}"#;
+    let head = "[simulation]\nstart = \"2026-01-01\"\ndays = 40\n";
+    let toml_form = format!(
+        "{head}[registry]\nscan_type = \"ENHANCED\"\nrules = [{{ scan_frequency = \"CONTINUOUS_SCAN\", filters = [\"prod-*\"] }}, {{ scan_frequency = \"SCAN_ON_PUSH\", filters = [\"*\"] }}]\n\
+         [inspector]\npush_duration = \"DAYS_30\"\npull_duration = \"DAYS_14\"\npull_mode = \"LAST_PULL_DATE\"\n\
+         [[lifecycle]]\nrepositories = [\"prod-*\"]\npolicy = \"lc.json\"\n[traffic]\ntrace = \"t.csv\"\n"
+    );
+    write_files(
+        &root,
+        &[
+            ("t.csv", trace),
+            ("lc.json", policy),
+            ("lc-get.json", &wrapped),
+            ("reg-get.json", registry_get),
+            ("reg-put-in.json", registry_put_in),
+            ("reg-put-out.json", &registry_put_out),
+            ("insp.json", inspector),
+            ("toml.toml", &toml_form),
+        ],
+    );
+    let json_form = |reg: &str, lc: &str| {
+        format!(
+            "{head}[registry]\naws_json = \"{reg}\"\n[inspector]\naws_json = \"insp.json\"\n\
+             [[lifecycle]]\nrepositories = [\"prod-*\"]\npolicy = \"{lc}\"\n[traffic]\ntrace = \"t.csv\"\n"
+        )
+    };
+    let daily = |name: &str| -> String {
+        let out = root.join(format!("out-{name}"));
+        run_ok(&[
+            "run",
+            root.join(name).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-charts",
+        ]);
+        std::fs::read_to_string(out.join("daily.csv")).unwrap()
+    };
+    let want = daily("toml.toml");
+    // The TOML run itself: a (prod-api, history) expires before day 0 (30-day push
+    // window); day 0: c initial scan; day 1: the pull revives a (14-day pull window, a
+    // rescan); day 2: d and e initial scans, then the lifecycle keeps the two youngest
+    // v-tagged images: a and c are deleted at M(2).
+    let col = |name: &str| daily_column(&want, name);
+    assert_eq!(&col("initial_scans")[..3], &[1, 0, 2]);
+    assert_eq!(&col("rescans")[..3], &[0, 1, 0]);
+    assert_eq!(&col("deletes")[..3], &[0, 0, 2]);
+    for (i, (reg, lc)) in [
+        ("reg-get.json", "lc-get.json"),
+        ("reg-put-in.json", "lc.json"),
+        ("reg-put-out.json", "lc-get.json"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("json{i}.toml");
+        write_files(&root, &[(&name, &json_form(reg, lc))]);
+        assert_eq!(daily(&name), want, "{reg} + {lc}");
+    }
+}
