@@ -46,7 +46,7 @@ fn events_per_day(events: &str, start_days: i64) -> Vec<(usize, usize, usize)> {
             "Inspector2 Scan" => {
                 assert_eq!(v["source"], "aws.inspector2");
                 assert_eq!(v["detail"]["scan-status"], "INITIAL_SCAN_COMPLETE");
-                assert!(v["detail"]["image-digest"].as_str().unwrap().len() > 0);
+                assert!(!v["detail"]["image-digest"].as_str().unwrap().is_empty());
                 1
             }
             other => panic!("unexpected detail-type {other}"),
