@@ -119,7 +119,7 @@ impl std::fmt::Display for Cause {
             Cause::InUse => f.write_str("in-use observation"),
             Cause::Revival(m) => write!(
                 f,
-                "revival by {} within the window",
+                "revival by {} within the pull window",
                 match m {
                     PullMode::LastPullDate => "a pull (mode LAST_PULL_DATE)",
                     PullMode::LastInUseAt => "an in-use observation (mode LAST_IN_USE_AT)",

@@ -1,0 +1,302 @@
+//! Properties over random scenarios and event streams (proptest), and `--explain`.
+
+use crate::common::{scansim, temp_dir, write_files};
+use proptest::prelude::*;
+use scansim::engine::{RunOptions, Status};
+use scansim::scenario::Scenario;
+use std::path::Path;
+
+const REPOS: [&str; 3] = ["prod-api", "dev-web", "tools"];
+const KINDS: [&str; 7] = [
+    "push",
+    "pull",
+    "in_use",
+    "delete",
+    "archive",
+    "restore",
+    "vulndb_update",
+];
+const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+const DAYS: i64 = 20;
+
+#[derive(Debug, Clone)]
+struct Ev {
+    t: i64,
+    kind: usize,
+    repo: usize,
+    digest: usize,
+    tags: usize,
+    supported: bool,
+}
+
+fn event() -> impl Strategy<Value = Ev> {
+    (
+        -3 * 86_400..DAYS * 86_400,
+        prop::sample::select(vec![0usize, 0, 0, 1, 1, 2, 2, 3, 4, 5, 6]),
+        0..REPOS.len(),
+        0..6usize,
+        0..4usize,
+        prop::bool::weighted(0.9),
+    )
+        .prop_map(|(t, kind, repo, digest, tags, supported)| Ev {
+            t: START + t,
+            kind,
+            repo,
+            digest,
+            tags,
+            supported,
+        })
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    events: Vec<Ev>,
+    registry: usize,
+    timeline: Vec<(i64, usize, usize)>,
+    push: usize,
+    pull: usize,
+    lifecycle: bool,
+    initial_micro: u32,
+    rescan_micro: u32,
+    trial_days: u32,
+}
+
+const REGISTRIES: [&str; 5] = [
+    r#"{ scan_type = "BASIC" }"#,
+    r#"{ scan_type = "BASIC", rules = [{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }] }"#,
+    r#"{ scan_type = "ENHANCED" }"#,
+    r#"{ scan_type = "ENHANCED", rules = [{ scan_frequency = "CONTINUOUS_SCAN", filters = ["prod"] }, { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }] }"#,
+    r#"{ scan_type = "ENHANCED", rules = [{ scan_frequency = "CONTINUOUS_SCAN", filters = ["*-web", "tools"] }] }"#,
+];
+const PUSH: [&str; 4] = ["LIFETIME", "DAYS_14", "DAYS_30", "DAYS_60"];
+const PULL: [&str; 3] = ["none", "DAYS_14", "DAYS_30"];
+const TAGS: [&str; 4] = ["", "latest", "v1;latest", "v2"];
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        prop::collection::vec(event(), 0..120),
+        0..REGISTRIES.len(),
+        prop::collection::vec((0..DAYS * 86_400, 0..REGISTRIES.len(), 0..PUSH.len()), 0..3),
+        (0..PUSH.len(), 0..PULL.len(), any::<bool>()),
+        (0u32..200_000, 0u32..50_000, 0u32..4),
+    )
+        .prop_map(
+            |(mut events, registry, timeline, (push, pull, lifecycle), (im, rm, trial))| {
+                events.sort_by_key(|e| e.t);
+                Case {
+                    events,
+                    registry,
+                    timeline: timeline
+                        .into_iter()
+                        .map(|(t, r, p)| (START + t, r, p))
+                        .collect(),
+                    push,
+                    pull,
+                    lifecycle,
+                    initial_micro: im,
+                    rescan_micro: rm,
+                    trial_days: trial,
+                }
+            },
+        )
+}
+
+fn usd(micro: u32) -> String {
+    format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
+}
+
+fn write_case(dir: &Path, c: &Case) {
+    let mut trace = String::from("time,event,repository,digest,tags,supported\n");
+    for e in &c.events {
+        let kind = KINDS[e.kind];
+        let (repo, digest) = if kind == "vulndb_update" {
+            match e.digest % 3 {
+                0 => ("", String::new()),
+                1 => (REPOS[e.repo], String::new()),
+                _ => (REPOS[e.repo], format!("sha256:{}", e.digest)),
+            }
+        } else {
+            (REPOS[e.repo], format!("sha256:{}", e.digest))
+        };
+        trace.push_str(&format!(
+            "{},{kind},{repo},{digest},{},{}\n",
+            scansim::time::format_instant(e.t),
+            TAGS[e.tags],
+            e.supported
+        ));
+    }
+    let mut sc = format!(
+        "[simulation]\nstart = \"2026-01-01\"\ndays = {DAYS}\nin_use_window_days = 7\n\
+         [pricing]\ninitial_scan_usd = {}\nrescan_usd = {}\nfree_trial_days = {}\n\
+         [registry]\n{}\
+         [inspector]\npush_duration = \"{}\"\npull_duration = \"{}\"\n",
+        usd(c.initial_micro),
+        usd(c.rescan_micro),
+        c.trial_days,
+        REGISTRIES[c.registry]
+            .trim_start_matches("{ ")
+            .trim_end_matches(" }")
+            .replace(", rules", "\nrules")
+            + "\n",
+        PUSH[c.push],
+        PULL[c.pull],
+    );
+    for (t, r, p) in &c.timeline {
+        sc.push_str(&format!(
+            "[[timeline]]\nat = {t}\nregistry = {}\ninspector = {{ push_duration = \"{}\" }}\n",
+            REGISTRIES[*r], PUSH[*p]
+        ));
+    }
+    if c.lifecycle {
+        sc.push_str("[[lifecycle]]\nrepositories = [\"*\"]\npolicy = \"lc.json\"\n");
+    }
+    sc.push_str("[traffic]\ntrace = \"t.csv\"\n");
+    let lc = r#"{"rules":[
+      {"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":2},"action":{"type":"transition","targetStorageClass":"archive"}},
+      {"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":3},"action":{"type":"expire"}},
+      {"rulePriority":3,"selection":{"tagStatus":"any","storageClass":"archive","countType":"sinceImageTransitioned","countUnit":"days","countNumber":3},"action":{"type":"expire"}}]}"#;
+    write_files(dir, &[("s.toml", &sc), ("t.csv", &trace), ("lc.json", lc)]);
+}
+
+fn csv_column(text: &str, name: &str) -> Vec<String> {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == name).expect(name);
+    lines
+        .map(|l| l.split(',').nth(i).unwrap().to_string())
+        .collect()
+}
+
+fn cents(s: &str) -> i64 {
+    let (a, b) = s.split_once('.').unwrap();
+    a.parse::<i64>().unwrap() * 100 + b.parse::<i64>().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn daily_rows_hold_their_invariants(c in case()) {
+        let dir = temp_dir("prop");
+        write_case(&dir, &c);
+        let sc = Scenario::load(&dir.join("s.toml")).expect("scenario");
+        let run = scansim::simulate(&sc, None, RunOptions::default()).expect("run");
+        let days = &run.result.days;
+        prop_assert_eq!(days.len(), DAYS as usize);
+        let billing = sc.billing();
+        for (d, row) in days.iter().enumerate() {
+            // Status counts sum to images.
+            let sum: u64 = Status::ALL.iter().map(|s| row.status(*s)).sum();
+            prop_assert_eq!(sum, row.counts.images, "day {}", d);
+            prop_assert!(row.counts.in_use_active <= row.counts.in_use);
+            prop_assert!(row.counts.in_use_active <= row.status(Status::Active));
+            // Outside the free trial: cost = initial scans × price + rescans × price.
+            let day_start = START + d as i64 * 86_400;
+            let trial_free = billing.trial_start.is_some_and(|s| {
+                day_start + 86_400 > s && day_start < s + c.trial_days as i64 * 86_400
+            });
+            if !trial_free {
+                prop_assert_eq!(
+                    row.flows.cost_micro,
+                    row.flows.initial_scans as i64 * c.initial_micro as i64
+                        + row.flows.rescans as i64 * c.rescan_micro as i64,
+                    "day {}", d
+                );
+            } else {
+                prop_assert!(row.flows.cost_micro
+                    <= row.flows.initial_scans as i64 * c.initial_micro as i64
+                        + row.flows.rescans as i64 * c.rescan_micro as i64);
+            }
+        }
+        // Outputs: cumulative never decreases; monthly and repository totals add up to
+        // the daily totals exactly; two runs give identical bytes.
+        let out = dir.join("out");
+        scansim::write_outputs(&sc, &run, &[], &out, false).expect("outputs");
+        let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
+        let cum: Vec<i64> = csv_column(&daily, "cumulative_cost_usd").iter().map(|s| cents(s)).collect();
+        prop_assert!(cum.windows(2).all(|w| w[0] <= w[1]));
+        let total = |col: &str, text: &str| -> i64 {
+            csv_column(text, col).iter().map(|s| s.parse::<i64>().unwrap()).sum()
+        };
+        let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+        let repos = std::fs::read_to_string(out.join("repositories.csv")).unwrap();
+        for col in ["initial_scans", "rescans", "basic_scans"] {
+            prop_assert_eq!(total(col, &monthly), total(col, &daily), "monthly {}", col);
+            prop_assert_eq!(total(col, &repos), total(col, &daily), "repositories {}", col);
+        }
+        let micro: i64 = days.iter().map(|d| d.flows.cost_micro).sum();
+        let repo_micro: i64 = run.result.repos.iter().map(|r| r.totals.flows.cost_micro).sum();
+        prop_assert_eq!(repo_micro, micro);
+        let run2 = scansim::simulate(&sc, None, RunOptions::default()).expect("run");
+        let out2 = dir.join("out2");
+        scansim::write_outputs(&sc, &run2, &[], &out2, false).expect("outputs");
+        for f in ["daily.csv", "monthly.csv", "repositories.csv", "groups.csv", "summary.json"] {
+            prop_assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(out2.join(f)).unwrap());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// `--explain` on a hand-built trace prints the reasons in order.
+#[test]
+fn explain_prints_the_history_of_one_image() {
+    let dir = temp_dir("explain");
+    write_files(
+        &dir,
+        &[
+            (
+                "s.toml",
+                "[simulation]\nstart = \"2026-01-01\"\ndays = 30\n\
+                 [inspector]\npush_duration = \"DAYS_14\"\npull_duration = \"DAYS_14\"\n\
+                 [[timeline]]\nat = \"2026-01-03T12:00:00Z\"\nregistry = { scan_type = \"ENHANCED\" }\n\
+                 [[timeline]]\nat = \"2026-01-20T00:00:00Z\"\nregistry = { scan_type = \"ENHANCED\", rules = [{ scan_frequency = \"SCAN_ON_PUSH\", filters = [\"*\"] }] }\n\
+                 [[lifecycle]]\nrepositories = [\"app\"]\npolicy = \"lc.json\"\n\
+                 [traffic]\ntrace = \"t.csv\"\n",
+            ),
+            (
+                "lc.json",
+                r#"{"rules":[{"rulePriority":7,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":20},"action":{"type":"expire"}}]}"#,
+            ),
+            (
+                "t.csv",
+                "time,event,repository,digest,tags,supported\n\
+                 2026-01-01T10:00:00Z,push,app,sha256:a,latest,\n\
+                 2026-01-05T10:00:00Z,vulndb_update,app,,,\n\
+                 2026-01-10T10:00:00Z,push,app,sha256:b,latest,\n\
+                 2026-01-18T08:00:00Z,pull,app,sha256:a,,\n\
+                 2026-01-22T09:00:00Z,pull,app,sha256:zz,,\n",
+            ),
+        ],
+    );
+    let o = scansim(&[
+        "run",
+        dir.join("s.toml").to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "--no-charts",
+        "--explain",
+        "app@sha256:a",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let got = String::from_utf8_lossy(&o.stdout);
+    // Pushed under BASIC without rules: not scanned. Enabled at 01-03 12:00 (recognised,
+    // window holds): initial scan. A repository-wide update rescans it. b takes the tag.
+    // At M(14) = 01-16 the 14-day window is over: expired. The pull on 01-18 revives it
+    // (pull window, mode LAST_PULL_DATE). 01-20: the repository becomes SCAN_ON_PUSH.
+    // At M(20) = 01-22 it is untagged and pushed 20 d 14 h ago (> 20 d): rule 7 deletes it.
+    let want = [
+        "2026-01-01T10:00:00Z  push creates the image (supported = true)",
+        "2026-01-01T10:00:00Z  status not_scanned",
+        "2026-01-03T12:00:00Z  enhanced scan billed as an initial scan (0.09 USD) [continuous scanning enabled: within the look-back and the window]",
+        "2026-01-03T12:00:00Z  status not_scanned -> active (continuous scanning enabled: within the look-back and the window)",
+        "2026-01-05T10:00:00Z  enhanced scan billed as a rescan (0.01 USD) [vulnerability database update]",
+        "2026-01-10T10:00:00Z  tag `latest` moved to another image",
+        "2026-01-16T00:00:00Z  status active -> expired (window expiry: neither push nor pull window holds)",
+        "2026-01-18T08:00:00Z  pull",
+        "2026-01-18T08:00:00Z  enhanced scan billed as a rescan (0.01 USD) [revival by a pull (mode LAST_PULL_DATE) within the pull window]",
+        "2026-01-18T08:00:00Z  status expired -> active (revival by a pull (mode LAST_PULL_DATE) within the pull window)",
+        "2026-01-20T00:00:00Z  status active -> scan_on_push (scan frequency change CONTINUOUS_SCAN -> SCAN_ON_PUSH)",
+        "2026-01-22T00:00:00Z  expired by lifecycle rule with rulePriority 7",
+    ];
+    assert_eq!(got.lines().collect::<Vec<_>>(), want);
+}
