@@ -214,8 +214,16 @@ pub fn parse_epoch_decimal(text: &str) -> Result<i64, String> {
         let frac_nonzero = frac.iter().any(|&c| c != b'0');
         v = -v - frac_nonzero as i64;
     }
+    if !(MIN_INSTANT..=MAX_INSTANT).contains(&v) {
+        return Err("epoch seconds outside the years 0000 to 9999".into());
+    }
     Ok(v)
 }
+
+/// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the instants RFC 3339 can write, and
+/// the range every input instant must be in.
+pub const MIN_INSTANT: i64 = -62_167_219_200;
+pub const MAX_INSTANT: i64 = 253_402_300_799;
 
 /// Parses any instant form of SPEC §2: RFC 3339, a bare date, or decimal epoch seconds.
 pub fn parse_instant(text: &str) -> Result<i64, String> {

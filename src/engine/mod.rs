@@ -158,6 +158,7 @@ pub struct Engine<'s> {
     pub repos: Vec<RepoState>,
     repo_ids: FxHashMap<Box<[u8]>, u32>,
     next_midnight: Option<i64>,
+    skip_idle: bool,
     now: i64,
     epoch: u64,
     seq: u64,
@@ -182,6 +183,7 @@ impl<'s> Engine<'s> {
             repos: Vec::new(),
             repo_ids: FxHashMap::default(),
             next_midnight: None,
+            skip_idle: false,
             now: i64::MIN,
             epoch: 0,
             seq: 0,
@@ -193,6 +195,42 @@ impl<'s> Engine<'s> {
 
     pub fn scenario(&self) -> &Scenario {
         self.sc
+    }
+
+    /// Lets the engine skip, before day 0, the midnights at which nothing can happen
+    /// (a trace far older than `start`). Not for synthetic traffic, whose triggers are
+    /// redrawn at midnights.
+    pub fn skip_idle_history(mut self) -> Self {
+        self.skip_idle = true;
+        self
+    }
+
+    /// After the day end at `m`, the next midnight to process before an input at `t`:
+    /// midnights before day 0 at which no repository has anything due are skipped.
+    fn next_midnight_before(&self, m: i64, t: i64) -> i64 {
+        let next = m + DAY;
+        if !self.skip_idle || next >= self.sc.midnight(0) || t < next + DAY {
+            return next;
+        }
+        let due = self
+            .repos
+            .iter()
+            .map(RepoState::next_due)
+            .min()
+            .unwrap_or(i64::MAX);
+        // The last midnight <= t, never past M(0), and not past the first due instant.
+        let last_before_t = m + (t - m).div_euclid(DAY) * DAY;
+        let first_due = if due <= next {
+            next
+        } else if due > self.sc.midnight(0) {
+            i64::MAX
+        } else {
+            m + (due - m + DAY - 1).div_euclid(DAY) * DAY
+        };
+        last_before_t
+            .min(self.sc.midnight(0))
+            .min(first_due)
+            .max(next)
     }
 
     /// Writes the EventBridge events of the run into `sink`.
@@ -461,6 +499,7 @@ impl<'s> Engine<'s> {
             self.init_clock(t);
             if let Some(m) = self.due_midnight(t) {
                 self.day_end(m);
+                self.next_midnight = Some(self.next_midnight_before(m, t));
                 continue;
             }
             if tc == Some(t) {

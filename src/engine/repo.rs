@@ -592,6 +592,26 @@ impl RepoState {
             )
     }
 
+    /// The first midnight-independent instant at which a day end could change this
+    /// repository (an expiry deadline passed, or a lifecycle rule able to act):
+    /// day ends before it are no-ops unless an event comes first.
+    pub fn next_due(&self) -> i64 {
+        let mut due = self
+            .expiry
+            .peek()
+            .map_or(i64::MAX, |Reverse((deadline, _, _))| {
+                deadline.saturating_add(1)
+            });
+        if self.policy.is_some() {
+            due = if self.lifecycle_due(i64::MIN) {
+                i64::MIN
+            } else {
+                due.min(self.lifecycle_next)
+            };
+        }
+        due
+    }
+
     /// Starts counting a new image once the rules of its creating push have run.
     fn count_new(&mut self, slot: u32, t: i64) {
         let freq = self.freq;

@@ -2,7 +2,7 @@
 //! its line and column, so each validation message can point at the offending key.
 
 use crate::error::{Error, Location, Result};
-use crate::time::{self, DAY};
+use crate::time::{self, DAY, MAX_INSTANT, MIN_INSTANT};
 use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -178,7 +178,8 @@ impl<'a, 's> Node<'a, 's> {
     /// A price in USD (SPEC §7) as micro-USD: a non-negative integer or float with at
     /// most 6 fractional digits, rounded to the nearest micro-USD.
     pub fn price_micro(&self) -> Result<i64> {
-        const MAX_USD: f64 = 1_000_000.0;
+        // Keeps every sum of micro-USD far from i64 overflow.
+        const MAX_USD: f64 = 1_000.0;
         let v = match self.value.get_ref() {
             DeValue::Integer(_) => {
                 let v = self.i64()?;
@@ -246,7 +247,15 @@ impl<'a, 's> Node<'a, 's> {
                 };
                 r.map_err(|e| self.error(format!("invalid instant `{s}`: {e}; expected {FORMS}")))
             }
-            DeValue::Integer(_) => self.i64(),
+            DeValue::Integer(_) => {
+                let v = self.i64()?;
+                if !(MIN_INSTANT..=MAX_INSTANT).contains(&v) {
+                    return Err(self.error(format!(
+                        "epoch seconds {v} are outside the years 0000 to 9999"
+                    )));
+                }
+                Ok(v)
+            }
             DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
                 (Some(d), None, None) => self.civil(d),
                 (Some(d), Some(t), Some(off)) => {

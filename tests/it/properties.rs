@@ -300,3 +300,138 @@ fn explain_prints_the_history_of_one_image() {
     ];
     assert_eq!(got.lines().collect::<Vec<_>>(), want);
 }
+
+/// No input makes the program panic: arbitrary trace bytes and scenario texts give a
+/// result or an error.
+mod no_panic {
+    use super::*;
+
+    const HEAD: &str = "[simulation]\nstart = \"2026-01-01\"\ndays = 3\n[registry]\nscan_type = \"ENHANCED\"\n[traffic]\ntrace = \"t.csv\"\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, .. ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_traces(
+            rows in prop::collection::vec(
+                prop::collection::vec(
+                    prop_oneof![
+                        Just("2026-01-01T10:00:00Z".to_string()),
+                        Just("push".to_string()),
+                        Just("pull".to_string()),
+                        Just("vulndb_update".to_string()),
+                        Just("app".to_string()),
+                        Just("sha256:a".to_string()),
+                        Just("".to_string()),
+                        Just("\"q,\"\"x\"\"\"".to_string()),
+                        "[ -~\\n\\r\"]{0,12}",
+                    ],
+                    0..8,
+                ),
+                0..12,
+            ),
+            header in prop::sample::select(vec![
+                "time,event,repository,digest,tags,supported",
+                "\u{feff}event,time,digest,repository",
+                "time,event",
+                "",
+            ]),
+        ) {
+            let dir = temp_dir("nopanic-trace");
+            let mut text = format!("{header}\n");
+            for r in &rows {
+                text.push_str(&r.join(","));
+                text.push('\n');
+            }
+            write_files(&dir, &[("s.toml", HEAD), ("t.csv", &text)]);
+            let sc = Scenario::load(&dir.join("s.toml")).expect("scenario");
+            let _ = scansim::simulate(&sc, None, RunOptions { strict: true, ..RunOptions::default() });
+            let _ = scansim::simulate(&sc, None, RunOptions::default());
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+
+        #[test]
+        fn arbitrary_scenarios(
+            lines in prop::collection::vec(
+                prop_oneof![
+                    Just("[simulation]".to_string()),
+                    Just("start = \"2026-01-01\"".to_string()),
+                    Just("start = 2026-01-01T10:00:00".to_string()),
+                    Just("days = 0".to_string()),
+                    Just("days = 9999999999999".to_string()),
+                    Just("[pricing]".to_string()),
+                    Just("initial_scan_usd = 1e308".to_string()),
+                    Just("rescan_usd = -0.0".to_string()),
+                    Just("[[timeline]]".to_string()),
+                    Just("at = -9223372036854775808".to_string()),
+                    Just("registry = { scan_type = \"ENHANCED\", rules = [] }".to_string()),
+                    Just("inspector = { pull_duration = \"none\" }".to_string()),
+                    Just("[synthetic]".to_string()),
+                    Just("[[synthetic.repositories]]".to_string()),
+                    Just("name = \"a-{i}\"".to_string()),
+                    Just("count = 1000000".to_string()),
+                    Just("pushes_per_day = { median = 1e4, sigma = 10 }".to_string()),
+                    "[ -~]{0,20}",
+                ],
+                0..14,
+            )
+        ) {
+            let text = lines.join("\n");
+            let _ = Scenario::from_toml(&text, Path::new("s.toml"));
+        }
+    }
+}
+
+/// A trace reaching back to year 0000 does not make the engine walk 739,000 idle
+/// midnights one by one, and gives the same rows as if history started recently.
+#[test]
+fn history_from_year_0000_is_skipped_through_where_nothing_is_due() {
+    let dir = temp_dir("year-0");
+    write_files(
+        &dir,
+        &[
+            (
+                "s.toml",
+                "[simulation]\nstart = \"2026-01-01\"\ndays = 3\n[registry]\nscan_type = \"ENHANCED\"\n\
+                 [inspector]\npush_duration = \"DAYS_14\"\n[[lifecycle]]\nrepositories = [\"*\"]\npolicy = \"lc.json\"\n\
+                 [traffic]\ntrace = \"t.csv\"\n",
+            ),
+            (
+                "lc.json",
+                r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"sinceImagePushed","countUnit":"days","countNumber":1},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#,
+            ),
+            (
+                "t.csv",
+                "time,event,repository,digest,tags\n\
+                 0000-01-01T00:00:00Z,push,app,sha256:old,v1\n\
+                 -62167219200,push,app,sha256:older,\n\
+                 1970-01-01T00:00:00Z,push,app,sha256:epoch,\n\
+                 2026-01-02T10:00:00Z,push,app,sha256:new,\n\
+                 9999-12-31T23:59:59Z,push,app,sha256:future,\n",
+            ),
+        ],
+    );
+    let o = scansim(&[
+        "run",
+        dir.join("s.toml").to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+        "--no-charts",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let daily = std::fs::read_to_string(dir.join("out/daily.csv")).unwrap();
+    // old: archived by the policy a day after its push; older and epoch: scanned at push,
+    // expired 14 days later; new: day 1, active. The year-9999 row is after the horizon.
+    let rows: Vec<String> = crate::common::columns(&daily, 16)
+        .into_iter()
+        .skip(1)
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "2026-01-01,0,3,0,2,0,0,0,1,0,0,0,0,0,0,0",
+            "2026-01-02,1,4,1,2,0,0,0,1,1,0,0,1,0,0,0",
+            "2026-01-03,2,4,1,2,0,0,0,1,0,0,0,0,0,0,0",
+        ]
+    );
+}

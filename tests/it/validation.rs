@@ -1559,7 +1559,7 @@ fn prices_must_not_be_negative() {
         assert_eq!(
             msg,
             format!(
-                "{}:{}: pricing.{key}: a price must be between 0 and 1000000 USD (got {shown})",
+                "{}:{}: pricing.{key}: a price must be between 0 and 1000 USD (got {shown})",
                 s.sc(),
                 value_at(&text, &format!("{key} = "))
             )
