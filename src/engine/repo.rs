@@ -146,7 +146,7 @@ impl std::fmt::Display for Cause {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Image {
     pub digest: Box<[u8]>,
     pub tags: Vec<Box<[u8]>>,
@@ -205,7 +205,7 @@ impl Image {
 }
 
 /// The history of one image, for `--explain`.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Explain {
     pub digest: Box<[u8]>,
     slot: Option<u32>,
@@ -226,6 +226,7 @@ fn digest_hash(d: &[u8]) -> u64 {
     FxBuildHasher.hash_one(d)
 }
 
+#[derive(Clone)]
 pub struct RepoState {
     pub name: Box<str>,
     pub freq: Freq,
