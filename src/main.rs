@@ -179,6 +179,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// `3 variants × 1 replication`.
+fn size(variants: usize, replications: u32) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{variants} variant{} × {replications} replication{}",
+        s(variants),
+        s(replications as usize)
+    )
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run {
@@ -262,19 +272,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             match done.shard {
                 Some(s) => eprintln!(
-                    "shard {}/{}: {} of {} runs ({} variants × {} replications); wrote {}",
+                    "shard {}/{}: {} of {} runs ({}); wrote {}",
                     s.index,
                     s.count,
                     done.runs,
                     done.variants * done.replications as usize,
-                    done.variants,
-                    done.replications,
+                    size(done.variants, done.replications),
                     out.join("part.json").display()
                 ),
                 None => eprintln!(
-                    "{} variants × {} replications; wrote {}",
-                    done.variants,
-                    done.replications,
+                    "{}; wrote {}",
+                    size(done.variants, done.replications),
                     out.join("sweep.md").display()
                 ),
             }
@@ -286,7 +294,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (v, r) = scansim::sweep::merge(&out, &parts, !no_charts)?;
             eprintln!(
-                "{v} variants × {r} replications from {} parts; wrote {}",
+                "{} from {} parts; wrote {}",
+                size(v, r),
                 parts.len(),
                 out.join("sweep.md").display()
             );

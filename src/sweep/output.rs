@@ -154,18 +154,20 @@ fn sweep_csv(meta: &SweepMeta, stats: &[VariantStats]) -> std::result::Result<Ve
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// One row per run. The variant's number (as in `sweep.md`) comes first and its name
+/// last, so the numeric columns are easy to cut even though names contain commas.
 fn runs_csv(meta: &SweepMeta, figs: &[Vec<Figures>]) -> std::result::Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let mut header: Vec<&str> = vec!["variant", "replication", "seed", "cost_micro_usd"];
+    let mut header: Vec<&str> = vec!["variant_no", "replication", "seed", "cost_micro_usd"];
     header.extend(METRICS.iter().map(|m| m.name));
-    header.extend(["initial_scans", "rescans", "expirations"]);
+    header.extend(["initial_scans", "rescans", "expirations", "variant"]);
     w.write_record(&header)?;
-    for (v, vf) in meta.variants.iter().zip(figs) {
+    for (i, (v, vf)) in meta.variants.iter().zip(figs).enumerate() {
         for (k, f) in vf.iter().enumerate() {
             let mut row = vec![
-                v.name.clone(),
+                (i + 1).to_string(),
                 k.to_string(),
                 v.seeds[k].to_string(),
                 f.flows.cost_micro.to_string(),
@@ -179,6 +181,7 @@ fn runs_csv(meta: &SweepMeta, figs: &[Vec<Figures>]) -> std::result::Result<Vec<
                 f.flows.initial_scans.to_string(),
                 f.flows.rescans.to_string(),
                 f.flows.expirations.to_string(),
+                v.name.clone(),
             ]);
             w.write_record(&row)?;
         }
