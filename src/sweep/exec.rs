@@ -17,8 +17,10 @@
 //!    timeline. Variants with equal keys get the same rows from one engine run.
 //! 3. **The common past, once.** Before the first instant at which a repository can get an
 //!    enhanced scan in any variant, the variants that still differ behave alike (no
-//!    enhanced scan means no window and no price matters). One engine runs that prefix and
-//!    is forked for each variant ([`Engine::fork`]), with a copy of the source.
+//!    enhanced scan means no window and no price matters) if they agree on the rest
+//!    ([`fork_instant`]). One engine runs that prefix and is forked for each of them
+//!    ([`Engine::fork`]), with a copy of the source; variants that cannot share a past
+//!    with any other run from the start.
 //!
 //! Every row is a sum of integers, so the result does not depend on the order of the
 //! work or on the number of threads. `--no-sharing` turns all three off (each pair runs as
@@ -404,46 +406,58 @@ fn run_repo(
         }
     }
     let rep_scs: Vec<&Scenario> = reps.iter().map(|&r| scs[r]).collect();
-    let fork_at = (rep_scs.len() > 1)
-        .then(|| fork_instant(&rep_scs, &repo.name))
-        .flatten();
 
-    let rows: Vec<Vec<DayRow>> = match fork_at {
-        Some(t) => {
-            let t0 = Instant::now();
-            let mut source = RepoSource::replay(plan, repo, &rec);
-            let mut prefix = Engine::new(rep_scs[0], RunOptions::default(), grouping);
-            prefix.run_until(&mut source, t)?;
-            Timings::add(&timings.prefix_ns, t0);
-            let t0 = Instant::now();
-            let rows = rep_scs
-                .iter()
-                .map(|sc| {
+    // Classes that share a past: each joins the first group it can fork from.
+    let mut forks: Vec<(Vec<usize>, Option<i64>)> = Vec::new();
+    for c in 0..rep_scs.len() {
+        let joined = forks.iter_mut().any(|(members, at)| {
+            let mut with: Vec<&Scenario> = members.iter().map(|&m| rep_scs[m]).collect();
+            with.push(rep_scs[c]);
+            match fork_instant(&with, &repo.name) {
+                Some(t) => {
+                    members.push(c);
+                    *at = Some(t);
+                    true
+                }
+                None => false,
+            }
+        });
+        if !joined {
+            forks.push((vec![c], None));
+        }
+    }
+
+    let mut rows: Vec<Vec<DayRow>> = vec![Vec::new(); rep_scs.len()];
+    for (members, at) in &forks {
+        match at {
+            Some(t) => {
+                let t0 = Instant::now();
+                let mut source = RepoSource::replay(plan, repo, &rec);
+                let mut prefix = Engine::new(rep_scs[members[0]], RunOptions::default(), grouping);
+                prefix.run_until(&mut source, *t)?;
+                Timings::add(&timings.prefix_ns, t0);
+                let t0 = Instant::now();
+                for &c in members {
                     let mut s = source.clone();
-                    prefix.fork(sc, grouping).run(&mut s).map(|r| r.days)
-                })
-                .collect::<Result<_>>()?;
-            Timings::add(&timings.engine_ns, t0);
-            timings
-                .forks
-                .fetch_add(rep_scs.len() as u64, Ordering::Relaxed);
-            rows
-        }
-        None => {
-            let t0 = Instant::now();
-            let rows = rep_scs
-                .iter()
-                .map(|sc| {
+                    rows[c] = prefix.fork(rep_scs[c], grouping).run(&mut s)?.days;
+                }
+                Timings::add(&timings.engine_ns, t0);
+                timings
+                    .forks
+                    .fetch_add(members.len() as u64, Ordering::Relaxed);
+            }
+            None => {
+                let t0 = Instant::now();
+                for &c in members {
                     let mut s = RepoSource::replay(plan, repo, &rec);
-                    Engine::new(sc, RunOptions::default(), grouping)
-                        .run(&mut s)
-                        .map(|r| r.days)
-                })
-                .collect::<Result<_>>()?;
-            Timings::add(&timings.engine_ns, t0);
-            rows
+                    rows[c] = Engine::new(rep_scs[c], RunOptions::default(), grouping)
+                        .run(&mut s)?
+                        .days;
+                }
+                Timings::add(&timings.engine_ns, t0);
+            }
         }
-    };
+    }
     timings
         .engine_runs
         .fetch_add(rep_scs.len() as u64, Ordering::Relaxed);

@@ -7,4 +7,5 @@ mod common;
 mod demo;
 mod import;
 mod report;
+mod sweep;
 mod validation;
