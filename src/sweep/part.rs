@@ -347,7 +347,13 @@ pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)>
     let n = first.shard[1];
     let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
     for (path, p) in &parts {
-        if p.fingerprint != first.fingerprint || p.shard[1] != n || p.sweep != first.sweep {
+        // The scenario's path as given may differ between shards (it is not part of the
+        // fingerprint); everything else must be the same.
+        let same_sweep = SweepMeta {
+            scenario: first.sweep.scenario.clone(),
+            ..p.sweep.clone()
+        } == first.sweep;
+        if p.fingerprint != first.fingerprint || p.shard[1] != n || !same_sweep {
             return Err(usage(format!(
                 "{} is a part of another sweep than {} (the scenario or a file it reads, \
                  the --set values, --replications or the shard count differ): merge only \
@@ -385,7 +391,11 @@ pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)>
             missing.join(", ")
         )));
     }
-    let meta = first.sweep.clone();
+    // The path as shard 1 was given it (whatever the order of the parts).
+    let meta = parts
+        .iter()
+        .find(|(_, p)| p.shard[0] == 1)
+        .map_or_else(|| first.sweep.clone(), |(_, p)| p.sweep.clone());
     let mut runs: Vec<RunDays> = parts.iter().flat_map(|(_, p)| p.runs()).collect();
     runs.sort_by_key(|r| (r.variant, r.replication));
     let v = meta.variants.len() as u32;
