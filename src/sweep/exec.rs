@@ -18,7 +18,7 @@
 //! 3. **The common past, once.** Before the first instant at which a repository can get an
 //!    enhanced scan in any variant, the variants that still differ behave alike (no
 //!    enhanced scan means no window and no price matters) if they agree on the rest
-//!    ([`fork_instant`]). One engine runs that prefix and is forked for each of them
+//!    ([`agree_before`], [`fork_groups`]). One engine runs that prefix and is forked for each of them
 //!    ([`Engine::fork`]), with a copy of the source; variants that cannot share a past
 //!    with any other run from the start.
 //!
@@ -156,49 +156,72 @@ impl<'a> RepoKey<'a> {
     }
 }
 
-/// The instant before which the scenarios simulate a repository alike, if there is one:
-/// the first instant at which any of them can give it an enhanced scan, provided they
-/// agree before it on everything else that matters (calendar, in-use window, lifecycle
-/// policy, the configuration changes and the repository's frequency and scan type).
-fn fork_instant(scs: &[&Scenario], repo: &str) -> Option<i64> {
-    let first = scs[0];
-    for sc in scs {
-        if sc.start != first.start
-            || sc.days != first.days
-            || sc.in_use_window_days != first.in_use_window_days
-            || lifecycle(sc, repo) != lifecycle(first, repo)
-        {
-            return None;
-        }
-    }
-    let mut t = i64::MAX;
-    for sc in scs {
-        if enhanced(state(&sc.registry, repo)) {
-            return None;
-        }
-        if let Some(e) = sc.timeline.iter().find(|e| {
-            e.registry
-                .as_ref()
-                .is_some_and(|r| enhanced(state(r, repo)))
-        }) {
-            t = t.min(e.at);
-        }
-    }
-    if t == i64::MAX {
+/// The first instant at which a scenario can give a repository an enhanced scan: `None`
+/// when it can from the start, `i64::MAX` when it never can.
+fn enhanced_from(sc: &Scenario, repo: &str) -> Option<i64> {
+    if enhanced(state(&sc.registry, repo)) {
         return None;
     }
+    Some(
+        sc.timeline
+            .iter()
+            .find(|e| {
+                e.registry
+                    .as_ref()
+                    .is_some_and(|r| enhanced(state(r, repo)))
+            })
+            .map_or(i64::MAX, |e| e.at),
+    )
+}
+
+/// Whether two scenarios simulate a repository alike before `t`, when neither can give it
+/// an enhanced scan before `t` (so no window and no price matters yet): same calendar,
+/// in-use window and lifecycle policy, and the same configuration changes before `t` with
+/// the same frequency and scan type for the repository.
+fn agree_before(a: &Scenario, b: &Scenario, repo: &str, t: i64) -> bool {
     let prefix = |sc: &Scenario| {
-        (
-            state(&sc.registry, repo),
-            sc.timeline
-                .iter()
-                .take_while(|e| e.at < t)
-                .map(|e| (e.at, e.registry.as_ref().map(|r| state(r, repo))))
-                .collect::<Vec<_>>(),
-        )
+        sc.timeline
+            .iter()
+            .take_while(|e| e.at < t)
+            .map(|e| (e.at, e.registry.as_ref().map(|r| state(r, repo))))
+            .collect::<Vec<_>>()
     };
-    let p0 = prefix(first);
-    scs.iter().all(|sc| prefix(sc) == p0).then_some(t)
+    a.start == b.start
+        && a.days == b.days
+        && a.in_use_window_days == b.in_use_window_days
+        && lifecycle(a, repo) == lifecycle(b, repo)
+        && state(&a.registry, repo) == state(&b.registry, repo)
+        && prefix(a) == prefix(b)
+}
+
+/// Classes of variants (by their representative scenarios) that can share the
+/// simulation of a repository's past, and the instant until which they can: each class
+/// joins the first group whose past it shares. (Members of a group agree before the
+/// group's instant; a newcomer lowers it to its own at most, so comparing it with the
+/// first member suffices.)
+fn fork_groups(scs: &[&Scenario], repo: &str) -> Vec<(Vec<usize>, Option<i64>)> {
+    let mut groups: Vec<(Vec<usize>, Option<i64>)> = Vec::new();
+    for (c, sc) in scs.iter().enumerate() {
+        let tc = enhanced_from(sc, repo);
+        let joined = tc.is_some_and(|tc| {
+            groups.iter_mut().any(|(members, at)| {
+                let Some(t) = at.map(|t| t.min(tc)).filter(|&t| t != i64::MAX) else {
+                    return false;
+                };
+                if agree_before(scs[members[0]], sc, repo, t) {
+                    members.push(c);
+                    *at = Some(t);
+                    true
+                } else {
+                    false
+                }
+            })
+        });
+        if !joined {
+            groups.push((vec![c], tc));
+        }
+    }
+    groups
 }
 
 /// Variants of one replication that see the same synthetic traffic.
@@ -407,30 +430,10 @@ fn run_repo(
     }
     let rep_scs: Vec<&Scenario> = reps.iter().map(|&r| scs[r]).collect();
 
-    // Classes that share a past: each joins the first group it can fork from.
-    let mut forks: Vec<(Vec<usize>, Option<i64>)> = Vec::new();
-    for c in 0..rep_scs.len() {
-        let joined = forks.iter_mut().any(|(members, at)| {
-            let mut with: Vec<&Scenario> = members.iter().map(|&m| rep_scs[m]).collect();
-            with.push(rep_scs[c]);
-            match fork_instant(&with, &repo.name) {
-                Some(t) => {
-                    members.push(c);
-                    *at = Some(t);
-                    true
-                }
-                None => false,
-            }
-        });
-        if !joined {
-            forks.push((vec![c], None));
-        }
-    }
-
     let mut rows: Vec<Vec<DayRow>> = vec![Vec::new(); rep_scs.len()];
-    for (members, at) in &forks {
+    for (members, at) in &fork_groups(&rep_scs, &repo.name) {
         match at {
-            Some(t) => {
+            Some(t) if members.len() > 1 => {
                 let t0 = Instant::now();
                 let mut source = RepoSource::replay(plan, repo, &rec);
                 let mut prefix = Engine::new(rep_scs[members[0]], RunOptions::default(), grouping);
@@ -446,7 +449,7 @@ fn run_repo(
                     .forks
                     .fetch_add(members.len() as u64, Ordering::Relaxed);
             }
-            None => {
+            _ => {
                 let t0 = Instant::now();
                 for &c in members {
                     let mut s = RepoSource::replay(plan, repo, &rec);

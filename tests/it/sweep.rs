@@ -605,11 +605,13 @@ fn invalid_combinations_stop_the_sweep_before_any_run() {
 #[test]
 fn sharing_work_between_variants_changes_nothing() {
     // Variants that differ in windows, prices, the trial, the in-use window, the rules
-    // profile and when (and how) enhanced scanning starts: shared traffic, shared
-    // prefixes and shared equal runs must give what independent runs give.
+    // profile, their past (`later` stops basic scanning on day 2) and when (and how)
+    // enhanced scanning starts: shared traffic, shared prefixes and shared equal runs
+    // must give what independent runs give.
     let text = format!(
         "{}\n[[sweep.variants]]\nname = \"day4\"\n\n[[sweep.variants]]\nname = \"later\"\n\
-         timeline = [\n  {{ at = 2026-01-03, inspector = {{ push_duration = \"DAYS_14\" }} }},\n  \
+         timeline = [\n  {{ at = 2026-01-03, registry = {{ scan_type = \"BASIC\", rules = [] }}, \
+         inspector = {{ push_duration = \"DAYS_14\" }} }},\n  \
          {{ at = 2026-01-20T12:00:00Z, registry = {{ scan_type = \"ENHANCED\", rules = [] }} }},\n]\n",
         base()
     );
