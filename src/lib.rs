@@ -13,6 +13,7 @@ pub mod provenance;
 pub mod report;
 pub mod rules;
 pub mod scenario;
+pub mod sweep;
 pub mod time;
 pub mod traffic;
 pub mod validate;

@@ -52,6 +52,73 @@ enum Command {
         #[arg(long, value_name = "ID", default_value = "123456789012")]
         account: String,
     },
+    /// Compare settings: simulate every combination of --set values over replications
+    /// with common random numbers; write sweep.csv, sweep.md, charts and daily rows.
+    #[command(
+        long_about = "Compare settings: simulate every combination of the --set values \
+(the Cartesian product, the last flag varying fastest; the first values form the baseline), \
+and the [[sweep.variants]] of the scenario, over N replications. Replication k uses the same \
+traffic (seed) in every variant, so differences come from the settings (common random \
+numbers). Writes DIR/sweep.csv, sweep.md, runs.csv, charts and variants/NAME/daily.csv.
+
+Values are TOML values (30, 0.02, true, \"text\") or else text (DAYS_30, none). Keys are \
+scenario keys: inspector.push_duration, inspector.pull_duration (none = no pull window), \
+inspector.pull_mode, simulation.rules, pricing.rescan_usd, \
+synthetic.repositories[0].pushes_per_day, timeline[0].inspector.push_duration \
+([*] = every element).
+
+With --shard K/N only the K-th of N shares of the (variant, replication) runs is \
+simulated and DIR/part.json written; `scansim merge --out DIR PART_DIR...` then writes \
+the outputs of the whole sweep. --shard auto[/N] takes K from AWS_BATCH_JOB_ARRAY_INDEX \
+(AWS Batch), JOB_COMPLETION_INDEX (Kubernetes Indexed Job, with auto/N) or \
+SLURM_ARRAY_TASK_ID (Slurm).
+
+Example:
+  scansim sweep scenarios/default.toml --out output/sweep \\
+    --set inspector.push_duration=LIFETIME,DAYS_30,DAYS_14 \\
+    --set inspector.pull_duration=none,DAYS_14 --replications 5"
+    )]
+    Sweep {
+        /// The scenario TOML file.
+        scenario: PathBuf,
+        /// Output directory (replaced as a whole).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// A scenario key and the values to try (repeatable).
+        #[arg(long = "set", value_name = "KEY=V1,V2,...")]
+        set: Vec<String>,
+        /// Replications per variant (default: [sweep] replications, else 1).
+        #[arg(long, value_name = "N")]
+        replications: Option<u32>,
+        /// Run only shard K of N and write DIR/part.json (see `scansim merge`).
+        #[arg(long, value_name = "K/N|auto[/N]")]
+        shard: Option<String>,
+        /// Skip the charts.
+        #[arg(long)]
+        no_charts: bool,
+        /// Print where the time went (traffic generation, engine) on stderr.
+        #[arg(long)]
+        timings: bool,
+        /// Simulate every (variant, replication) on its own, sharing nothing (slower;
+        /// for checking that sharing changes nothing).
+        #[arg(long, hide = true)]
+        no_sharing: bool,
+        /// No progress output.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Combine the parts of a sharded sweep (the --out directories of `sweep --shard`).
+    Merge {
+        /// Output directory (replaced as a whole).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The part directories (each with part.json), one per shard.
+        #[arg(required = true, value_name = "PART_DIR")]
+        parts: Vec<PathBuf>,
+        /// Skip the charts.
+        #[arg(long)]
+        no_charts: bool,
+    },
     /// Write the scenario's synthetic traffic as a trace (SPEC §9).
     Generate {
         /// The scenario TOML file (with [synthetic]).
@@ -118,6 +185,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// `3 variants × 1 replication`.
+fn size(variants: usize, replications: u32) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{variants} variant{} × {replications} replication{}",
+        s(variants),
+        s(replications as usize)
+    )
+}
+
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run {
@@ -176,6 +253,65 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let rows = scansim::generate(&sc, &trace_out)?;
             eprintln!("wrote {rows} events to {}", trace_out.display());
+        }
+        Command::Sweep {
+            scenario,
+            out,
+            set,
+            replications,
+            shard,
+            no_charts,
+            timings,
+            no_sharing,
+            quiet,
+        } => {
+            let done = scansim::sweep::sweep(&scansim::sweep::SweepOptions {
+                scenario,
+                out: out.clone(),
+                sets: set,
+                replications,
+                shard,
+                charts: !no_charts,
+                sharing: !no_sharing,
+                timings,
+                progress: (!quiet)
+                    .then(|| std::sync::Arc::new(scansim::progress::Bar::new(quiet)) as _),
+            })?;
+            for w in &done.warnings {
+                eprintln!("warning: {w}");
+            }
+            if let Some(t) = &done.timings {
+                eprintln!("{t}");
+            }
+            match done.shard {
+                Some(s) => eprintln!(
+                    "shard {}/{}: {} of {} runs ({}); wrote {}",
+                    s.index,
+                    s.count,
+                    done.runs,
+                    done.variants * done.replications as usize,
+                    size(done.variants, done.replications),
+                    out.join("part.json").display()
+                ),
+                None => eprintln!(
+                    "{}; wrote {}",
+                    size(done.variants, done.replications),
+                    out.join("sweep.md").display()
+                ),
+            }
+        }
+        Command::Merge {
+            out,
+            parts,
+            no_charts,
+        } => {
+            let (v, r) = scansim::sweep::merge(&out, &parts, !no_charts)?;
+            eprintln!(
+                "{} from {} parts; wrote {}",
+                size(v, r),
+                parts.len(),
+                out.join("sweep.md").display()
+            );
         }
         Command::Validate { scenario, trace } => {
             let sc = Scenario::load(&scenario)?;

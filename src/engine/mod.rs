@@ -90,7 +90,7 @@ impl RunResult {
 }
 
 /// What a run produces, before any formatting.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct RunResult {
     /// One row per reported day.
     pub days: Vec<DayRow>,
@@ -162,6 +162,8 @@ pub struct Engine<'s> {
     now: i64,
     epoch: u64,
     seq: u64,
+    /// Index of the next timeline entry to apply.
+    next_config: usize,
     opts: RunOptions,
     grouping: &'s dyn Grouping,
     result: RunResult,
@@ -187,6 +189,7 @@ impl<'s> Engine<'s> {
             now: i64::MIN,
             epoch: 0,
             seq: 0,
+            next_config: 0,
             opts,
             grouping,
             result: RunResult::default(),
@@ -482,34 +485,8 @@ impl<'s> Engine<'s> {
 
     /// Runs the scenario over a source to the end (SPEC §5.3).
     pub fn run<S: Source>(mut self, source: &mut S) -> Result<RunResult> {
+        self.run_until(source, i64::MAX)?;
         let horizon = self.sc.horizon();
-        let file = source.file().map(std::path::Path::to_path_buf);
-        let mut next_config = 0usize;
-        loop {
-            let ts = source.peek(&self)?;
-            let tc = self.sc.timeline.get(next_config).map(|e| e.at);
-            let t = match (ts, tc) {
-                (None, None) => break,
-                (Some(a), None) | (None, Some(a)) => a,
-                (Some(a), Some(b)) => a.min(b),
-            };
-            if t >= horizon {
-                break;
-            }
-            self.init_clock(t);
-            if let Some(m) = self.due_midnight(t) {
-                self.day_end(m);
-                self.next_midnight = Some(self.next_midnight_before(m, t));
-                continue;
-            }
-            if tc == Some(t) {
-                self.configure(next_config)?;
-                next_config += 1;
-            } else {
-                let ev = source.take(&self);
-                self.apply(&ev, file.as_deref())?;
-            }
-        }
         self.init_clock(horizon);
         while let Some(m) = self.due_midnight(horizon) {
             self.day_end(m);
@@ -522,6 +499,83 @@ impl<'s> Engine<'s> {
             p.finish();
         }
         Ok(self.finish())
+    }
+
+    /// Processes the inputs (and the day ends between them) that come before `until` and
+    /// before the horizon; stops at the first one at or after it. [`Engine::run`] goes on
+    /// from there with the same source.
+    pub fn run_until<S: Source>(&mut self, source: &mut S, until: i64) -> Result<()> {
+        let horizon = self.sc.horizon();
+        let file = source.file().map(std::path::Path::to_path_buf);
+        loop {
+            let ts = source.peek(self)?;
+            let tc = self.sc.timeline.get(self.next_config).map(|e| e.at);
+            let t = match (ts, tc) {
+                (None, None) => break,
+                (Some(a), None) | (None, Some(a)) => a,
+                (Some(a), Some(b)) => a.min(b),
+            };
+            if t >= horizon || t >= until {
+                break;
+            }
+            self.init_clock(t);
+            if let Some(m) = self.due_midnight(t) {
+                self.day_end(m);
+                self.next_midnight = Some(self.next_midnight_before(m, t));
+                continue;
+            }
+            if tc == Some(t) {
+                self.configure(self.next_config)?;
+                self.next_config += 1;
+            } else {
+                let ev = source.take(self);
+                self.apply(&ev, file.as_deref())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A copy of this engine that goes on under another scenario `sc` (used by sweeps to
+    /// simulate the part that variants share only once). The registry configuration and
+    /// Inspector settings in effect become those of `sc` after the timeline entries
+    /// applied so far, and prices those of `sc`. The copy is what a run of `sc` would hold
+    /// only if `sc` agrees with this engine's scenario on everything that has had an
+    /// effect so far (same traffic, calendar, lifecycle, in-use window and timeline
+    /// instants, and no enhanced scanning yet); the caller checks that.
+    pub fn fork<'t>(&self, sc: &'t Scenario, grouping: &'t dyn Grouping) -> Engine<'t> {
+        let applied = &sc.timeline[..self.next_config.min(sc.timeline.len())];
+        let registry = applied
+            .iter()
+            .rev()
+            .find_map(|e| e.registry.clone())
+            .unwrap_or_else(|| sc.registry.clone());
+        let inspector = applied
+            .iter()
+            .rev()
+            .find_map(|e| e.inspector)
+            .unwrap_or(sc.inspector);
+        Engine {
+            sc,
+            events: None,
+            skip_idle: self.skip_idle,
+            ctx: Ctx {
+                window: Window::new(&inspector, sc.profile),
+                scan_type: registry.scan_type,
+                billing: sc.billing(),
+                in_use_window: sc.in_use_window_days as i64 * DAY,
+            },
+            registry,
+            repos: self.repos.clone(),
+            repo_ids: self.repo_ids.clone(),
+            next_midnight: self.next_midnight,
+            now: self.now,
+            epoch: self.epoch,
+            seq: self.seq,
+            next_config: self.next_config,
+            opts: self.opts.clone(),
+            grouping,
+            result: self.result.clone(),
+        }
     }
 
     fn finish(mut self) -> RunResult {

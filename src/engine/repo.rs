@@ -228,7 +228,7 @@ impl DigestBuf {
 /// One image. `repr(C)` with the fields a lookup and a pull touch first: the struct is
 /// two cache lines, and an event usually needs only the first. Tags live beside the
 /// images (`RepoState::tags`): few events read them.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[repr(C)]
 pub struct Image {
     pub generation: u32,
@@ -289,7 +289,7 @@ impl Image {
 }
 
 /// The history of one image, for `--explain`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Explain {
     pub digest: Box<[u8]>,
     slot: Option<u32>,
@@ -308,6 +308,7 @@ type Heap = BinaryHeap<Reverse<(i64, u32, u32)>>;
 
 const RECENT: usize = 8;
 
+#[derive(Clone)]
 pub struct RepoState {
     pub name: Box<str>,
     pub freq: Freq,

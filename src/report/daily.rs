@@ -65,12 +65,23 @@ pub fn push_row(
     let _ = write!(s, ",{freq_events},{}", f.initial_scans);
 }
 
-/// Frequency-change events per reported day.
+/// Frequency-change events per reported day of a run.
 pub fn frequency_events_per_day(report: &Report) -> Vec<u64> {
     let r = report.result;
-    let mut per_day = vec![0u64; r.days.len()];
-    for (&t, &n) in r.config_changes.iter().zip(&r.freq_changes) {
-        let d = (t - report.scenario.start).div_euclid(DAY);
+    let changes: Vec<(i64, u64)> = r
+        .config_changes
+        .iter()
+        .copied()
+        .zip(r.freq_changes.iter().copied())
+        .collect();
+    frequency_events(report.scenario.start, r.days.len(), &changes)
+}
+
+/// Frequency-change events per day from (instant, repositories changed) per change.
+pub fn frequency_events(start: i64, days: usize, changes: &[(i64, u64)]) -> Vec<u64> {
+    let mut per_day = vec![0u64; days];
+    for &(t, n) in changes {
+        let d = (t - start).div_euclid(DAY);
         if let Some(x) = usize::try_from(d).ok().and_then(|d| per_day.get_mut(d)) {
             *x += crate::report::events::frequency_change_events(n);
         }

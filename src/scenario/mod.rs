@@ -150,6 +150,7 @@ const TOP_KEYS: &[&str] = &[
     "lifecycle",
     "traffic",
     "synthetic",
+    "sweep",
 ];
 
 impl<'a, 's> Loader<'a, 's> {
@@ -171,6 +172,10 @@ impl<'a, 's> Loader<'a, 's> {
 
     fn load(mut self, root: &Table<'a, 's>) -> Result<Scenario> {
         root.allow(TOP_KEYS)?;
+        // `[sweep]` is for `scansim sweep`; its structure is checked here too.
+        if let Some(n) = root.get("sweep") {
+            crate::sweep::spec::check_table(&n)?;
+        }
         let sim = root
             .get("simulation")
             .ok_or_else(|| {

@@ -442,15 +442,78 @@ impl<'c> Plan<'c> {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct GenEvent {
-    time: i64,
-    seq: u32,
-    kind: EventKind,
-    image: u32,
+/// One generated traffic event of a repository (its digest and tags are rendered when
+/// the event is taken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenEvent {
+    pub time: i64,
+    pub seq: u32,
+    pub kind: EventKind,
+    pub image: u32,
     /// Push number for tags; 0 = untagged.
-    push_no: u64,
-    supported: bool,
+    pub push_no: u64,
+    pub supported: bool,
+}
+
+/// A repository's generated traffic in time order: live from a [`RepoGen`], or replayed
+/// from a recording ([`Replay`]) so several engines can share one generation.
+pub trait GenStream {
+    /// The next event, generating it if needed; `None` at the end.
+    fn peek(&mut self) -> Option<&GenEvent>;
+    /// Moves past the event `peek` returned.
+    fn advance(&mut self);
+    /// The digest of an image when it is already rendered.
+    fn digest(&self, _image: u32) -> Option<&[u8]> {
+        None
+    }
+}
+
+/// Length of a rendered digest: `sha256:` and 64 hex digits.
+const DIGEST_LEN: usize = 71;
+
+/// The traffic of one repository generated once ([`RepoGen::record`]), with the digest
+/// of every image rendered once, to be replayed by several engines
+/// ([`RepoSource::replay`]).
+#[derive(Debug, Clone, Default)]
+pub struct Recording {
+    pub events: Vec<GenEvent>,
+    /// `DIGEST_LEN` bytes per image, in image order.
+    digests: Vec<u8>,
+}
+
+/// Replays a [`Recording`].
+#[derive(Clone)]
+pub struct Replay<'e> {
+    rec: &'e Recording,
+    pos: usize,
+}
+
+impl<'e> Replay<'e> {
+    pub fn new(rec: &'e Recording) -> Self {
+        Replay { rec, pos: 0 }
+    }
+}
+
+impl GenStream for Replay<'_> {
+    fn peek(&mut self) -> Option<&GenEvent> {
+        self.rec.events.get(self.pos)
+    }
+    fn advance(&mut self) {
+        self.pos += 1;
+    }
+    fn digest(&self, image: u32) -> Option<&[u8]> {
+        let at = image as usize * DIGEST_LEN;
+        self.rec.digests.get(at..at + DIGEST_LEN)
+    }
+}
+
+impl GenStream for RepoGen<'_> {
+    fn peek(&mut self) -> Option<&GenEvent> {
+        RepoGen::peek(self)
+    }
+    fn advance(&mut self) {
+        self.pos += 1;
+    }
 }
 
 /// The next pull of an older image: (time, image, cumulative intensity as f64 bits,
@@ -466,9 +529,11 @@ struct Deploy {
 }
 
 /// The traffic of one repository, generated a day at a time.
+#[derive(Clone)]
 pub struct RepoGen<'p> {
     plan: &'p Plan<'p>,
     g: &'p Group,
+    key: u64,
     base_rate: f64,
     appear: i64,
     push_rng: ChaCha8Rng,
@@ -505,6 +570,7 @@ impl<'p> RepoGen<'p> {
         RepoGen {
             plan,
             g,
+            key: spec.key,
             base_rate,
             appear,
             push_rng: stream(plan.seed, Purpose::Push, spec.key),
@@ -703,6 +769,23 @@ impl<'p> RepoGen<'p> {
         self.buf.sort_unstable_by_key(|e| (e.time, e.seq));
     }
 
+    /// Generates the whole traffic of the repository (what a [`RepoSource`] would read
+    /// from this generator), to replay it with [`RepoSource::replay`].
+    pub fn record(mut self) -> Recording {
+        let mut events = Vec::new();
+        while self.peek().is_some() {
+            events.extend_from_slice(&self.buf[self.pos..]);
+            self.pos = self.buf.len();
+        }
+        let mut digests = Vec::with_capacity(self.next_image as usize * DIGEST_LEN);
+        let mut one = Vec::with_capacity(DIGEST_LEN);
+        for image in 0..self.next_image {
+            render_digest(&mut one, self.plan.seed, self.key, image);
+            digests.extend_from_slice(&one);
+        }
+        Recording { events, digests }
+    }
+
     /// The time of the next event, generating days as needed.
     fn peek(&mut self) -> Option<&GenEvent> {
         while self.pos >= self.buf.len() {
@@ -738,9 +821,13 @@ enum Next {
     Trigger,
 }
 
-/// The synthetic events of one repository: its traffic and its vulnerability triggers.
-pub struct RepoSource<'p> {
-    gen_: RepoGen<'p>,
+/// The synthetic events of one repository: its traffic (generated live, or replayed
+/// from a recording) and its vulnerability triggers.
+#[derive(Clone)]
+pub struct RepoSource<'p, G = RepoGen<'p>> {
+    gen_: G,
+    plan: &'p Plan<'p>,
+    g: &'p Group,
     name: Box<[u8]>,
     key: u64,
     trig_rng: ChaCha8Rng,
@@ -754,8 +841,25 @@ pub struct RepoSource<'p> {
 
 impl<'p> RepoSource<'p> {
     pub fn new(plan: &'p Plan<'p>, spec: &RepoSpec) -> Self {
+        RepoSource::with_traffic(plan, spec, RepoGen::new(plan, spec))
+    }
+}
+
+impl<'p, 'e> RepoSource<'p, Replay<'e>> {
+    /// Replays traffic recorded with [`RepoGen::record`] for the same plan and
+    /// repository; triggers are drawn afresh, from the engine that reads this source, as
+    /// in [`RepoSource::new`] (so the events are the same).
+    pub fn replay(plan: &'p Plan<'p>, spec: &RepoSpec, rec: &'e Recording) -> Self {
+        RepoSource::with_traffic(plan, spec, Replay::new(rec))
+    }
+}
+
+impl<'p, G: GenStream> RepoSource<'p, G> {
+    fn with_traffic(plan: &'p Plan<'p>, spec: &RepoSpec, gen_: G) -> Self {
         RepoSource {
-            gen_: RepoGen::new(plan, spec),
+            gen_,
+            plan,
+            g: &plan.cfg.groups[spec.group as usize],
             name: spec.name.as_bytes().into(),
             key: spec.key,
             trig_rng: stream(plan.seed, Purpose::Trigger, spec.key),
@@ -779,12 +883,12 @@ impl<'p> RepoSource<'p> {
     }
 }
 
-impl Source for RepoSource<'_> {
+impl<G: GenStream> Source for RepoSource<'_, G> {
     fn peek(&mut self, state: &dyn State) -> Result<Option<i64>> {
         let n = state.repo(&self.name).map_or(0, |r| r.active_count());
         let now = state.now();
         let rate = if n > 0 {
-            n as f64 * self.per_image_per_sec * self.gen_.plan.burst_at(now)
+            n as f64 * self.per_image_per_sec * self.plan.burst_at(now)
         } else {
             0.0
         };
@@ -811,14 +915,20 @@ impl Source for RepoSource<'_> {
         match self.next {
             Next::Traffic => {
                 let e = *self.gen_.peek().expect("peeked traffic");
-                self.gen_.pos += 1;
-                render_digest(&mut self.digest, self.gen_.plan.seed, self.key, e.image);
+                self.gen_.advance();
+                let digest = match self.gen_.digest(e.image) {
+                    Some(d) => d,
+                    None => {
+                        render_digest(&mut self.digest, self.plan.seed, self.key, e.image);
+                        &self.digest
+                    }
+                };
                 self.tags.clear();
                 if e.push_no > 0 {
-                    if let Some(m) = &self.gen_.g.moving_tag {
+                    if let Some(m) = &self.g.moving_tag {
                         self.tags.extend_from_slice(m.as_bytes());
                     }
-                    if self.gen_.g.version_tags {
+                    if self.g.version_tags {
                         if !self.tags.is_empty() {
                             self.tags.push(b';');
                         }
@@ -829,7 +939,7 @@ impl Source for RepoSource<'_> {
                     time: e.time,
                     kind: e.kind,
                     repo: &self.name,
-                    digest: &self.digest,
+                    digest,
                     tags: &self.tags,
                     supported: e.supported,
                     line: 0,

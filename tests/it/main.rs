@@ -9,5 +9,6 @@ mod events;
 mod import;
 mod properties;
 mod report;
+mod sweep;
 mod synthetic;
 mod validation;

@@ -1,0 +1,511 @@
+//! Running the (variant, replication) pairs of a sweep, sharing what variants have in
+//! common.
+//!
+//! Synthetic traffic is simulated one repository at a time (repositories never
+//! interact), so the unit of work is (replication, repository), run in parallel with
+//! rayon. For each unit:
+//!
+//! 1. **Traffic, once.** The repository's traffic for the replication's seed is generated
+//!    once ([`RepoGen::record`]) and replayed to every variant whose traffic is the same
+//!    (same `[synthetic]`, seed, start and days). Vulnerability triggers read the engine
+//!    state, so each engine draws its own from the same random stream: exactly what
+//!    `scansim run` of that variant does.
+//! 2. **Equal variants, once.** What a repository's simulation depends on is known
+//!    ([`RepoKey`]): its scan frequency and the scan type over time, the Inspector windows
+//!    (only if it is ever continuously scanned), prices (only if it can ever get an
+//!    enhanced scan), its lifecycle policy, the in-use window and the instants of the
+//!    timeline. Variants with equal keys get the same rows from one engine run.
+//! 3. **The common past, once.** Before the first instant at which a repository can get an
+//!    enhanced scan in any variant, the variants that still differ behave alike (no
+//!    enhanced scan means no window and no price matters) if they agree on the rest
+//!    ([`agree_before`], [`fork_groups`]). One engine runs that prefix and is forked for each of them
+//!    ([`Engine::fork`]), with a copy of the source; variants that cannot share a past
+//!    with any other run from the start.
+//!
+//! Every row is a sum of integers, so the result does not depend on the order of the
+//! work or on the number of threads. `--no-sharing` turns all three off (each pair runs as
+//! `scansim run` would), which the tests use to check the sharing.
+
+use super::spec::SweepSpec;
+use crate::engine::{DayRow, Engine, RunOptions};
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::rules::lifecycle::Policy;
+use crate::rules::{Billing, Freq, InspectorSettings, RegistryConfig, ScanType, Window};
+use crate::scenario::{Scenario, Traffic};
+use crate::traffic::synthetic::{
+    Plan, RepoGen, RepoSource, RepoSpec, SyntheticConfig, SyntheticGroups,
+};
+use rayon::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// The daily rows of one (variant, replication) run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunDays {
+    pub variant: u32,
+    pub replication: u32,
+    pub days: Vec<DayRow>,
+    /// Per configuration change: (instant, repositories whose frequency changed).
+    pub changes: Vec<(i64, u64)>,
+}
+
+/// A run's daily rows and its frequency changes, as summed over repositories.
+#[derive(Debug, Clone, Default)]
+struct Rows {
+    days: Vec<DayRow>,
+    changes: Vec<(i64, u64)>,
+}
+
+impl Rows {
+    fn of(r: &crate::engine::RunResult) -> Rows {
+        Rows {
+            days: r.days.clone(),
+            changes: r
+                .config_changes
+                .iter()
+                .copied()
+                .zip(r.freq_changes.iter().copied())
+                .collect(),
+        }
+    }
+
+    fn add(&mut self, o: &Rows) {
+        if self.days.is_empty() {
+            self.days = o.days.clone();
+        } else {
+            add_days(&mut self.days, &o.days);
+        }
+        if self.changes.is_empty() {
+            self.changes = o.changes.clone();
+        } else {
+            for (a, b) in self.changes.iter_mut().zip(&o.changes) {
+                a.1 += b.1;
+            }
+        }
+    }
+}
+
+pub struct ExecOptions {
+    /// Share traffic, equal variants and common prefixes (default); off for checking.
+    pub sharing: bool,
+    pub progress: Option<Arc<dyn Progress + Send>>,
+}
+
+/// Where the time went (seconds summed over the worker threads).
+#[derive(Debug, Default)]
+pub struct Timings {
+    pub generation_ns: AtomicU64,
+    pub prefix_ns: AtomicU64,
+    pub engine_ns: AtomicU64,
+    /// (variant, repository) simulations asked for, and engine runs done for them.
+    pub repo_runs: AtomicU64,
+    pub engine_runs: AtomicU64,
+    pub forks: AtomicU64,
+}
+
+impl Timings {
+    fn add(c: &AtomicU64, since: Instant) {
+        c.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    pub fn report(&self) -> String {
+        let s = |c: &AtomicU64| c.load(Ordering::Relaxed) as f64 / 1e9;
+        format!(
+            "timings (seconds summed over worker threads): traffic generation {:.2}, engine \
+             shared prefixes {:.2}, engine per variant {:.2}; {} engine runs for {} \
+             (variant, replication, repository) simulations, {} of them forked from a \
+             shared prefix",
+            s(&self.generation_ns),
+            s(&self.prefix_ns),
+            s(&self.engine_ns),
+            self.engine_runs.load(Ordering::Relaxed),
+            self.repo_runs.load(Ordering::Relaxed),
+            self.forks.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// A configuration change as a repository sees it: its instant, the repository's
+/// frequency and scan type after it, and the window it sets (`Some(None)`: settings that
+/// do not matter to this repository).
+type Change = (i64, Option<(Freq, ScanType)>, Option<Option<Window>>);
+
+/// What one repository's simulation depends on in a scenario (beyond its traffic, start
+/// and days, which a traffic group shares). Equal keys give equal rows.
+#[derive(Debug, PartialEq)]
+struct RepoKey<'a> {
+    in_use_window_days: u32,
+    lifecycle: Option<&'a Policy>,
+    /// Only when the repository can get an enhanced scan.
+    billing: Option<Billing>,
+    initial: (Freq, ScanType),
+    /// Only when the repository is ever continuously scanned.
+    window: Option<Window>,
+    /// Every configuration change.
+    timeline: Vec<Change>,
+}
+
+fn state(r: &RegistryConfig, repo: &str) -> (Freq, ScanType) {
+    (r.frequency(repo), r.scan_type)
+}
+
+/// Whether a repository can get an enhanced scan under a configuration.
+fn enhanced((f, s): (Freq, ScanType)) -> bool {
+    f == Freq::Continuous || (f == Freq::ScanOnPush && s == ScanType::Enhanced)
+}
+
+fn lifecycle<'a>(sc: &'a Scenario, repo: &str) -> Option<&'a Policy> {
+    sc.lifecycle_for(repo).map(|i| &*sc.lifecycle[i].policy)
+}
+
+impl<'a> RepoKey<'a> {
+    fn new(sc: &'a Scenario, repo: &str) -> Self {
+        let initial = state(&sc.registry, repo);
+        let states = || {
+            std::iter::once(initial).chain(
+                sc.timeline
+                    .iter()
+                    .filter_map(|e| e.registry.as_ref().map(|r| state(r, repo))),
+            )
+        };
+        let continuous = states().any(|(f, _)| f == Freq::Continuous);
+        let scans = states().any(enhanced);
+        let window = |s: &InspectorSettings| continuous.then(|| Window::new(s, sc.profile));
+        RepoKey {
+            in_use_window_days: sc.in_use_window_days,
+            lifecycle: lifecycle(sc, repo),
+            billing: scans.then(|| sc.billing()),
+            initial,
+            window: window(&sc.inspector),
+            timeline: sc
+                .timeline
+                .iter()
+                .map(|e| {
+                    (
+                        e.at,
+                        e.registry.as_ref().map(|r| state(r, repo)),
+                        e.inspector.as_ref().map(window),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The first instant at which a scenario can give a repository an enhanced scan: `None`
+/// when it can from the start, `i64::MAX` when it never can.
+fn enhanced_from(sc: &Scenario, repo: &str) -> Option<i64> {
+    if enhanced(state(&sc.registry, repo)) {
+        return None;
+    }
+    Some(
+        sc.timeline
+            .iter()
+            .find(|e| {
+                e.registry
+                    .as_ref()
+                    .is_some_and(|r| enhanced(state(r, repo)))
+            })
+            .map_or(i64::MAX, |e| e.at),
+    )
+}
+
+/// Whether two scenarios simulate a repository alike before `t`, when neither can give it
+/// an enhanced scan before `t` (so no window and no price matters yet): same calendar,
+/// in-use window and lifecycle policy, and the same configuration changes before `t` with
+/// the same frequency and scan type for the repository.
+fn agree_before(a: &Scenario, b: &Scenario, repo: &str, t: i64) -> bool {
+    let prefix = |sc: &Scenario| {
+        sc.timeline
+            .iter()
+            .take_while(|e| e.at < t)
+            .map(|e| (e.at, e.registry.as_ref().map(|r| state(r, repo))))
+            .collect::<Vec<_>>()
+    };
+    a.start == b.start
+        && a.days == b.days
+        && a.in_use_window_days == b.in_use_window_days
+        && lifecycle(a, repo) == lifecycle(b, repo)
+        && state(&a.registry, repo) == state(&b.registry, repo)
+        && prefix(a) == prefix(b)
+}
+
+/// Classes of variants (by their representative scenarios) that can share the
+/// simulation of a repository's past, and the instant until which they can: each class
+/// joins the first group whose past it shares. (Members of a group agree before the
+/// group's instant; a newcomer lowers it to its own at most, so comparing it with the
+/// first member suffices.)
+fn fork_groups(scs: &[&Scenario], repo: &str) -> Vec<(Vec<usize>, Option<i64>)> {
+    let mut groups: Vec<(Vec<usize>, Option<i64>)> = Vec::new();
+    for (c, sc) in scs.iter().enumerate() {
+        let tc = enhanced_from(sc, repo);
+        let joined = tc.is_some_and(|tc| {
+            groups.iter_mut().any(|(members, at)| {
+                let Some(t) = at.map(|t| t.min(tc)).filter(|&t| t != i64::MAX) else {
+                    return false;
+                };
+                if agree_before(scs[members[0]], sc, repo, t) {
+                    members.push(c);
+                    *at = Some(t);
+                    true
+                } else {
+                    false
+                }
+            })
+        });
+        if !joined {
+            groups.push((vec![c], tc));
+        }
+    }
+    groups
+}
+
+/// Variants of one replication that see the same synthetic traffic.
+struct TrafficGroup<'a> {
+    replication: u32,
+    seed: u64,
+    cfg: &'a SyntheticConfig,
+    start: i64,
+    days: u32,
+    /// Variant indices.
+    members: Vec<usize>,
+}
+
+fn add_days(acc: &mut [DayRow], days: &[DayRow]) {
+    for (a, d) in acc.iter_mut().zip(days) {
+        a.add(d);
+    }
+}
+
+/// Counts progress in runs from fractions of runs (repository simulations).
+struct Counter {
+    progress: Option<Arc<dyn Progress + Send>>,
+    done: AtomicU64,
+}
+
+const RUN_UNITS: u64 = 1 << 20;
+
+impl Counter {
+    fn advance(&self, units: u64) {
+        if let Some(p) = &self.progress {
+            let before = self.done.fetch_add(units, Ordering::Relaxed);
+            let whole = (before + units) / RUN_UNITS - before / RUN_UNITS;
+            if whole > 0 {
+                p.advance(whole);
+            }
+        }
+    }
+}
+
+/// Runs the given (variant, replication) pairs; the result is sorted by variant, then
+/// replication.
+pub fn execute(
+    spec: &SweepSpec,
+    pairs: &[(u32, u32)],
+    opts: &ExecOptions,
+    timings: &Timings,
+) -> Result<Vec<RunDays>> {
+    let counter = Counter {
+        progress: opts.progress.clone(),
+        done: AtomicU64::new(0),
+    };
+    if let Some(p) = &opts.progress {
+        p.start(pairs.len() as u64, "runs");
+    }
+
+    let mut groups: Vec<TrafficGroup> = Vec::new();
+    let mut trace_pairs: Vec<(u32, u32)> = Vec::new();
+    for &(v, k) in pairs {
+        let sc = &spec.variants[v as usize].scenario;
+        let Traffic::Synthetic(cfg) = &sc.traffic else {
+            trace_pairs.push((v, k));
+            continue;
+        };
+        let seed = spec.seed(v as usize, k);
+        let same = |g: &TrafficGroup| {
+            g.replication == k
+                && g.seed == seed
+                && g.start == sc.start
+                && g.days == sc.days
+                && *g.cfg == **cfg
+        };
+        match groups.iter_mut().find(|g| opts.sharing && same(g)) {
+            Some(g) => g.members.push(v as usize),
+            None => groups.push(TrafficGroup {
+                replication: k,
+                seed,
+                cfg,
+                start: sc.start,
+                days: sc.days,
+                members: vec![v as usize],
+            }),
+        }
+    }
+
+    let synthetic: Vec<Vec<RunDays>> = groups
+        .par_iter()
+        .map(|g| run_group(spec, g, opts, timings, &counter))
+        .collect::<Result<_>>()?;
+    let traced: Vec<RunDays> = trace_pairs
+        .par_iter()
+        .map(|&(v, k)| {
+            let sc = &spec.variants[v as usize].scenario;
+            let t0 = Instant::now();
+            let run = crate::simulate(sc, None, RunOptions::default())?;
+            Timings::add(&timings.engine_ns, t0);
+            timings.engine_runs.fetch_add(1, Ordering::Relaxed);
+            counter.advance(RUN_UNITS);
+            let rows = Rows::of(&run.result);
+            Ok(RunDays {
+                variant: v,
+                replication: k,
+                days: rows.days,
+                changes: rows.changes,
+            })
+        })
+        .collect::<Result<_>>()?;
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
+    let mut out: Vec<RunDays> = synthetic.into_iter().flatten().chain(traced).collect();
+    out.sort_by_key(|r| (r.variant, r.replication));
+    Ok(out)
+}
+
+fn run_group(
+    spec: &SweepSpec,
+    g: &TrafficGroup,
+    opts: &ExecOptions,
+    timings: &Timings,
+    counter: &Counter,
+) -> Result<Vec<RunDays>> {
+    let scs: Vec<&Scenario> = g
+        .members
+        .iter()
+        .map(|&v| &spec.variants[v].scenario)
+        .collect();
+    // The seed of replication k, with the rest of the plan from the first member (the
+    // members share [synthetic], start and days).
+    let plan = Plan::new(g.cfg, g.seed, g.start, g.days);
+    let specs = g.cfg.repositories();
+    let grouping = SyntheticGroups::new(g.cfg, &specs);
+    let units = (g.members.len() as u64 * RUN_UNITS) / specs.len().max(1) as u64;
+    let zero = || vec![Rows::default(); scs.len()];
+    let acc = specs
+        .par_iter()
+        .try_fold(zero, |mut acc, repo| {
+            run_repo(
+                &plan,
+                repo,
+                &grouping,
+                &scs,
+                opts.sharing,
+                timings,
+                &mut acc,
+            )?;
+            counter.advance(units);
+            Ok::<_, crate::error::Error>(acc)
+        })
+        .try_reduce(zero, |mut a, b| {
+            for (x, y) in a.iter_mut().zip(&b) {
+                x.add(y);
+            }
+            Ok(a)
+        })?;
+    Ok(g.members
+        .iter()
+        .zip(acc)
+        .map(|(&v, rows)| RunDays {
+            variant: v as u32,
+            replication: g.replication,
+            days: rows.days,
+            changes: rows.changes,
+        })
+        .collect())
+}
+
+/// Simulates one repository for every member of a traffic group; adds the rows to `acc`.
+fn run_repo(
+    plan: &Plan,
+    repo: &RepoSpec,
+    grouping: &SyntheticGroups,
+    scs: &[&Scenario],
+    sharing: bool,
+    timings: &Timings,
+    acc: &mut [Rows],
+) -> Result<()> {
+    timings
+        .repo_runs
+        .fetch_add(scs.len() as u64, Ordering::Relaxed);
+    if !sharing {
+        for (m, sc) in scs.iter().enumerate() {
+            let t0 = Instant::now();
+            let mut source = RepoSource::new(plan, repo);
+            let r = Engine::new(sc, RunOptions::default(), grouping).run(&mut source)?;
+            Timings::add(&timings.engine_ns, t0);
+            timings.engine_runs.fetch_add(1, Ordering::Relaxed);
+            acc[m].add(&Rows::of(&r));
+        }
+        return Ok(());
+    }
+
+    let t0 = Instant::now();
+    let rec = RepoGen::new(plan, repo).record();
+    Timings::add(&timings.generation_ns, t0);
+
+    // Classes of members that simulate this repository alike.
+    let keys: Vec<RepoKey> = scs.iter().map(|sc| RepoKey::new(sc, &repo.name)).collect();
+    let mut class_of = Vec::with_capacity(scs.len());
+    let mut reps: Vec<usize> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        match reps.iter().position(|&r| keys[r] == *k) {
+            Some(c) => class_of.push(c),
+            None => {
+                class_of.push(reps.len());
+                reps.push(i);
+            }
+        }
+    }
+    let rep_scs: Vec<&Scenario> = reps.iter().map(|&r| scs[r]).collect();
+
+    let mut rows: Vec<Rows> = vec![Rows::default(); rep_scs.len()];
+    for (members, at) in &fork_groups(&rep_scs, &repo.name) {
+        match at {
+            Some(t) if members.len() > 1 => {
+                let t0 = Instant::now();
+                let mut source = RepoSource::replay(plan, repo, &rec);
+                let mut prefix = Engine::new(rep_scs[members[0]], RunOptions::default(), grouping);
+                prefix.run_until(&mut source, *t)?;
+                Timings::add(&timings.prefix_ns, t0);
+                let t0 = Instant::now();
+                for &c in members {
+                    let mut s = source.clone();
+                    rows[c] = Rows::of(&prefix.fork(rep_scs[c], grouping).run(&mut s)?);
+                }
+                Timings::add(&timings.engine_ns, t0);
+                timings
+                    .forks
+                    .fetch_add(members.len() as u64, Ordering::Relaxed);
+            }
+            _ => {
+                let t0 = Instant::now();
+                for &c in members {
+                    let mut s = RepoSource::replay(plan, repo, &rec);
+                    rows[c] = Rows::of(
+                        &Engine::new(rep_scs[c], RunOptions::default(), grouping).run(&mut s)?,
+                    );
+                }
+                Timings::add(&timings.engine_ns, t0);
+            }
+        }
+    }
+    timings
+        .engine_runs
+        .fetch_add(rep_scs.len() as u64, Ordering::Relaxed);
+    for (m, &c) in class_of.iter().enumerate() {
+        acc[m].add(&rows[c]);
+    }
+    Ok(())
+}

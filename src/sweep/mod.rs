@@ -1,0 +1,184 @@
+//! `scansim sweep` and `scansim merge`: compare settings over replications with common
+//! random numbers, optionally split into shards for batch engines.
+//!
+//! - [`spec`]: the variants (`--set` lists and `[[sweep.variants]]`), validated before
+//!   any run, and the replication seeds.
+//! - [`exec`]: runs the (variant, replication) pairs in parallel, sharing traffic and
+//!   whatever else variants have in common.
+//! - [`part`]: shards, `--shard auto` from the environment, `part.json` and the checks of
+//!   `merge`.
+//! - [`output`]: `sweep.csv`, `sweep.md`, `runs.csv`, charts and the daily rows of
+//!   replication 0, written from the runs alone: an unsharded sweep is "compute every
+//!   part, then merge", so `merge` writes the same bytes.
+//! - [`stats`]: means and Student-t half-widths.
+
+pub mod exec;
+pub mod output;
+pub mod part;
+pub mod spec;
+pub mod stats;
+
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::report::Staging;
+use exec::{ExecOptions, Timings};
+use part::{Part, Shard, SweepMeta, VariantMeta};
+use spec::{SetArg, SweepSpec};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What `scansim sweep` was asked to do.
+pub struct SweepOptions {
+    pub scenario: PathBuf,
+    pub out: PathBuf,
+    /// `KEY=V1,V2,...`, in flag order.
+    pub sets: Vec<String>,
+    pub replications: Option<u32>,
+    /// `K/N`, `auto` or `auto/N`.
+    pub shard: Option<String>,
+    pub charts: bool,
+    /// Share traffic and common work between variants (off only to check it).
+    pub sharing: bool,
+    /// Print where the time went.
+    pub timings: bool,
+    pub progress: Option<Arc<dyn Progress + Send>>,
+}
+
+/// What a sweep did, for the message at the end.
+pub struct SweepDone {
+    pub variants: usize,
+    pub replications: u32,
+    pub runs: usize,
+    pub shard: Option<Shard>,
+    pub warnings: Vec<String>,
+    pub timings: Option<String>,
+}
+
+fn meta(spec: &SweepSpec) -> SweepMeta {
+    SweepMeta {
+        scenario: spec.file.display().to_string(),
+        replications: spec.replications,
+        keys: spec.keys(),
+        has_sweep_variants: spec.has_sweep_variants,
+        variants: spec
+            .variants
+            .iter()
+            .enumerate()
+            .map(|(i, v)| VariantMeta {
+                name: v.name.clone(),
+                dir: v.dir.clone(),
+                sweep_variant: v.sweep_variant.clone(),
+                values: v.values.clone(),
+                start: crate::time::format_date(v.scenario.start),
+                days: v.scenario.days,
+                seeds: (0..spec.replications).map(|k| spec.seed(i, k)).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Warnings of the variants, once each, without positions in the generated documents.
+fn warnings(spec: &SweepSpec) -> Vec<String> {
+    let file = spec.file.display().to_string();
+    let mut out: Vec<String> = Vec::new();
+    for v in &spec.variants {
+        for w in &v.scenario.warnings {
+            // `FILE:LINE:COL: KEY: MESSAGE` → `FILE: KEY: MESSAGE`.
+            let w = match w.strip_prefix(&format!("{file}:")) {
+                Some(rest) => {
+                    let rest = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':');
+                    format!("{file}:{rest}")
+                }
+                None => w.clone(),
+            };
+            if !out.contains(&w) {
+                out.push(w);
+            }
+        }
+    }
+    out
+}
+
+/// Runs a sweep (or a shard of one) and writes its outputs (or its part) into `out`.
+pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
+    let sets = o
+        .sets
+        .iter()
+        .map(|s| SetArg::parse(s))
+        .collect::<Result<Vec<_>>>()?;
+    let shard = match &o.shard {
+        Some(s) => Some(Shard::parse(s, &|k| std::env::var(k).ok())?),
+        None => None,
+    };
+    let spec = spec::build(&o.scenario, sets, o.replications)?;
+    let meta = meta(&spec);
+    let nv = spec.variants.len() as u32;
+    let pairs = shard
+        .unwrap_or(Shard { index: 1, count: 1 })
+        .pairs(nv, spec.replications);
+    let fingerprint = match shard {
+        Some(s) => {
+            let mut files: Vec<&Path> = Vec::new();
+            for v in &spec.variants {
+                for f in &v.scenario.referenced_files {
+                    if !files.contains(&f.as_path()) {
+                        files.push(f);
+                    }
+                }
+            }
+            let hashes = files
+                .iter()
+                .map(|f| crate::provenance::sha256_file(f))
+                .collect::<Result<Vec<_>>>()?;
+            Some(part::fingerprint(
+                &spec.text,
+                &hashes,
+                &o.sets,
+                spec.replications,
+                s.count,
+            ))
+        }
+        None => None,
+    };
+    let timings = Timings::default();
+    let runs = exec::execute(
+        &spec,
+        &pairs,
+        &ExecOptions {
+            sharing: o.sharing,
+            progress: o.progress.clone(),
+        },
+        &timings,
+    )?;
+    match (shard, fingerprint) {
+        (Some(s), Some(fp)) => {
+            let part = Part::new(fp, s, meta, &runs);
+            let json = serde_json::to_vec(&part).map_err(|e| {
+                crate::error::Error::io(&o.out.join("part.json"), std::io::Error::other(e))
+            })?;
+            let staging = Staging::new(&o.out)?;
+            staging.write_with("part.json", |w| w.write_all(&json))?;
+            staging.commit()?;
+        }
+        _ => output::write(&meta, &runs, &o.out, o.charts)?,
+    }
+    Ok(SweepDone {
+        variants: spec.variants.len(),
+        replications: spec.replications,
+        runs: pairs.len(),
+        shard,
+        warnings: warnings(&spec),
+        timings: o.timings.then(|| timings.report()),
+    })
+}
+
+/// `scansim merge`: the outputs of a sharded sweep from the parts of all its shards.
+pub fn merge(out: &Path, parts: &[PathBuf], charts: bool) -> Result<(usize, u32)> {
+    let parts = parts
+        .iter()
+        .map(|p| Part::read(p))
+        .collect::<Result<Vec<_>>>()?;
+    let (meta, runs) = part::combine(parts)?;
+    output::write(&meta, &runs, out, charts)?;
+    Ok((meta.variants.len(), meta.replications))
+}

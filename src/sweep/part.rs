@@ -1,0 +1,510 @@
+//! Sharding: which (variant, replication) pairs a shard runs, the shard from a batch
+//! engine's environment, and the partial result (`part.json`) that `merge` combines.
+//!
+//! Pairs are numbered replication-major (`i = replication × variants + variant`) and
+//! shard `K` of `N` runs the contiguous block `[⌊(K−1)·P/N⌋, ⌊K·P/N⌋)` of the `P` pairs:
+//! a shard holds whole replications where it can, so traffic generated for a replication
+//! is shared by as many variants as possible.
+
+use super::exec::RunDays;
+use crate::engine::{Counts, DayRow, Flows};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// `K/N`, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+fn usage(msg: impl Into<String>) -> Error {
+    Error::Usage(msg.into())
+}
+
+const MAX_SHARDS: u32 = 1_000_000;
+
+fn parse_count(text: &str, what: &str) -> Result<u32> {
+    match text.trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_SHARDS).contains(&n) => Ok(n),
+        _ => Err(usage(format!(
+            "{what}: `{text}` is not a shard count (a whole number from 1 to {MAX_SHARDS})"
+        ))),
+    }
+}
+
+impl Shard {
+    fn new(index: u32, count: u32, what: &str) -> Result<Shard> {
+        if index == 0 || index > count {
+            return Err(usage(format!(
+                "{what}: shard {index} of {count} does not exist (shards are numbered 1 to {count})"
+            )));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// `K/N`, `auto` or `auto/N`; `env` reads the environment (a parameter for tests).
+    pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard> {
+        let what = format!("--shard {text}");
+        if let Some(rest) = text.strip_prefix("auto") {
+            let given = match rest.strip_prefix('/') {
+                Some(n) => Some(parse_count(n, &what)?),
+                None if rest.is_empty() => None,
+                None => {
+                    return Err(usage(format!("{what}: expected K/N, auto or auto/N")));
+                }
+            };
+            return Shard::from_env(given, env, &what);
+        }
+        let (k, n) = text.split_once('/').ok_or_else(|| {
+            usage(format!(
+                "{what}: expected K/N (such as 2/8), auto or auto/N"
+            ))
+        })?;
+        let n = parse_count(n, &what)?;
+        let k: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| usage(format!("{what}: `{k}` is not a shard number")))?;
+        Shard::new(k, n, &what)
+    }
+
+    /// The shard of an array job: AWS Batch (`AWS_BATCH_JOB_ARRAY_INDEX`, 0-based, with
+    /// `AWS_BATCH_JOB_ARRAY_SIZE`), a Kubernetes Indexed Job (`JOB_COMPLETION_INDEX`,
+    /// 0-based; N from `auto/N`) or Slurm (`SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN + 1`
+    /// of `SLURM_ARRAY_TASK_COUNT`), looked for in that order.
+    fn from_env(
+        given: Option<u32>,
+        env: &dyn Fn(&str) -> Option<String>,
+        what: &str,
+    ) -> Result<Shard> {
+        let num = |name: &str| -> Result<Option<u64>> {
+            match env(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                    usage(format!(
+                        "{what}: {name}={v} is not a non-negative whole number"
+                    ))
+                }),
+            }
+        };
+        let count = |from_env: Option<u64>, name: &str| -> Result<u32> {
+            match (given, from_env) {
+                (Some(g), Some(e)) if g as u64 != e => Err(usage(format!(
+                    "{what}: the shard count {g} differs from {name}={e}"
+                ))),
+                (Some(g), _) => Ok(g),
+                (None, Some(e)) => u32::try_from(e)
+                    .ok()
+                    .filter(|n| (1..=MAX_SHARDS).contains(n))
+                    .ok_or_else(|| usage(format!("{what}: {name}={e} is not a shard count"))),
+                (None, None) => Err(usage(format!(
+                    "{what}: {name} is not set; give the number of shards as --shard auto/N"
+                ))),
+            }
+        };
+        let index = |i: u64, n: u32| -> Result<Shard> {
+            let k = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            Shard::new(k, n, what)
+        };
+        if let Some(i) = num("AWS_BATCH_JOB_ARRAY_INDEX")? {
+            let n = count(num("AWS_BATCH_JOB_ARRAY_SIZE")?, "AWS_BATCH_JOB_ARRAY_SIZE")?;
+            return index(i, n);
+        }
+        if let Some(i) = num("JOB_COMPLETION_INDEX")? {
+            let n = given.ok_or_else(|| {
+                usage(format!(
+                    "{what}: JOB_COMPLETION_INDEX={i} (a Kubernetes Indexed Job) does not say \
+                     how many completions there are: give --shard auto/N with N = completions"
+                ))
+            })?;
+            return index(i, n);
+        }
+        if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
+            let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            if id < min {
+                return Err(usage(format!(
+                    "{what}: SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"
+                )));
+            }
+            let n = count(num("SLURM_ARRAY_TASK_COUNT")?, "SLURM_ARRAY_TASK_COUNT")?;
+            return index(id - min, n);
+        }
+        Err(usage(format!(
+            "{what}: no array job index in the environment: --shard auto reads \
+             AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch), JOB_COMPLETION_INDEX (Kubernetes Indexed \
+             Job, with auto/N) or SLURM_ARRAY_TASK_ID (Slurm); give --shard K/N otherwise"
+        )))
+    }
+
+    /// The pairs `(variant, replication)` of this shard.
+    pub fn pairs(&self, variants: u32, replications: u32) -> Vec<(u32, u32)> {
+        let p = variants as u64 * replications as u64;
+        let lo = (self.index as u64 - 1) * p / self.count as u64;
+        let hi = self.index as u64 * p / self.count as u64;
+        (lo..hi)
+            .map(|i| ((i % variants as u64) as u32, (i / variants as u64) as u32))
+            .collect()
+    }
+}
+
+/// What the outputs of a sweep need to know besides the runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepMeta {
+    /// The scenario file as given on the command line.
+    pub scenario: String,
+    pub replications: u32,
+    /// The `--set` keys, in flag order.
+    pub keys: Vec<String>,
+    pub has_sweep_variants: bool,
+    pub variants: Vec<VariantMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantMeta {
+    pub name: String,
+    pub dir: String,
+    pub sweep_variant: Option<String>,
+    pub values: Vec<String>,
+    /// Day 0 of this variant (`YYYY-MM-DD`) and its number of days.
+    pub start: String,
+    pub days: u32,
+    /// Seed of each replication.
+    pub seeds: Vec<u64>,
+}
+
+/// One run in a part: its daily rows as integer arrays
+/// (`images, active, expired, scan_on_push, not_scanned, unsupported, archived, in_use,
+/// in_use_active, pushes, pulls, deletes, initial_scans, rescans, basic_scans,
+/// expirations, cost_micro`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartRun {
+    pub variant: u32,
+    pub replication: u32,
+    pub days: Vec<[i64; 17]>,
+    /// Per configuration change: (instant, repositories whose frequency changed).
+    pub changes: Vec<(i64, u64)>,
+}
+
+pub const FORMAT: &str = "scansim-sweep-part/1";
+
+/// `part.json`: a shard's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    pub format: String,
+    /// SHA-256 of what defines the sweep (see [`fingerprint`]); parts merge only with
+    /// parts of the same fingerprint.
+    pub fingerprint: String,
+    /// `[K, N]`.
+    pub shard: [u32; 2],
+    pub sweep: SweepMeta,
+    pub runs: Vec<PartRun>,
+}
+
+pub fn encode_day(d: &DayRow) -> [i64; 17] {
+    let c = &d.counts;
+    let f = &d.flows;
+    let s = |x: usize| c.status[x] as i64;
+    [
+        c.images as i64,
+        s(0),
+        s(1),
+        s(2),
+        s(3),
+        s(4),
+        s(5),
+        c.in_use as i64,
+        c.in_use_active as i64,
+        f.pushes as i64,
+        f.pulls as i64,
+        f.deletes as i64,
+        f.initial_scans as i64,
+        f.rescans as i64,
+        f.basic_scans as i64,
+        f.expirations as i64,
+        f.cost_micro,
+    ]
+}
+
+pub fn decode_day(a: &[i64; 17]) -> DayRow {
+    let u = |x: i64| x.max(0) as u64;
+    DayRow {
+        counts: Counts {
+            images: u(a[0]),
+            status: [u(a[1]), u(a[2]), u(a[3]), u(a[4]), u(a[5]), u(a[6])],
+            in_use: u(a[7]),
+            in_use_active: u(a[8]),
+        },
+        flows: Flows {
+            pushes: u(a[9]),
+            pulls: u(a[10]),
+            deletes: u(a[11]),
+            initial_scans: u(a[12]),
+            rescans: u(a[13]),
+            basic_scans: u(a[14]),
+            expirations: u(a[15]),
+            cost_micro: a[16],
+        },
+    }
+}
+
+impl Part {
+    pub fn new(fingerprint: String, shard: Shard, sweep: SweepMeta, runs: &[RunDays]) -> Part {
+        Part {
+            format: FORMAT.to_string(),
+            fingerprint,
+            shard: [shard.index, shard.count],
+            sweep,
+            runs: runs
+                .iter()
+                .map(|r| PartRun {
+                    variant: r.variant,
+                    replication: r.replication,
+                    days: r.days.iter().map(encode_day).collect(),
+                    changes: r.changes.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn runs(&self) -> Vec<RunDays> {
+        self.runs
+            .iter()
+            .map(|r| RunDays {
+                variant: r.variant,
+                replication: r.replication,
+                days: r.days.iter().map(decode_day).collect(),
+                changes: r.changes.clone(),
+            })
+            .collect()
+    }
+
+    /// Reads `DIR/part.json` (or a `part.json` path).
+    pub fn read(path: &Path) -> Result<(PathBuf, Part)> {
+        let file = if path.is_dir() {
+            path.join("part.json")
+        } else {
+            path.to_path_buf()
+        };
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                usage(format!(
+                    "{}: no part.json here: give the --out directories of `scansim sweep \
+                     --shard K/N` runs",
+                    path.display()
+                ))
+            } else {
+                Error::io(&file, e)
+            }
+        })?;
+        let part: Part = serde_json::from_str(&text)
+            .map_err(|e| usage(format!("{}: not a sweep part: {e}", file.display())))?;
+        if part.format != FORMAT {
+            return Err(usage(format!(
+                "{}: format `{}`, expected `{FORMAT}` (a part of another scansim version?)",
+                file.display(),
+                part.format
+            )));
+        }
+        Ok((file, part))
+    }
+}
+
+/// The fingerprint of a sharded sweep: SHA-256 over the program version, the scenario
+/// text, the content of every file the variants read, the `--set` flags, the number of
+/// replications and the number of shards.
+pub fn fingerprint(
+    scenario_text: &str,
+    file_hashes: &[String],
+    sets: &[String],
+    replications: u32,
+    shards: u32,
+) -> String {
+    let mut h = Sha256::new();
+    let mut field = |name: &str, v: &[u8]| {
+        h.update(name.as_bytes());
+        h.update((v.len() as u64).to_le_bytes());
+        h.update(v);
+    };
+    field("format", FORMAT.as_bytes());
+    field("version", env!("CARGO_PKG_VERSION").as_bytes());
+    field("scenario", scenario_text.as_bytes());
+    for f in file_hashes {
+        field("file", f.as_bytes());
+    }
+    for s in sets {
+        field("set", s.as_bytes());
+    }
+    field("replications", &replications.to_le_bytes());
+    field("shards", &shards.to_le_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks that the parts are the whole of one sweep: one fingerprint, every shard once.
+/// Returns the sweep and all runs, sorted by variant, then replication.
+pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)> {
+    let Some((first_path, first)) = parts.first() else {
+        return Err(usage("merge: give at least one part directory"));
+    };
+    let n = first.shard[1];
+    let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
+    for (path, p) in &parts {
+        // The scenario's path as given may differ between shards (it is not part of the
+        // fingerprint); everything else must be the same.
+        let same_sweep = SweepMeta {
+            scenario: first.sweep.scenario.clone(),
+            ..p.sweep.clone()
+        } == first.sweep;
+        if p.fingerprint != first.fingerprint || p.shard[1] != n || !same_sweep {
+            return Err(usage(format!(
+                "{} is a part of another sweep than {} (the scenario or a file it reads, \
+                 the --set values, --replications or the shard count differ): merge only \
+                 the parts of one sweep",
+                path.display(),
+                first_path.display()
+            )));
+        }
+        let k = p.shard[0];
+        if k == 0 || k > n {
+            return Err(usage(format!(
+                "{}: shard {k}/{n} does not exist",
+                path.display()
+            )));
+        }
+        if let Some(other) = seen[k as usize - 1] {
+            return Err(usage(format!(
+                "shard {k}/{n} is given twice: {} and {}",
+                other.display(),
+                path.display()
+            )));
+        }
+        seen[k as usize - 1] = Some(path);
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_none())
+        .map(|(i, _)| format!("{}/{n}", i + 1))
+        .collect();
+    if !missing.is_empty() {
+        return Err(usage(format!(
+            "missing shard{} {} of {n}: merge needs the parts of every shard",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", ")
+        )));
+    }
+    // The path as shard 1 was given it (whatever the order of the parts).
+    let meta = parts
+        .iter()
+        .find(|(_, p)| p.shard[0] == 1)
+        .map_or_else(|| first.sweep.clone(), |(_, p)| p.sweep.clone());
+    let mut runs: Vec<RunDays> = parts.iter().flat_map(|(_, p)| p.runs()).collect();
+    runs.sort_by_key(|r| (r.variant, r.replication));
+    let v = meta.variants.len() as u32;
+    let expected = v as usize * meta.replications as usize;
+    let complete = runs.len() == expected
+        && runs.iter().enumerate().all(|(i, r)| {
+            r.variant == i as u32 / meta.replications
+                && r.replication == i as u32 % meta.replications
+        });
+    if !complete {
+        return Err(usage(format!(
+            "the parts hold {} runs, not the {expected} (variant, replication) pairs of the \
+             sweep once each: were they written by the same scansim version?",
+            runs.len()
+        )));
+    }
+    Ok((meta, runs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn shards_parse() {
+        assert_eq!(
+            Shard::parse("2/8", &no_env).unwrap(),
+            Shard { index: 2, count: 8 }
+        );
+        for bad in ["0/3", "4/3", "1/0", "x/3", "3", "auto/0", "autox"] {
+            assert!(Shard::parse(bad, &no_env).is_err(), "{bad}");
+        }
+        let e = Shard::parse("auto", &no_env).unwrap_err().to_string();
+        assert!(e.contains("AWS_BATCH_JOB_ARRAY_INDEX"), "{e}");
+    }
+
+    #[test]
+    fn shards_from_batch_engines() {
+        let aws = env_of(&[
+            ("AWS_BATCH_JOB_ARRAY_INDEX", "0"),
+            ("AWS_BATCH_JOB_ARRAY_SIZE", "4"),
+        ]);
+        assert_eq!(
+            Shard::parse("auto", &aws).unwrap(),
+            Shard { index: 1, count: 4 }
+        );
+        assert!(Shard::parse("auto/5", &aws).is_err(), "count differs");
+        let k8s = env_of(&[("JOB_COMPLETION_INDEX", "2")]);
+        assert_eq!(
+            Shard::parse("auto/3", &k8s).unwrap(),
+            Shard { index: 3, count: 3 }
+        );
+        let e = Shard::parse("auto", &k8s).unwrap_err().to_string();
+        assert!(e.contains("auto/N"), "{e}");
+        assert!(Shard::parse("auto/2", &k8s).is_err(), "index 2 of 2 shards");
+        let slurm = env_of(&[
+            ("SLURM_ARRAY_TASK_ID", "11"),
+            ("SLURM_ARRAY_TASK_MIN", "10"),
+            ("SLURM_ARRAY_TASK_COUNT", "5"),
+        ]);
+        assert_eq!(
+            Shard::parse("auto", &slurm).unwrap(),
+            Shard { index: 2, count: 5 }
+        );
+        let bad = env_of(&[("AWS_BATCH_JOB_ARRAY_INDEX", "x")]);
+        assert!(Shard::parse("auto/2", &bad).is_err());
+    }
+
+    #[test]
+    fn shards_cover_every_pair_once() {
+        for (v, r, n) in [(12u32, 10u32, 3u32), (5, 1, 8), (3, 4, 1), (7, 3, 7)] {
+            let mut all: Vec<(u32, u32)> = (1..=n)
+                .flat_map(|k| Shard { index: k, count: n }.pairs(v, r))
+                .collect();
+            assert_eq!(all.len(), (v * r) as usize);
+            all.sort();
+            all.dedup();
+            assert_eq!(all.len(), (v * r) as usize);
+        }
+        // Contiguous, replication-major: shard 1 of 2 holds replication 0 whole.
+        let s = Shard { index: 1, count: 2 }.pairs(3, 2);
+        assert_eq!(s, vec![(0, 0), (1, 0), (2, 0)]);
+    }
+
+    #[test]
+    fn days_round_trip() {
+        let mut d = DayRow::default();
+        d.counts.images = 7;
+        d.counts.status = [1, 2, 3, 1, 0, 0];
+        d.counts.in_use = 4;
+        d.counts.in_use_active = 1;
+        d.flows.rescans = 9;
+        d.flows.cost_micro = 123_456_789;
+        assert_eq!(decode_day(&encode_day(&d)), d);
+    }
+}
