@@ -545,6 +545,7 @@ impl RepoState {
             last_pull: i.last_pull,
             activated_at: i.activated_at,
             tags: &self.tags[slot as usize],
+            selected: i.lifecycle_mask,
         }
     }
 

@@ -64,6 +64,9 @@ pub struct LcImage<'a> {
     pub last_pull: i64,
     pub activated_at: i64,
     pub tags: &'a [Box<[u8]>],
+    /// Bit `r` set iff `rules[r]` selects the image ([`Policy::selection`]); callers that
+    /// keep it up to date spare the evaluation from reading tags.
+    pub selected: u64,
 }
 
 impl Rule {
@@ -124,6 +127,15 @@ pub struct Decision {
 }
 
 impl Policy {
+    /// The rules selecting an image, as a bit set (policies have at most 50 rules).
+    pub fn selection(&self, img: &LcImage) -> u64 {
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.selects(img))
+            .fold(0, |m, (i, _)| m | 1 << i)
+    }
+
     /// Evaluates the policy at midnight `m` on the state before any action (SPEC §6).
     /// `scratch` is reused between calls to avoid allocating.
     pub fn evaluate(
@@ -138,10 +150,11 @@ impl Policy {
         let mut governing = std::mem::take(scratch);
         governing.clear();
         governing.extend(images.iter().map(|img| {
-            self.rules
-                .iter()
-                .position(|r| r.selects(img))
-                .unwrap_or(usize::MAX)
+            if img.selected == 0 {
+                usize::MAX
+            } else {
+                img.selected.trailing_zeros() as usize
+            }
         }));
         let mut selected: Vec<usize> = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
@@ -151,7 +164,8 @@ impl Policy {
             match rule.count {
                 Count::MoreThan(n) => {
                     selected.clear();
-                    selected.extend((0..images.len()).filter(|&i| rule.selects(&images[i])));
+                    selected
+                        .extend((0..images.len()).filter(|&i| images[i].selected & 1 << ri != 0));
                     if selected.len() <= n as usize {
                         continue;
                     }
@@ -195,12 +209,12 @@ impl Policy {
     /// this state: nothing can happen before it unless the state changes.
     pub fn next_possible_action(&self, images: &[LcImage]) -> i64 {
         let mut next = i64::MAX;
-        for rule in &self.rules {
+        for (ri, rule) in self.rules.iter().enumerate() {
             if matches!(rule.count, Count::MoreThan(_)) {
                 continue;
             }
             for img in images {
-                if rule.selects(img)
+                if img.selected & 1 << ri != 0
                     && let Some(t) = rule.earliest_action(img)
                 {
                     next = next.min(t);
@@ -736,7 +750,15 @@ mod tests {
             last_pull: NEVER,
             activated_at: NEVER,
             tags,
+            selected: 0,
         }
+    }
+
+    fn with_selection<'a>(p: &Policy, mut images: Vec<LcImage<'a>>) -> Vec<LcImage<'a>> {
+        for i in &mut images {
+            i.selected = p.selection(i);
+        }
+        images
     }
 
     #[test]
@@ -747,7 +769,10 @@ mod tests {
         ))
         .unwrap();
         let none: [Box<[u8]>; 0] = [];
-        let images = [img(0, 10, &none), img(1, 10, &none), img(2, 5, &none)];
+        let images = with_selection(
+            &p,
+            vec![img(0, 10, &none), img(1, 10, &none), img(2, 5, &none)],
+        );
         let (mut s, mut out) = (Vec::new(), Vec::new());
         p.evaluate(&images, 100, &mut s, &mut out);
         let ids: Vec<u32> = out.iter().map(|d| d.id).collect();
@@ -769,7 +794,7 @@ mod tests {
         pulled_after_restore.last_pull = 30;
         pulled_after_restore.activated_at = 20;
         let never = img(2, 5, &none);
-        let images = [restored_after_pull, pulled_after_restore, never];
+        let images = with_selection(&p, vec![restored_after_pull, pulled_after_restore, never]);
         let (mut s, mut out) = (Vec::new(), Vec::new());
         // Exactly one day after the anchor: not more than 1 day.
         p.evaluate(&images, 20 + DAY, &mut s, &mut out);
