@@ -304,7 +304,40 @@ pub struct RepoTotals {
     pub sum_images: u64,
 }
 
-type Heap = BinaryHeap<Reverse<(i64, u32, u32)>>;
+/// A min-heap of (instant, slot, generation) with lazy deletion: entries of images
+/// deleted since (their slot's generation moved on) are skipped when they surface, and
+/// entries made stale by a later clock are re-queued by the caller.
+#[derive(Debug, Clone, Default)]
+struct Heap(BinaryHeap<Reverse<(i64, u32, u32)>>);
+
+impl Heap {
+    fn push(&mut self, at: i64, slot: u32, generation: u32) {
+        self.0.push(Reverse((at, slot, generation)));
+    }
+
+    /// The next entry before `before` whose image is still the one queued.
+    fn pop_before(&mut self, before: i64, images: &[Image]) -> Option<(i64, u32, u32)> {
+        while let Some(&Reverse((at, slot, generation))) = self.0.peek() {
+            if at >= before {
+                return None;
+            }
+            self.0.pop();
+            let img = &images[slot as usize];
+            if img.generation == generation && img.live {
+                return Some((at, slot, generation));
+            }
+        }
+        None
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn peek_at(&self) -> Option<i64> {
+        self.0.peek().map(|Reverse((at, _, _))| *at)
+    }
+}
 
 const RECENT: usize = 8;
 
@@ -356,8 +389,8 @@ impl RepoState {
             recent_next: std::cell::Cell::new(0),
             tag_owner: FxHashMap::default(),
             active: Vec::new(),
-            expiry: BinaryHeap::new(),
-            in_use: BinaryHeap::new(),
+            expiry: Heap::default(),
+            in_use: Heap::default(),
             lifecycle_counts: policy
                 .as_ref()
                 .map_or(Vec::new(), |p| vec![0; p.rules.len()]),
@@ -600,10 +633,8 @@ impl RepoState {
     pub fn next_due(&self) -> i64 {
         let mut due = self
             .expiry
-            .peek()
-            .map_or(i64::MAX, |Reverse((deadline, _, _))| {
-                deadline.saturating_add(1)
-            });
+            .peek_at()
+            .map_or(i64::MAX, |deadline| deadline.saturating_add(1));
         if self.policy.is_some() {
             due = if self.lifecycle_due(i64::MIN) {
                 i64::MIN
@@ -715,7 +746,7 @@ impl RepoState {
             let d = ctx.window.deadline(&img.clocks());
             if d != i64::MAX {
                 img.in_expiry_heap = true;
-                self.expiry.push(Reverse((d, slot, img.generation)));
+                self.expiry.push(d, slot, img.generation);
             }
         }
     }
@@ -817,7 +848,7 @@ impl RepoState {
         img.recent_use = true;
         if !img.in_use_heap {
             img.in_use_heap = true;
-            self.in_use.push(Reverse((t, slot, img.generation)));
+            self.in_use.push(t, slot, img.generation);
         }
     }
 
@@ -987,7 +1018,7 @@ impl RepoState {
                 let d = ctx.window.deadline(&img.clocks());
                 if d != i64::MAX {
                     img.in_expiry_heap = true;
-                    self.expiry.push(Reverse((d, slot as u32, img.generation)));
+                    self.expiry.push(d, slot as u32, img.generation);
                 }
             }
         }
@@ -999,15 +1030,8 @@ impl RepoState {
         if self.lifecycle_due(m) {
             self.run_lifecycle(m);
         }
-        while let Some(&Reverse((deadline, slot, generation))) = self.expiry.peek() {
-            if deadline >= m {
-                break;
-            }
-            self.expiry.pop();
+        while let Some((_, slot, generation)) = self.expiry.pop_before(m, &self.images) {
             let img = &mut self.images[slot as usize];
-            if img.generation != generation || !img.live {
-                continue;
-            }
             img.in_expiry_heap = false;
             if !img.monitored {
                 continue;
@@ -1019,20 +1043,13 @@ impl RepoState {
                 self.sync(slot, m, Cause::WindowExpiry);
             } else if d != i64::MAX {
                 img.in_expiry_heap = true;
-                self.expiry.push(Reverse((d, slot, generation)));
+                self.expiry.push(d, slot, generation);
             }
         }
         if snapshot {
             let cutoff = m - ctx.in_use_window;
-            while let Some(&Reverse((last, slot, generation))) = self.in_use.peek() {
-                if last >= cutoff {
-                    break;
-                }
-                self.in_use.pop();
+            while let Some((_, slot, generation)) = self.in_use.pop_before(cutoff, &self.images) {
                 let img = &mut self.images[slot as usize];
-                if img.generation != generation || !img.live {
-                    continue;
-                }
                 img.in_use_heap = false;
                 let lu = img.last_use();
                 if lu < cutoff {
@@ -1040,7 +1057,7 @@ impl RepoState {
                     self.sync(slot, m, Cause::InUse);
                 } else {
                     img.in_use_heap = true;
-                    self.in_use.push(Reverse((lu, slot, generation)));
+                    self.in_use.push(lu, slot, generation);
                 }
             }
         }

@@ -152,37 +152,18 @@ impl Profile {
         }
     }
     pub fn allowed_push(self) -> &'static [Duration] {
-        use Duration::*;
         match self {
-            Profile::P2022 => &[Lifetime, Days(30), Days(180)],
-            Profile::P2024 => &[Lifetime, Days(14), Days(30), Days(60), Days(90), Days(180)],
-            Profile::P2025 => &[
-                Lifetime,
-                Days(3),
-                Days(7),
-                Days(14),
-                Days(30),
-                Days(60),
-                Days(90),
-                Days(180),
-            ],
+            Profile::P2022 => &[Duration::Lifetime, Duration::Days(30), Duration::Days(180)],
+            Profile::P2024 => &PUSH_2024,
+            Profile::P2025 => &ALL_DURATIONS,
         }
     }
     /// Allowed pull durations; empty when the profile has no pull settings.
     pub fn allowed_pull(self) -> &'static [Duration] {
-        use Duration::*;
         match self {
             Profile::P2022 => &[],
-            Profile::P2024 => &[Days(14), Days(30), Days(60), Days(90), Days(180)],
-            Profile::P2025 => &[
-                Days(3),
-                Days(7),
-                Days(14),
-                Days(30),
-                Days(60),
-                Days(90),
-                Days(180),
-            ],
+            Profile::P2024 => &ALL_DURATIONS[3..],
+            Profile::P2025 => &ALL_DURATIONS[1..],
         }
     }
     pub fn has_pull_settings(self) -> bool {
@@ -215,6 +196,28 @@ impl Profile {
         self != Profile::P2025
     }
 }
+
+/// Every duration of SPEC §4.4, shortest first after LIFETIME.
+const ALL_DURATIONS: [Duration; 8] = [
+    Duration::Lifetime,
+    Duration::Days(3),
+    Duration::Days(7),
+    Duration::Days(14),
+    Duration::Days(30),
+    Duration::Days(60),
+    Duration::Days(90),
+    Duration::Days(180),
+];
+
+/// Profile 2024: LIFETIME and 14 days or more.
+const PUSH_2024: [Duration; 6] = [
+    Duration::Lifetime,
+    Duration::Days(14),
+    Duration::Days(30),
+    Duration::Days(60),
+    Duration::Days(90),
+    Duration::Days(180),
+];
 
 /// An Inspector re-scan duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

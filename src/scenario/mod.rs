@@ -553,16 +553,16 @@ pub(crate) fn apply_settings<L>(
                 )
             })?;
     }
+    let no_pull_settings = |key: &str| {
+        format!(
+            "rules profile {} has no pull settings: remove {key} (or use rules = \"2024\" or \
+             \"2025\")",
+            profile.name()
+        )
+    };
     if let Some((s, at)) = given.pull {
         if !profile.has_pull_settings() {
-            return Err(err(
-                &at,
-                format!(
-                    "rules profile {} has no pull settings: remove pull_duration (or use \
-                     rules = \"2024\" or \"2025\")",
-                    profile.name()
-                ),
-            ));
+            return Err(err(&at, no_pull_settings("pull_duration")));
         }
         let allowed = profile.allowed_pull();
         settings.pull = if s == "none" {
@@ -587,14 +587,7 @@ pub(crate) fn apply_settings<L>(
     }
     if let Some((s, at)) = given.mode {
         if !profile.has_pull_settings() {
-            return Err(err(
-                &at,
-                format!(
-                    "rules profile {} has no pull settings: remove pull_mode (or use \
-                     rules = \"2024\" or \"2025\")",
-                    profile.name()
-                ),
-            ));
+            return Err(err(&at, no_pull_settings("pull_mode")));
         }
         settings.mode = PullMode::parse(&s).ok_or_else(|| {
             err(
