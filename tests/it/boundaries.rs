@@ -9,8 +9,7 @@
 //! Every case starts on S = 2026-03-01 (day d is 2026-03-(d+1)); M(d) = S + (d+1) days.
 
 use crate::common::{
-    PINNED_HEADER, cases_dir, columns, expect_clean_failure, expect_rows, scansim, temp_dir,
-    write_files,
+    PINNED_HEADER, columns, expect_clean_failure, expect_rows, scansim, temp_dir, write_files,
 };
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -596,33 +595,17 @@ fn start_and_days(scenario: &Path) -> (String, usize) {
 
 #[test]
 fn shared_case_outputs_satisfy_the_daily_invariants() {
-    let dir = cases_dir();
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("shared cases")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.join("scenario.toml").is_file())
-        .collect();
-    cases.sort();
+    let cases = crate::common::run_shared_cases("bnd-properties");
     assert!(cases.len() >= 10, "shared cases missing");
-    let root = temp_dir("bnd-properties");
     let mut bad = Vec::new();
-    for case in &cases {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let out = root.join(&name);
-        let o = scansim(&[
-            "run",
-            case.join("scenario.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-charts",
-        ]);
-        if !o.status.success() {
-            bad.push(format!("{name}: {}", String::from_utf8_lossy(&o.stderr)));
-            continue;
+    for (name, case, daily) in &cases {
+        match daily {
+            Ok(text) => {
+                let (start, days) = start_and_days(&case.join("scenario.toml"));
+                bad.extend(check_daily(name, text, &start, days));
+            }
+            Err(e) => bad.push(format!("{name}: {e}")),
         }
-        let text = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
-        let (start, days) = start_and_days(&case.join("scenario.toml"));
-        bad.extend(check_daily(&name, &text, &start, days));
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

@@ -147,3 +147,41 @@ pub fn expect_rows(o: &Output, out: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
     pinned_rows(&text)
 }
+
+/// Runs every shared case through the binary: (name, case folder, the run's daily.csv or
+/// its stderr). Fails if the folder is missing or holds no case.
+pub fn run_shared_cases(tag: &str) -> Vec<(String, PathBuf, Result<String, String>)> {
+    let dir = cases_dir();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}: the shared cases are required", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.join("scenario.toml").is_file())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no case in {}", dir.display());
+    let root = temp_dir(tag);
+    cases
+        .into_iter()
+        .map(|case| {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            let out = root.join(&name);
+            let o = scansim(&[
+                "run",
+                case.join("scenario.toml").to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--no-charts",
+            ]);
+            let daily = if o.status.success() {
+                Ok(std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv"))
+            } else {
+                Err(format!(
+                    "exit {:?}: {}",
+                    o.status,
+                    String::from_utf8_lossy(&o.stderr)
+                ))
+            };
+            (name, case, daily)
+        })
+        .collect()
+}
