@@ -123,30 +123,23 @@ pub struct RepoSummary {
 
 /// How repositories are put into groups for `groups.csv`.
 pub trait Grouping: Sync {
-    fn group_of(&self, repo: &str) -> u32;
+    /// The group of a repository; `None`: by the first segment of its name, in order of
+    /// first appearance (the engine keeps that list).
+    fn group_of(&self, repo: &str) -> Option<u32>;
+    /// Names of the fixed groups (empty for grouping by name).
     fn names(&self) -> Vec<String>;
 }
 
-/// Groups by the first path segment of the repository name.
+/// Groups by the first path segment of the repository name (traces).
 #[derive(Default)]
-pub struct PathGroups {
-    names: std::sync::Mutex<Vec<String>>,
-}
+pub struct PathGroups;
 
 impl Grouping for PathGroups {
-    fn group_of(&self, repo: &str) -> u32 {
-        let first = repo.split('/').next().unwrap_or(repo);
-        let mut names = self.names.lock().expect("group names");
-        match names.iter().position(|n| n == first) {
-            Some(i) => i as u32,
-            None => {
-                names.push(first.to_string());
-                (names.len() - 1) as u32
-            }
-        }
+    fn group_of(&self, _: &str) -> Option<u32> {
+        None
     }
     fn names(&self) -> Vec<String> {
-        self.names.lock().expect("group names").clone()
+        Vec::new()
     }
 }
 
@@ -166,6 +159,7 @@ pub struct Engine<'s> {
     next_config: usize,
     opts: RunOptions,
     grouping: &'s dyn Grouping,
+    path_groups: Vec<String>,
     result: RunResult,
 }
 
@@ -192,6 +186,7 @@ impl<'s> Engine<'s> {
             next_config: 0,
             opts,
             grouping,
+            path_groups: Vec::new(),
             result: RunResult::default(),
         }
     }
@@ -234,6 +229,17 @@ impl<'s> Engine<'s> {
             .min(self.sc.midnight(0))
             .min(first_due)
             .max(next)
+    }
+
+    fn path_group(groups: &mut Vec<String>, repo: &str) -> u32 {
+        let first = repo.split('/').next().unwrap_or(repo);
+        match groups.iter().position(|n| n == first) {
+            Some(i) => i as u32,
+            None => {
+                groups.push(first.to_string());
+                (groups.len() - 1) as u32
+            }
+        }
     }
 
     /// Writes the EventBridge events of the run into `sink`.
@@ -292,7 +298,9 @@ impl<'s> Engine<'s> {
             s,
             self.registry.frequency(s),
             policy,
-            self.grouping.group_of(s),
+            self.grouping
+                .group_of(s)
+                .unwrap_or_else(|| Self::path_group(&mut self.path_groups, s)),
         );
         if let Some((repo, digest)) = &self.opts.explain
             && repo == s
@@ -574,16 +582,18 @@ impl<'s> Engine<'s> {
             next_config: self.next_config,
             opts: self.opts.clone(),
             grouping,
+            path_groups: self.path_groups.clone(),
             result: self.result.clone(),
         }
     }
 
     fn finish(mut self) -> RunResult {
-        let ngroups = self.grouping.names().len();
+        let mut names = self.grouping.names();
+        names.extend(std::mem::take(&mut self.path_groups));
         for g in &mut self.result.group_days {
-            g.resize(ngroups, DayRow::default());
+            g.resize(names.len(), DayRow::default());
         }
-        self.result.groups = self.grouping.names();
+        self.result.groups = names;
         self.result.repos = self
             .repos
             .iter()

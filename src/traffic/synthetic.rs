@@ -1049,8 +1049,8 @@ impl SyntheticGroups {
 }
 
 impl crate::engine::Grouping for SyntheticGroups {
-    fn group_of(&self, repo: &str) -> u32 {
-        self.of.get(repo).copied().unwrap_or(0)
+    fn group_of(&self, repo: &str) -> Option<u32> {
+        Some(self.of.get(repo).copied().unwrap_or(0))
     }
     fn names(&self) -> Vec<String> {
         self.labels.clone()
