@@ -72,7 +72,7 @@ fn simulate_trace(
     let file = std::fs::File::open(&trace).map_err(|e| Error::io(&trace, e))?;
     let mut source = traffic::trace::TraceReader::new(HashingReader::new(file), &trace)?;
     source.defer_name_checks();
-    let groups = PathGroups::default();
+    let groups = PathGroups;
     let mut engine = Engine::new(sc, opts, &groups).skip_idle_history();
     if let Some(sink) = events {
         engine = engine.with_events(sink);
