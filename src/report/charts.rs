@@ -619,13 +619,20 @@ pub struct DayLines {
     pub lines: Vec<DayLine>,
 }
 
+/// A legend entry per label, coloured from [`PALETTE`] in order.
+fn palette_legend<'a>(
+    labels: impl Iterator<Item = &'a String>,
+    swatch: fn(RGBColor) -> Swatch,
+) -> Vec<(String, Swatch)> {
+    labels
+        .enumerate()
+        .map(|(i, l)| (l.clone(), swatch(PALETTE[i % PALETTE.len()])))
+        .collect()
+}
+
 impl DayLines {
     pub fn legend(&self) -> Vec<(String, Swatch)> {
-        self.lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.label.clone(), Swatch::Line(PALETTE[i % PALETTE.len()])))
-            .collect()
+        palette_legend(self.lines.iter().map(|l| &l.label), Swatch::Line)
     }
 }
 
@@ -716,11 +723,7 @@ pub struct ErrorBarChart {
 
 impl ErrorBarChart {
     pub fn legend(&self) -> Vec<(String, Swatch)> {
-        self.series
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.label.clone(), Swatch::Point(PALETTE[i % PALETTE.len()])))
-            .collect()
+        palette_legend(self.series.iter().map(|s| &s.label), Swatch::Point)
     }
 }
 

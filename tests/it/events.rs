@@ -8,6 +8,19 @@ fn run_ok(args: &[&str]) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+/// `scansim run SCENARIO --out OUT --no-charts --events EVENTS`.
+fn run_with_events(sc: &Path, out: &Path, events: &Path) {
+    run_ok(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+}
+
 fn daily_column(daily: &str, name: &str) -> Vec<u64> {
     let mut lines = daily.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -89,16 +102,8 @@ fn trace_demo_events_match_the_daily_counts() {
     let root = temp_dir("events-demo");
     let sc = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trace-demo/scenario.toml");
     let (out, events) = (root.join("out"), root.join("events.jsonl"));
-    run_ok(&[
-        "run",
-        sc.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-charts",
-        "--events",
-        events.to_str().unwrap(),
-    ]);
-    let text = std::fs::read_to_string(sc).unwrap();
+    run_with_events(&sc, &out, &events);
+    let text = std::fs::read_to_string(&sc).unwrap();
     let start = text
         .lines()
         .find_map(|l| l.strip_prefix("start = \""))
@@ -113,16 +118,7 @@ fn trace_demo_events_match_the_daily_counts() {
     check_events_against_daily(&out, &events, &start);
     // The same run twice gives the same events file.
     let (again, out2) = (root.join("again.jsonl"), root.join("out2"));
-    let sc = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trace-demo/scenario.toml");
-    run_ok(&[
-        "run",
-        sc.to_str().unwrap(),
-        "--out",
-        out2.to_str().unwrap(),
-        "--no-charts",
-        "--events",
-        again.to_str().unwrap(),
-    ]);
+    run_with_events(&sc, &out2, &again);
     assert_eq!(
         std::fs::read(&events).unwrap(),
         std::fs::read(&again).unwrap()
@@ -162,15 +158,7 @@ fn synthetic_events_match_the_daily_counts() {
     write_files(&root, &[("s.toml", SYNTHETIC)]);
     let sc = root.join("s.toml");
     let (out, plain, events) = (root.join("out"), root.join("plain"), root.join("e.jsonl"));
-    run_ok(&[
-        "run",
-        sc.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-charts",
-        "--events",
-        events.to_str().unwrap(),
-    ]);
+    run_with_events(&sc, &out, &events);
     run_ok(&[
         "run",
         sc.to_str().unwrap(),
