@@ -24,7 +24,7 @@ use provenance::{HashingReader, Provenance};
 use rayon::prelude::*;
 use scenario::{Scenario, Traffic};
 use std::path::Path;
-use traffic::synthetic::{MergedSource, Plan, RepoSource, SyntheticConfig, SyntheticGroups};
+use traffic::synthetic::{Registry, RepoSource, SyntheticConfig};
 
 /// A finished simulation and what it came from.
 pub struct Run {
@@ -34,23 +34,14 @@ pub struct Run {
 
 /// Simulates a scenario: over `trace` when given, else over the scenario's own traffic.
 pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result<Run> {
-    let trace = match (trace, &sc.traffic) {
-        (Some(t), _) => t.to_path_buf(),
-        (None, Traffic::Trace(t)) => t.clone(),
+    match (trace, &sc.traffic) {
         (None, Traffic::Synthetic(cfg)) => {
             let result = simulate_synthetic(sc, cfg, opts)?;
             let provenance = Provenance::collect(sc, None)?;
-            return Ok(Run { result, provenance });
+            Ok(Run { result, provenance })
         }
-        (None, Traffic::None) => {
-            return Err(Error::input(
-                Location::file(&sc.file),
-                "the scenario has no traffic: add [traffic] trace = \"events.csv\" or \
-                 [synthetic], or give --trace FILE",
-            ));
-        }
-    };
-    simulate_trace(sc, Some(&trace), opts, None)
+        _ => simulate_trace(sc, trace, opts, None),
+    }
 }
 
 fn simulate_trace(
@@ -65,7 +56,8 @@ fn simulate_trace(
         _ => {
             return Err(Error::input(
                 Location::file(&sc.file),
-                "the scenario has no trace: give --trace FILE",
+                "the scenario has no traffic: add [traffic] trace = \"events.csv\" or \
+                 [synthetic], or give --trace FILE",
             ));
         }
     };
@@ -101,13 +93,10 @@ pub fn simulate_with_events(
     )?);
     match (trace, &sc.traffic) {
         (None, Traffic::Synthetic(cfg)) => {
-            let plan = Plan::new(cfg, sc.seed, sc.start, sc.days);
-            let specs = cfg.repositories();
-            let groups = SyntheticGroups::new(cfg, &specs);
-            let mut source = MergedSource::new(&plan, &specs);
-            let result = Engine::new(sc, opts, &groups)
+            let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
+            let result = Engine::new(sc, opts, &reg.groups)
                 .with_events(sink)
-                .run(&mut source)?;
+                .run(&mut reg.merged())?;
             let provenance = Provenance::collect(sc, None)?;
             Ok(Run { result, provenance })
         }
@@ -118,21 +107,20 @@ pub fn simulate_with_events(
 /// Synthetic traffic: each repository is simulated on its own (repositories never
 /// interact), in parallel; the integer sums do not depend on the order of merging.
 fn simulate_synthetic(sc: &Scenario, cfg: &SyntheticConfig, opts: RunOptions) -> Result<RunResult> {
-    let plan = Plan::new(cfg, sc.seed, sc.start, sc.days);
-    let specs = cfg.repositories();
-    let groups = SyntheticGroups::new(cfg, &specs);
+    let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
     if let Some(p) = &opts.progress {
-        p.start(specs.len() as u64, "repositories");
+        p.start(reg.specs.len() as u64, "repositories");
     }
     let per_repo = RunOptions {
         progress: None,
         ..opts.clone()
     };
-    let mut result = specs
+    let mut result = reg
+        .specs
         .par_iter()
         .map(|spec| {
-            let mut source = RepoSource::new(&plan, spec);
-            let r = Engine::new(sc, per_repo.clone(), &groups).run(&mut source);
+            let mut source = RepoSource::new(&reg.plan, spec);
+            let r = Engine::new(sc, per_repo.clone(), &reg.groups).run(&mut source);
             if let Some(p) = &opts.progress {
                 p.advance(1);
             }
@@ -142,7 +130,7 @@ fn simulate_synthetic(sc: &Scenario, cfg: &SyntheticConfig, opts: RunOptions) ->
     if let Some(p) = &opts.progress {
         p.finish();
     }
-    result.groups = engine::Grouping::names(&groups);
+    result.groups = engine::Grouping::names(&reg.groups);
     Ok(result)
 }
 
@@ -156,12 +144,10 @@ pub fn generate(sc: &Scenario, out: &Path) -> Result<u64> {
             "generate needs a [synthetic] traffic section",
         ));
     };
-    let plan = Plan::new(cfg, sc.seed, sc.start, sc.days);
-    let specs = cfg.repositories();
-    let groups = SyntheticGroups::new(cfg, &specs);
+    let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
     let writer = traffic::writer::TraceWriter::create(out)?;
-    let mut tap = traffic::writer::Tap::new(MergedSource::new(&plan, &specs), writer);
-    Engine::new(sc, RunOptions::default(), &groups).run(&mut tap)?;
+    let mut tap = traffic::writer::Tap::new(reg.merged(), writer);
+    Engine::new(sc, RunOptions::default(), &reg.groups).run(&mut tap)?;
     tap.finish()
 }
 

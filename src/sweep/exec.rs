@@ -34,7 +34,7 @@ use crate::rules::lifecycle::Policy;
 use crate::rules::{Billing, Freq, InspectorSettings, RegistryConfig, ScanType, Window};
 use crate::scenario::{Scenario, Traffic};
 use crate::traffic::synthetic::{
-    Plan, RepoGen, RepoSource, RepoSpec, SyntheticConfig, SyntheticGroups,
+    Plan, Registry, RepoGen, RepoSource, RepoSpec, SyntheticConfig, SyntheticGroups,
 };
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -388,9 +388,11 @@ fn run_group(
         .collect();
     // The seed of replication k, with the rest of the plan from the first member (the
     // members share [synthetic], start and days).
-    let plan = Plan::new(g.cfg, g.seed, g.start, g.days);
-    let specs = g.cfg.repositories();
-    let grouping = SyntheticGroups::new(g.cfg, &specs);
+    let Registry {
+        plan,
+        specs,
+        groups: grouping,
+    } = Registry::new(g.cfg, g.seed, g.start, g.days);
     let units = (g.members.len() as u64 * RUN_UNITS) / specs.len().max(1) as u64;
     let zero = || vec![Rows::default(); scs.len()];
     let acc = specs

@@ -1018,6 +1018,30 @@ impl Source for MergedSource<'_> {
     }
 }
 
+/// Everything a run over synthetic traffic needs: the plan, the repositories and their
+/// groups (built once, shared by every engine of the run).
+pub struct Registry<'c> {
+    pub plan: Plan<'c>,
+    pub specs: Vec<RepoSpec>,
+    pub groups: SyntheticGroups,
+}
+
+impl<'c> Registry<'c> {
+    pub fn new(cfg: &'c SyntheticConfig, seed: u64, start: i64, days: u32) -> Self {
+        let specs = cfg.repositories();
+        Registry {
+            plan: Plan::new(cfg, seed, start, days),
+            groups: SyntheticGroups::new(cfg, &specs),
+            specs,
+        }
+    }
+
+    /// All repositories merged into one time-ordered source.
+    pub fn merged(&self) -> MergedSource<'_> {
+        MergedSource::new(&self.plan, &self.specs)
+    }
+}
+
 /// Groups for `groups.csv`: the synthetic groups.
 pub struct SyntheticGroups {
     labels: Vec<String>,
