@@ -418,10 +418,6 @@ impl RepoState {
         &self.tags[slot as usize]
     }
 
-    pub fn live_images(&self) -> impl Iterator<Item = &Image> {
-        self.images.iter().filter(|i| i.live)
-    }
-
     pub fn lookup(&self, digest: &[u8]) -> Option<u32> {
         let key = DigestKey::of(digest);
         let hash = key.hash();

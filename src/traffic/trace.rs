@@ -38,7 +38,6 @@ pub struct TraceReader<R: Read> {
     cols: Columns,
     pending: Option<Pending>,
     last_time: i64,
-    rows: u64,
     check_names: bool,
 }
 
@@ -70,7 +69,6 @@ impl<R: Read> TraceReader<R> {
             },
             pending: None,
             last_time: i64::MIN,
-            rows: 0,
             check_names: true,
         };
         t.read_header()?;
@@ -86,11 +84,6 @@ impl<R: Read> TraceReader<R> {
     /// once, on first sight, with [`Event::repo_column`] for the message).
     pub fn defer_name_checks(&mut self) {
         self.check_names = false;
-    }
-
-    /// Rows read so far (header and blank lines excluded).
-    pub fn rows(&self) -> u64 {
-        self.rows
     }
 
     fn err(&self, line: u64, column: Option<usize>, msg: impl Into<String>) -> Error {
@@ -337,7 +330,6 @@ impl<R: Read> TraceReader<R> {
         if !self.read_record()? {
             return Ok(None);
         }
-        self.rows += 1;
         let p = self.parse_row()?;
         self.pending = Some(p);
         Ok(Some(p.time))
