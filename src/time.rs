@@ -139,7 +139,10 @@ pub fn check_time(h: u32, mi: u32, s: u32) -> Result<i64, String> {
 /// Parses an RFC 3339 date-time (SPEC §2): `T`, `t` or space between date and time,
 /// fractional seconds floored, offset `Z`, `z` or `±HH:MM` required.
 pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
-    let b = text.as_bytes();
+    rfc3339(text.as_bytes())
+}
+
+fn rfc3339(b: &[u8]) -> Result<i64, String> {
     if b.len() < 19 {
         return Err("too short for a date-time".into());
     }
@@ -187,7 +190,10 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
 
 /// Parses epoch seconds given as decimal text, floored from the text (never via a float).
 pub fn parse_epoch_decimal(text: &str) -> Result<i64, String> {
-    let b = text.as_bytes();
+    epoch_decimal(text.as_bytes())
+}
+
+fn epoch_decimal(b: &[u8]) -> Result<i64, String> {
     let (neg, body) = match b.first() {
         Some(b'-') => (true, &b[1..]),
         _ => (false, b),
@@ -227,27 +233,27 @@ pub const MAX_INSTANT: i64 = 253_402_300_799;
 
 /// Parses any instant form of SPEC §2: RFC 3339, a bare date, or decimal epoch seconds.
 pub fn parse_instant(text: &str) -> Result<i64, String> {
-    let b = text.as_bytes();
-    // Fast path for the most common trace form `YYYY-MM-DDTHH:MM:SSZ`.
-    if b.len() == 20 && b[4] == b'-' && b[10] == b'T' && b[19] == b'Z' {
-        return parse_rfc3339(text).map_err(|e| invalid(text, &e));
-    }
-    if b.len() == 10 && b.get(4) == Some(&b'-') {
-        return parse_date_bytes(b)
-            .map(|d| d * DAY)
-            .map_err(|e| invalid(text, &e));
-    }
-    if b.len() > 10 && b[4] == b'-' && b[7] == b'-' {
-        return parse_rfc3339(text).map_err(|e| invalid(text, &e));
-    }
-    if b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
-        return parse_epoch_decimal(text).map_err(|e| invalid(text, &e));
-    }
-    Err(invalid(text, "not an instant"))
+    parse_instant_bytes(text.as_bytes())
 }
 
-fn invalid(text: &str, why: &str) -> String {
-    format!("invalid instant `{text}`: {why}; expected {INSTANT_FORMS}")
+/// [`parse_instant`] on bytes (a trace field): no UTF-8 check needed, the forms are ASCII.
+pub fn parse_instant_bytes(b: &[u8]) -> Result<i64, String> {
+    // Fast path for the most common trace form `YYYY-MM-DDTHH:MM:SSZ`.
+    let r = if b.len() > 10 && b[4] == b'-' && b[7] == b'-' {
+        rfc3339(b)
+    } else if b.len() == 10 && b[4] == b'-' {
+        parse_date_bytes(b).map(|d| d * DAY)
+    } else if b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
+        epoch_decimal(b)
+    } else {
+        Err("not an instant".into())
+    };
+    r.map_err(|why| {
+        format!(
+            "invalid instant `{}`: {why}; expected {INSTANT_FORMS}",
+            String::from_utf8_lossy(b)
+        )
+    })
 }
 
 #[cfg(test)]

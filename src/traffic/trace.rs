@@ -5,7 +5,7 @@ use super::records::Records;
 use super::{Event, EventKind, Source, State};
 use crate::error::{Error, Location, Result};
 use crate::names::{check_repository, check_tag};
-use crate::time::parse_instant;
+use crate::time::parse_instant_bytes;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -197,12 +197,8 @@ impl<R: Read> TraceReader<R> {
                 ),
             ));
         }
-        let tb = self.field(cols.time);
-        let time = match std::str::from_utf8(tb).map_err(|_| "not UTF-8".to_string()) {
-            Ok(s) => parse_instant(s),
-            Err(e) => Err(e),
-        }
-        .map_err(|m| self.err(line, Some(cols.time), m))?;
+        let time = parse_instant_bytes(self.field(cols.time))
+            .map_err(|m| self.err(line, Some(cols.time), m))?;
         let eb = self.field(cols.event);
         let kind = EventKind::parse(eb).ok_or_else(|| {
             self.err(
