@@ -59,9 +59,9 @@ struct Rows {
 }
 
 impl Rows {
-    fn of(r: &crate::engine::RunResult) -> Rows {
+    fn of(r: crate::engine::RunResult) -> Rows {
         Rows {
-            days: r.days.clone(),
+            days: r.days,
             changes: r
                 .config_changes
                 .iter()
@@ -357,7 +357,7 @@ pub fn execute(
             Timings::add(&timings.engine_ns, t0);
             timings.engine_runs.fetch_add(1, Ordering::Relaxed);
             counter.advance(RUN_UNITS);
-            let rows = Rows::of(&run.result);
+            let rows = Rows::of(run.result);
             Ok(RunDays {
                 variant: v,
                 replication: k,
@@ -448,7 +448,7 @@ fn run_repo(
             let r = Engine::new(sc, RunOptions::default(), grouping).run(&mut source)?;
             Timings::add(&timings.engine_ns, t0);
             timings.engine_runs.fetch_add(1, Ordering::Relaxed);
-            acc[m].add(&Rows::of(&r));
+            acc[m].add(&Rows::of(r));
         }
         return Ok(());
     }
@@ -484,7 +484,7 @@ fn run_repo(
                 let t0 = Instant::now();
                 for &c in members {
                     let mut s = source.clone();
-                    rows[c] = Rows::of(&prefix.fork(rep_scs[c], grouping).run(&mut s)?);
+                    rows[c] = Rows::of(prefix.fork(rep_scs[c], grouping).run(&mut s)?);
                 }
                 Timings::add(&timings.engine_ns, t0);
                 timings
@@ -496,7 +496,7 @@ fn run_repo(
                 for &c in members {
                     let mut s = RepoSource::replay(plan, repo, &rec);
                     rows[c] = Rows::of(
-                        &Engine::new(rep_scs[c], RunOptions::default(), grouping).run(&mut s)?,
+                        Engine::new(rep_scs[c], RunOptions::default(), grouping).run(&mut s)?,
                     );
                 }
                 Timings::add(&timings.engine_ns, t0);
