@@ -103,7 +103,7 @@ impl Figures {
     }
 }
 
-/// Cents as a JSON-friendly number with 2 decimals.
+/// Hundredths (cents, or a mean in hundredths) as a JSON-friendly number with 2 decimals.
 pub fn cents_value(cents: u64) -> f64 {
     cents as f64 / 100.0
 }

@@ -1,10 +1,9 @@
 //! `summary.json`: the §8b figures, totals, the last day's statuses, and what the result
 //! came from (scenario and file hashes, profile, seed, version, command line).
 
-use super::figures::{cents_value, hundredths_text};
+use super::figures::cents_value;
 use super::{Exporter, Report};
 use crate::engine::Status;
-use crate::rules::format_usd;
 use crate::time::{DAY, format_date, format_instant};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -73,10 +72,6 @@ struct Summary {
 
 pub struct SummaryJson;
 
-fn usd_value(micro: i64) -> f64 {
-    format_usd(micro).parse().unwrap_or(0.0)
-}
-
 impl Exporter for SummaryJson {
     fn file_name(&self) -> &'static str {
         "summary.json"
@@ -108,12 +103,10 @@ impl Exporter for SummaryJson {
                 mean_coverage_pct: f.coverage.rounded(),
                 mean_in_use_coverage_pct: f.in_use_coverage.rounded(),
                 mean_continuous_coverage_pct: f.continuous_coverage.rounded(),
-                mean_exposed: hundredths_text(f.mean_exposed_hundredths())
-                    .parse()
-                    .unwrap_or(0.0),
+                mean_exposed: cents_value(f.mean_exposed_hundredths()),
             },
             totals: Totals {
-                cost_usd: usd_value(f.flows.cost_micro),
+                cost_usd: cents_value(crate::rules::cents(f.flows.cost_micro.max(0))),
                 initial_scans: f.flows.initial_scans,
                 rescans: f.flows.rescans,
                 basic_scans: f.flows.basic_scans,

@@ -413,10 +413,15 @@ pub fn format_usd(micro: i64) -> String {
     s
 }
 
+/// Micro-USD as whole cents, rounded half up (away from zero for negatives).
+pub fn cents(micro: i64) -> u64 {
+    (micro.unsigned_abs() + 5_000) / 10_000
+}
+
 pub fn push_usd(out: &mut String, micro: i64) {
     use std::fmt::Write as _;
     let neg = micro < 0;
-    let cents = (micro.unsigned_abs() + 5_000) / 10_000;
+    let cents = cents(micro);
     let _ = write!(
         out,
         "{}{}.{:02}",
