@@ -350,7 +350,7 @@ fn main() -> anyhow::Result<()> {
     if args.repos == 0 || args.days == 0 {
         bail!("--repos and --days must be at least 1");
     }
-    let start_day = scansim::time::parse_date(&args.start)
+    let start_day = scansim::base::time::parse_date(&args.start)
         .map_err(|e| anyhow::anyhow!("--start {}: {e}", args.start))?;
     let start = start_day * 86_400;
 
@@ -428,7 +428,7 @@ fn generate(args: &Args, start: i64, mut emit: impl FnMut(&mut Vec<u8>)) -> Stat
         let day = sec / 86_400;
         if day != prefix_day {
             prefix_day = day;
-            let s = scansim::time::format_date(start + (day * 86_400) as i64);
+            let s = scansim::base::time::format_date(start + (day * 86_400) as i64);
             day_prefix[..10].copy_from_slice(s.as_bytes());
             day_prefix[10] = b'T';
         }

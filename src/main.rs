@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use scansim::engine::RunOptions;
-use scansim::scenario::Scenario;
+use scansim::model::scenario::Scenario;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -228,19 +228,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 strict,
                 explain,
                 progress: (!quiet)
-                    .then(|| std::sync::Arc::new(scansim::progress::Bar::new(quiet)) as _),
+                    .then(|| std::sync::Arc::new(scansim::base::progress::Bar::new(quiet)) as _),
             };
             let run = match &events {
-                Some(path) => {
-                    scansim::simulate_with_events(&sc, trace.as_deref(), opts, path, &account)?
-                }
-                None => scansim::simulate(&sc, trace.as_deref(), opts)?,
+                Some(path) => scansim::app::simulate::simulate_with_events(
+                    &sc,
+                    trace.as_deref(),
+                    opts,
+                    path,
+                    &account,
+                )?,
+                None => scansim::app::simulate::simulate(&sc, trace.as_deref(), opts)?,
             };
             for line in &run.result.explain {
                 println!("{line}");
             }
             let command: Vec<String> = std::env::args().collect();
-            scansim::write_outputs(&sc, &run, &command, &out, !no_charts)?;
+            scansim::app::simulate::write_outputs(&sc, &run, &command, &out, !no_charts)?;
         }
         Command::Generate {
             scenario,
@@ -251,7 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(s) = seed {
                 sc.seed = s;
             }
-            let rows = scansim::generate(&sc, &trace_out)?;
+            let rows = scansim::app::simulate::generate(&sc, &trace_out)?;
             eprintln!("wrote {rows} events to {}", trace_out.display());
         }
         Command::Sweep {
@@ -265,7 +269,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             no_sharing,
             quiet,
         } => {
-            let done = scansim::sweep::sweep(&scansim::sweep::SweepOptions {
+            let done = scansim::app::sweep::sweep(&scansim::app::sweep::SweepOptions {
                 scenario,
                 out: out.clone(),
                 sets: set,
@@ -275,7 +279,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 sharing: !no_sharing,
                 timings,
                 progress: (!quiet)
-                    .then(|| std::sync::Arc::new(scansim::progress::Bar::new(quiet)) as _),
+                    .then(|| std::sync::Arc::new(scansim::base::progress::Bar::new(quiet)) as _),
             })?;
             for w in &done.warnings {
                 eprintln!("warning: {w}");
@@ -305,7 +309,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             parts,
             no_charts,
         } => {
-            let (v, r) = scansim::sweep::merge(&out, &parts, !no_charts)?;
+            let (v, r) = scansim::app::sweep::merge(&out, &parts, !no_charts)?;
             eprintln!(
                 "{} from {} parts; wrote {}",
                 size(v, r),
@@ -315,7 +319,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Validate { scenario, trace } => {
             let sc = Scenario::load(&scenario)?;
-            print!("{}", scansim::validate::validate(&sc, trace.as_deref())?);
+            print!(
+                "{}",
+                scansim::app::validate::validate(&sc, trace.as_deref())?
+            );
         }
         Command::Import { inputs, trace_out } => {
             let inputs = scansim::import::parse_inputs(&inputs)?;

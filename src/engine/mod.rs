@@ -1,40 +1,32 @@
-//! The engine: owns the clock, orders inputs (SPEC §5.3), runs day ends (§5.4) and takes
-//! the daily snapshots (§8). The only place where time advances.
+//! The engine: owns the clock, orders inputs (configuration changes before traffic at
+//! one instant), runs day ends and takes the daily snapshots. The only place where
+//! time advances.
+//!
+//! - [`store`]: the images of a repository (slots, digests, tags, deadline heaps);
+//! - [`repo`]: the scanning rules applied to one repository;
+//! - [`explain`]: the history of one image in words;
+//! - [`observer`]: the trait through which the engine reports what happens;
+//! - [`result`]: the integer figures a run produces.
 
+pub mod explain;
+pub mod observer;
 pub mod repo;
+pub mod result;
+pub mod store;
 
-use crate::error::{Error, Location, Result};
-use crate::rules::{Billing, Freq, PullMode, RegistryConfig, ScanType, Window};
-use crate::scenario::Scenario;
-use crate::time::DAY;
-use crate::traffic::{Event, EventKind, Source, State};
+use crate::base::digest::DigestRef;
+use crate::base::error::{Error, Location, Result};
+use crate::base::time::DAY;
+use crate::model::event::{Change, Event, EventKind, SimView, Source};
+use crate::model::groups::Grouping;
+use crate::model::scenario::Scenario;
+use crate::rules::{Freq, PullMode, RegistryConfig, ScanType, Window};
+pub use observer::Observer;
 use rayon::prelude::*;
-use repo::Ctx;
-pub use repo::{Counts, Flows, RepoState, RepoTotals, Status};
+use repo::{Ctx, RepoState};
+pub use result::{Counts, DayRow, Flows, RepoSummary, RepoTotals, RunResult};
 use rustc_hash::FxHashMap;
-
-/// One row of `daily.csv` before formatting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DayRow {
-    pub counts: Counts,
-    pub flows: Flows,
-}
-
-impl DayRow {
-    pub fn add(&mut self, o: &DayRow) {
-        let (c, oc) = (&mut self.counts, &o.counts);
-        c.images += oc.images;
-        for (a, b) in c.status.iter_mut().zip(oc.status) {
-            *a += b;
-        }
-        c.in_use += oc.in_use;
-        c.in_use_active += oc.in_use_active;
-        self.flows.add(&o.flows);
-    }
-    pub fn status(&self, s: Status) -> u64 {
-        self.counts.status[s as usize]
-    }
-}
+use std::path::Path;
 
 /// Run options that are not part of the scenario.
 #[derive(Clone, Default)]
@@ -44,116 +36,20 @@ pub struct RunOptions {
     /// `REPOSITORY@DIGEST` whose history to record.
     pub explain: Option<(String, String)>,
     /// Where to report simulated days; `None` reports nothing.
-    pub progress: Option<std::sync::Arc<dyn crate::progress::Progress + Send>>,
-}
-
-impl RunResult {
-    /// Inputs processed: traffic events and configuration changes.
-    pub fn inputs_processed(&self) -> u64 {
-        self.traffic_events + self.config_changes.len() as u64
-    }
-
-    /// Adds the result of a run over other repositories of the same scenario (sums are
-    /// integers, so the order of merging does not matter).
-    pub fn merge(mut self, o: RunResult) -> RunResult {
-        if self.days.is_empty() {
-            self.days = o.days;
-            self.group_days = o.group_days;
-            self.config_changes = o.config_changes;
-            self.freq_changes = o.freq_changes;
-        } else {
-            for (a, b) in self.freq_changes.iter_mut().zip(&o.freq_changes) {
-                *a += b;
-            }
-            for (a, b) in self.days.iter_mut().zip(&o.days) {
-                a.add(b);
-            }
-            for (ga, gb) in self.group_days.iter_mut().zip(&o.group_days) {
-                if ga.len() < gb.len() {
-                    ga.resize(gb.len(), DayRow::default());
-                }
-                for (a, b) in ga.iter_mut().zip(gb) {
-                    a.add(b);
-                }
-            }
-        }
-        if o.groups.len() > self.groups.len() {
-            self.groups = o.groups;
-        }
-        self.repos.extend(o.repos);
-        self.traffic_events += o.traffic_events;
-        self.ignored_events += o.ignored_events;
-        self.events_after_horizon += o.events_after_horizon;
-        self.explain.extend(o.explain);
-        self
-    }
-}
-
-/// What a run produces, before any formatting.
-#[derive(Debug, Clone, Default)]
-pub struct RunResult {
-    /// One row per reported day.
-    pub days: Vec<DayRow>,
-    /// Per repository: name, group, frequency at the end, images at the end, totals.
-    pub repos: Vec<RepoSummary>,
-    /// Per reported day and group (groups in `groups` order).
-    pub group_days: Vec<Vec<DayRow>>,
-    pub groups: Vec<String>,
-    /// Traffic events processed (before the horizon), ignored ones included.
-    pub traffic_events: u64,
-    pub ignored_events: u64,
-    /// Trace rows at or after the horizon: checked, not processed.
-    pub events_after_horizon: u64,
-    /// Instants of the configuration changes that were applied.
-    pub config_changes: Vec<i64>,
-    /// Per configuration change: existing repositories whose frequency changed (while
-    /// the registry was or became ENHANCED).
-    pub freq_changes: Vec<u64>,
-    pub explain: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct RepoSummary {
-    pub name: String,
-    pub group: u32,
-    pub freq: Freq,
-    pub images: u64,
-    pub totals: RepoTotals,
-}
-
-/// How repositories are put into groups for `groups.csv`.
-pub trait Grouping: Sync {
-    /// The group of a repository; `None`: by the first segment of its name, in order of
-    /// first appearance (the engine keeps that list).
-    fn group_of(&self, repo: &str) -> Option<u32>;
-    /// Names of the fixed groups (empty for grouping by name).
-    fn names(&self) -> Vec<String>;
-}
-
-/// Groups by the first path segment of the repository name (traces).
-#[derive(Default)]
-pub struct PathGroups;
-
-impl Grouping for PathGroups {
-    fn group_of(&self, _: &str) -> Option<u32> {
-        None
-    }
-    fn names(&self) -> Vec<String> {
-        Vec::new()
-    }
+    pub progress: Option<std::sync::Arc<dyn crate::base::progress::Progress + Send>>,
 }
 
 pub struct Engine<'s> {
     sc: &'s Scenario,
-    events: Option<Box<dyn crate::report::events::EventSink + 's>>,
+    observer: Option<Box<dyn Observer + 's>>,
     registry: RegistryConfig,
     ctx: Ctx,
-    pub repos: Vec<RepoState>,
+    repos: Vec<RepoState>,
     repo_ids: FxHashMap<Box<[u8]>, u32>,
     next_midnight: Option<i64>,
     skip_idle: bool,
     now: i64,
-    epoch: u64,
+    /// Pushes applied so far: orders images created at one instant.
     seq: u64,
     /// Index of the next timeline entry to apply.
     next_config: usize,
@@ -163,25 +59,27 @@ pub struct Engine<'s> {
     result: RunResult,
 }
 
+fn ctx_of(sc: &Scenario, registry: &RegistryConfig, window: Window) -> Ctx {
+    Ctx {
+        window,
+        scan_type: registry.scan_type,
+        billing: sc.billing(),
+        in_use_window: sc.in_use_window_days as i64 * DAY,
+    }
+}
+
 impl<'s> Engine<'s> {
     pub fn new(sc: &'s Scenario, opts: RunOptions, grouping: &'s dyn Grouping) -> Self {
-        let billing: Billing = sc.billing();
         Engine {
             sc,
-            events: None,
+            observer: None,
             registry: sc.registry.clone(),
-            ctx: Ctx {
-                window: Window::new(&sc.inspector, sc.profile),
-                scan_type: sc.registry.scan_type,
-                billing,
-                in_use_window: sc.in_use_window_days as i64 * DAY,
-            },
+            ctx: ctx_of(sc, &sc.registry, Window::new(&sc.inspector, sc.profile)),
             repos: Vec::new(),
             repo_ids: FxHashMap::default(),
             next_midnight: None,
             skip_idle: false,
             now: i64::MIN,
-            epoch: 0,
             seq: 0,
             next_config: 0,
             opts,
@@ -201,6 +99,17 @@ impl<'s> Engine<'s> {
     pub fn skip_idle_history(mut self) -> Self {
         self.skip_idle = true;
         self
+    }
+
+    /// Reports what happens to `observer` (from day 0 on).
+    pub fn with_observer(mut self, observer: Box<dyn Observer + 's>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The repository state of a name, if the repository has been seen.
+    pub fn repo(&self, name: &[u8]) -> Option<&RepoState> {
+        self.repo_ids.get(name).map(|&i| &self.repos[i as usize])
     }
 
     /// After the day end at `m`, the next midnight to process before an input at `t`:
@@ -242,81 +151,55 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// Writes the EventBridge events of the run into `sink`.
-    pub fn with_events(mut self, sink: Box<dyn crate::report::events::EventSink + 's>) -> Self {
-        self.events = Some(sink);
-        self
-    }
-
-    /// Hands the initial scans a repository recorded to the event sink.
+    /// Hands the initial scans a repository recorded to the observer.
     fn drain_initial_scans(&mut self, id: usize) -> Result<()> {
-        let Some(sink) = self.events.as_mut() else {
+        let Some(obs) = self.observer.as_mut() else {
             return Ok(());
         };
         let r = &mut self.repos[id];
-        let Some(list) = r.initial_scans.as_mut() else {
+        let Some(mut list) = r.initial_scans.take() else {
             return Ok(());
         };
-        let list = std::mem::take(list);
-        let mut digest = Vec::new();
         for &(t, slot) in list.iter().filter(|(t, _)| *t >= self.sc.start) {
-            digest.clear();
-            r.image(slot).digest.write_text(&mut digest);
-            sink.initial_scan(t, &r.name, &digest, r.tags(slot))?;
+            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), r.tags(slot))?;
         }
-        if let Some(l) = r.initial_scans.as_mut() {
-            *l = list;
-            l.clear();
-        }
+        list.clear();
+        r.initial_scans = Some(list);
         Ok(())
     }
 
-    /// The repository id of a name, creating the repository on first sight (and checking
-    /// the name then: an error names the event's line and column).
-    pub fn repo_id(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<u32> {
-        let name = ev.repo;
+    /// The repository id of a name, creating the repository on first sight. Sources
+    /// hand out only checked names.
+    fn repo_id(&mut self, name: &[u8]) -> u32 {
         if let Some(&id) = self.repo_ids.get(name) {
-            return Ok(id);
+            return id;
         }
-        crate::names::check_repository(name).map_err(|m| {
-            let loc = match file {
-                Some(f) => Location::file(f)
-                    .line(ev.line)
-                    .column(ev.repo_column as u64)
-                    .key("column repository"),
-                None => Location::default(),
-            };
-            Error::input(loc, m)
-        })?;
         let s = std::str::from_utf8(name).unwrap_or("");
         let id = self.repos.len() as u32;
         let policy = self
             .sc
             .lifecycle_for(s)
             .map(|i| self.sc.lifecycle[i].policy.clone());
-        let mut r = RepoState::new(
-            s,
-            self.registry.frequency(s),
-            policy,
-            self.grouping
-                .group_of(s)
-                .unwrap_or_else(|| Self::path_group(&mut self.path_groups, s)),
-        );
+        let group = self
+            .grouping
+            .group_of(s)
+            .unwrap_or_else(|| Self::path_group(&mut self.path_groups, s));
+        let mut r = RepoState::new(s, self.registry.frequency(s), policy, group);
         if let Some((repo, digest)) = &self.opts.explain
             && repo == s
         {
-            r.set_explain(digest.as_bytes());
+            r.set_explain(DigestRef::parse(digest.as_bytes()));
         }
-        if self.events.is_some() {
+        if self.observer.is_some() {
             r.initial_scans = Some(Vec::new());
         }
         self.repos.push(r);
         self.repo_ids.insert(name.into(), id);
-        Ok(id)
+        id
     }
 
     /// Day ends start at the earlier of `M(0)` and the first midnight after the earliest
-    /// input (SPEC §5.3).
+    /// input.
     fn init_clock(&mut self, first_input: i64) {
         if self.next_midnight.is_none() {
             let s = self.sc.start;
@@ -338,37 +221,41 @@ impl<'s> Engine<'s> {
         for r in &mut self.repos {
             r.day_end(m, &ctx, reported);
         }
-        if reported && let Some(p) = &self.opts.progress {
-            if d == 0 {
-                p.start(self.sc.days as u64, "days");
-            }
-            p.advance(1);
-        }
         if reported {
-            let ngroups = self.result.group_days.last().map_or(0, Vec::len);
-            let mut row = DayRow::default();
-            let mut groups = vec![DayRow::default(); ngroups];
-            for r in &self.repos {
-                let rr = DayRow {
-                    counts: r.counts,
-                    flows: r.flows,
-                };
-                row.add(&rr);
-                let g = r.group as usize;
-                if g >= groups.len() {
-                    groups.resize(g + 1, DayRow::default());
+            if let Some(p) = &self.opts.progress {
+                if d == 0 {
+                    p.start(self.sc.days as u64, "days");
                 }
-                groups[g].add(&rr);
+                p.advance(1);
             }
-            self.result.days.push(row);
-            self.result.group_days.push(groups);
+            self.snapshot();
         }
         for r in &mut self.repos {
             r.close_day(reported);
         }
         self.next_midnight = Some(m + DAY);
         self.now = m;
-        self.epoch += 1;
+    }
+
+    /// The row of the day that just ended, in total and per group.
+    fn snapshot(&mut self) {
+        let ngroups = self.result.group_days.last().map_or(0, Vec::len);
+        let mut row = DayRow::default();
+        let mut groups = vec![DayRow::default(); ngroups];
+        for r in &self.repos {
+            let rr = DayRow {
+                counts: r.counts,
+                flows: r.flows,
+            };
+            row.add(&rr);
+            let g = r.group as usize;
+            if g >= groups.len() {
+                groups.resize(g + 1, DayRow::default());
+            }
+            groups[g].add(&rr);
+        }
+        self.result.days.push(row);
+        self.result.group_days.push(groups);
     }
 
     fn configure(&mut self, idx: usize) -> Result<()> {
@@ -404,94 +291,99 @@ impl<'s> Engine<'s> {
         };
         self.result.config_changes.push(t);
         self.result.freq_changes.push(changes.len() as u64);
-        if let Some(sink) = self.events.as_mut()
+        if let Some(obs) = self.observer.as_mut()
             && !changes.is_empty()
             && t >= self.sc.start
         {
-            sink.frequency_change(t, ctx.scan_type, &changes)?;
+            obs.frequency_change(t, ctx.scan_type, &changes)?;
         }
         for id in 0..self.repos.len() {
             self.drain_initial_scans(id)?;
         }
         self.now = t;
-        self.epoch += 1;
         Ok(())
     }
 
-    fn ignored(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<()> {
+    fn ignored(&mut self, ev: &Event, file: Option<&Path>) -> Result<()> {
         self.result.ignored_events += 1;
-        if self.opts.strict {
-            let what = format!(
-                "ignored event: {} of {}@{} at {}, which is not a live image{} (--strict)",
-                ev.kind.name(),
-                String::from_utf8_lossy(ev.repo),
-                String::from_utf8_lossy(ev.digest),
-                crate::time::format_instant(ev.time),
-                match ev.kind {
-                    EventKind::Pull | EventKind::InUse => " (or is archived)",
-                    EventKind::Archive => " (or is archived already)",
-                    EventKind::Restore => " (or is not archived)",
-                    _ => "",
-                }
-            );
-            let loc = match file {
-                Some(f) => Location::file(f).line(ev.line),
-                None => Location::default(),
-            };
-            return Err(Error::input(loc, what));
+        if !self.opts.strict {
+            return Ok(());
         }
-        Ok(())
+        let what = format!(
+            "ignored event: {} of {}@{} at {}, which is not a live image{} (--strict)",
+            ev.kind.name(),
+            String::from_utf8_lossy(ev.repo),
+            ev.digest_text(),
+            crate::base::time::format_instant(ev.time),
+            match ev.kind {
+                EventKind::Pull | EventKind::InUse => " (or is archived)",
+                EventKind::Archive => " (or is archived already)",
+                EventKind::Restore => " (or is not archived)",
+                _ => "",
+            }
+        );
+        let loc = match file {
+            Some(f) => Location::file(f).line(ev.line),
+            None => Location::default(),
+        };
+        Err(Error::input(loc, what))
     }
 
-    /// Applies one traffic event (SPEC §5.2).
-    pub fn apply(&mut self, ev: &Event, file: Option<&std::path::Path>) -> Result<()> {
+    /// Applies one traffic event; returns what changed.
+    pub fn apply(&mut self, ev: &Event, file: Option<&Path>) -> Result<Change> {
         self.result.traffic_events += 1;
-        let ctx = self.ctx;
-        let t = ev.time;
-        self.now = t;
-        let mut touched = None;
-        let applied = match ev.kind {
-            EventKind::VulndbUpdate if ev.repo.is_empty() => {
+        self.now = ev.time;
+        let (applied, touched) = match ev.digest {
+            _ if ev.repo.is_empty() => {
                 for r in &mut self.repos {
-                    r.vulndb_all(t, &ctx);
+                    r.vulndb_all(ev.time, &self.ctx);
                 }
-                true
+                (true, None)
             }
-            kind => {
-                let id = self.repo_id(ev, file)? as usize;
-                touched = Some(id);
-                let r = &mut self.repos[id];
-                match kind {
-                    EventKind::Push => {
-                        self.seq += 1;
-                        r.push(t, ev.digest, ev.tags(), ev.supported, self.seq, &ctx);
-                        true
-                    }
-                    EventKind::Pull => r.observe(t, ev.digest, PullMode::LastPullDate, &ctx),
-                    EventKind::InUse => r.observe(t, ev.digest, PullMode::LastInUseAt, &ctx),
-                    EventKind::Delete => r.delete(t, ev.digest),
-                    EventKind::Archive => r.archive(t, ev.digest),
-                    EventKind::Restore => r.restore(t, ev.digest, &ctx),
-                    EventKind::VulndbUpdate if ev.digest.is_empty() => {
-                        r.vulndb_all(t, &ctx);
-                        true
-                    }
-                    EventKind::VulndbUpdate => r.vulndb_one(t, ev.digest, &ctx),
-                }
+            Some(d) => {
+                let id = self.repo_id(ev.repo) as usize;
+                (self.apply_to(id, ev, d), Some(id))
+            }
+            None => {
+                let id = self.repo_id(ev.repo) as usize;
+                self.repos[id].vulndb_all(ev.time, &self.ctx);
+                (true, Some(id))
             }
         };
         if !applied {
             self.ignored(ev, file)?;
         }
-        if let Some(id) = touched
-            && self.events.is_some()
-        {
-            self.drain_initial_scans(id)?;
+        match touched {
+            Some(id) => {
+                if self.observer.is_some() {
+                    self.drain_initial_scans(id)?;
+                }
+                Ok(Change::Taken)
+            }
+            None => Ok(Change::Everything),
         }
-        Ok(())
     }
 
-    /// Runs the scenario over a source to the end (SPEC §5.3).
+    /// An event naming an image of repository `id`; false when ignored.
+    fn apply_to(&mut self, id: usize, ev: &Event, d: DigestRef) -> bool {
+        let (t, ctx) = (ev.time, &self.ctx);
+        let r = &mut self.repos[id];
+        match ev.kind {
+            EventKind::Push => {
+                self.seq += 1;
+                r.push(t, d, ev.tags(), ev.supported, self.seq, ctx);
+                true
+            }
+            EventKind::Pull => r.observe(t, d, PullMode::LastPullDate, ctx),
+            EventKind::InUse => r.observe(t, d, PullMode::LastInUseAt, ctx),
+            EventKind::Delete => r.delete(t, d),
+            EventKind::Archive => r.archive(t, d),
+            EventKind::Restore => r.restore(t, d, ctx),
+            EventKind::VulndbUpdate => r.vulndb_one(t, d, ctx),
+        }
+    }
+
+    /// Runs the scenario over a source to the end.
     pub fn run<S: Source>(mut self, source: &mut S) -> Result<RunResult> {
         self.run_until(source, i64::MAX)?;
         let horizon = self.sc.horizon();
@@ -500,8 +392,8 @@ impl<'s> Engine<'s> {
             self.day_end(m);
         }
         self.result.events_after_horizon = source.drain()?;
-        if let Some(sink) = self.events.as_mut() {
-            sink.finish()?;
+        if let Some(obs) = self.observer.as_mut() {
+            obs.finish()?;
         }
         if let Some(p) = &self.opts.progress {
             p.finish();
@@ -509,35 +401,43 @@ impl<'s> Engine<'s> {
         Ok(self.finish())
     }
 
-    /// Processes the inputs (and the day ends between them) that come before `until` and
-    /// before the horizon; stops at the first one at or after it. [`Engine::run`] goes on
-    /// from there with the same source.
+    /// Processes the inputs and the day ends between them up to the horizon. With
+    /// `until` before the horizon it stops at the first input at or after `until`, and
+    /// [`Engine::run`] (of this engine or of a [`fork`](Engine::fork)) goes on from there
+    /// with the same source.
+    ///
+    /// Day ends run up to the next input, and up to the horizon when no input comes
+    /// before it: the source is told after each one, and may then have an earlier event
+    /// (a vulnerability trigger drawn at a higher rate).
     pub fn run_until<S: Source>(&mut self, source: &mut S, until: i64) -> Result<()> {
         let horizon = self.sc.horizon();
-        let file = source.file().map(std::path::Path::to_path_buf);
+        let file = source.file().map(Path::to_path_buf);
         loop {
-            let ts = source.peek(self)?;
+            let ts = source.peek()?;
             let tc = self.sc.timeline.get(self.next_config).map(|e| e.at);
-            let t = match (ts, tc) {
-                (None, None) => break,
-                (Some(a), None) | (None, Some(a)) => a,
-                (Some(a), Some(b)) => a.min(b),
-            };
-            if t >= horizon || t >= until {
+            let t = ts.unwrap_or(i64::MAX).min(tc.unwrap_or(i64::MAX));
+            if t >= until && until <= horizon {
                 break;
             }
-            self.init_clock(t);
-            if let Some(m) = self.due_midnight(t) {
+            let clock_to = t.min(horizon);
+            self.init_clock(clock_to);
+            if let Some(m) = self.due_midnight(clock_to) {
                 self.day_end(m);
-                self.next_midnight = Some(self.next_midnight_before(m, t));
+                self.next_midnight = Some(self.next_midnight_before(m, clock_to));
+                source.changed(self, Change::Everything);
                 continue;
+            }
+            if t >= horizon {
+                break;
             }
             if tc == Some(t) {
                 self.configure(self.next_config)?;
                 self.next_config += 1;
+                source.changed(self, Change::Everything);
             } else {
                 let ev = source.take(self);
-                self.apply(&ev, file.as_deref())?;
+                let change = self.apply(&ev, file.as_deref())?;
+                source.changed(self, change);
             }
         }
         Ok(())
@@ -551,33 +451,17 @@ impl<'s> Engine<'s> {
     /// effect so far (same traffic, calendar, lifecycle, in-use window and timeline
     /// instants, and no enhanced scanning yet); the caller checks that.
     pub fn fork<'t>(&self, sc: &'t Scenario, grouping: &'t dyn Grouping) -> Engine<'t> {
-        let applied = &sc.timeline[..self.next_config.min(sc.timeline.len())];
-        let registry = applied
-            .iter()
-            .rev()
-            .find_map(|e| e.registry.clone())
-            .unwrap_or_else(|| sc.registry.clone());
-        let inspector = applied
-            .iter()
-            .rev()
-            .find_map(|e| e.inspector)
-            .unwrap_or(sc.inspector);
+        let cfg = sc.configuration_after(self.next_config);
         Engine {
             sc,
-            events: None,
+            observer: None,
             skip_idle: self.skip_idle,
-            ctx: Ctx {
-                window: Window::new(&inspector, sc.profile),
-                scan_type: registry.scan_type,
-                billing: sc.billing(),
-                in_use_window: sc.in_use_window_days as i64 * DAY,
-            },
-            registry,
+            ctx: ctx_of(sc, cfg.registry, Window::new(&cfg.inspector, sc.profile)),
+            registry: cfg.registry.clone(),
             repos: self.repos.clone(),
             repo_ids: self.repo_ids.clone(),
             next_midnight: self.next_midnight,
             now: self.now,
-            epoch: self.epoch,
             seq: self.seq,
             next_config: self.next_config,
             opts: self.opts.clone(),
@@ -615,14 +499,18 @@ impl<'s> Engine<'s> {
     }
 }
 
-impl State for Engine<'_> {
+impl SimView for Engine<'_> {
     fn now(&self) -> i64 {
         self.now
     }
-    fn global_epoch(&self) -> u64 {
-        self.epoch
+
+    fn active_count(&self, repo: &[u8]) -> usize {
+        self.repo(repo).map_or(0, RepoState::active_count)
     }
-    fn repo(&self, name: &[u8]) -> Option<&RepoState> {
-        self.repo_ids.get(name).map(|&i| &self.repos[i as usize])
+
+    fn active_digest(&self, repo: &[u8], k: usize) -> DigestRef<'_> {
+        self.repo(repo)
+            .expect("active_digest of a repository with active images")
+            .active_digest(k)
     }
 }

@@ -8,9 +8,9 @@
 
 use super::json::{Obj, Source, Val};
 use super::{Fact, Sink, check_digest};
-use crate::error::Result;
-use crate::names::{check_repository, check_tag};
-use crate::traffic::EventKind;
+use crate::base::error::Result;
+use crate::base::names::{check_repository, check_tag};
+use crate::model::event::EventKind;
 
 /// Media types of image indexes (multi-platform manifest lists): not scannable themselves;
 /// their platform images are listed as images of their own.
@@ -135,8 +135,8 @@ fn read_detail<'a>(src: &Source<'a>, d: &Obj<'a>, sink: &mut Sink) -> Result<()>
                     format!(
                         "lastArchivedAt {} is before imagePushedAt {}: an image is archived \
                          after its last push",
-                        crate::time::format_instant(t),
-                        crate::time::format_instant(pushed_at)
+                        crate::base::time::format_instant(t),
+                        crate::base::time::format_instant(pushed_at)
                     ),
                 ));
             }

@@ -10,9 +10,9 @@
 
 use super::json::{Obj, Source, Val};
 use super::{Fact, Sink, check_digest};
-use crate::error::Result;
-use crate::names::check_repository;
-use crate::traffic::EventKind;
+use crate::base::error::Result;
+use crate::base::names::check_repository;
+use crate::model::event::EventKind;
 
 pub const ECR_IMAGE: &str = "AWS_ECR_CONTAINER_IMAGE";
 

@@ -5,8 +5,8 @@
 //! Built on `serde_json`'s `RawValue` (feature `raw_value`): each level is a borrowed
 //! slice of the file's text, parsed one level at a time when it is visited.
 
-use crate::error::{Error, Location, Result};
-use crate::time::{parse_epoch_decimal, parse_instant};
+use crate::base::error::{Error, Location, Result};
+use crate::base::time::{parse_epoch_decimal, parse_instant};
 use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -26,9 +26,11 @@ pub mod ecr_images;
 pub mod inspector_coverage;
 mod json;
 
-use crate::error::{Error, Result};
-use crate::time::format_instant;
-use crate::traffic::EventKind;
+use crate::base::digest::DigestRef;
+use crate::base::error::{Error, Result};
+use crate::base::time::format_instant;
+use crate::model::event::EventKind;
+use crate::source::writer::{RowFormat, TraceWriter};
 use json::Source;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsStr;
@@ -460,51 +462,45 @@ fn finish(sink: Sink) -> Imported {
     }
 }
 
-/// Writes rows as a trace (SPEC §9): header `time,event,repository,digest,tags,supported`,
-/// RFC 3339 UTC times, LF line ends. `tags` and `supported` are filled on push rows only.
+/// Writes rows as a trace, in the format of every trace scansim writes.
 pub fn write_rows(rows: &[TraceRow], out: &mut dyn Write) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
-    w.write_record(crate::traffic::trace::COLUMNS.split(','))?;
+    let mut fmt = RowFormat::default();
+    out.write_all(RowFormat::header())?;
     for r in rows {
-        let push = r.event == EventKind::Push;
-        let tags = if push {
-            r.tags.join(";")
-        } else {
-            String::new()
-        };
-        let supported = match (push, r.supported) {
-            (false, _) => "",
-            (true, true) => "true",
-            (true, false) => "false",
-        };
-        w.write_record([
-            format_instant(r.time).as_str(),
-            r.event.name(),
-            &r.repository,
-            &r.digest,
-            &tags,
-            supported,
-        ])?;
+        out.write_all(fmt.row(
+            r.time,
+            r.event,
+            r.repository.as_bytes(),
+            Some(DigestRef::parse(r.digest.as_bytes())),
+            r.tags.iter().map(|t| t.as_bytes()),
+            r.supported,
+        ))?;
     }
-    w.flush()
+    Ok(())
 }
 
 /// The trace text of `rows`.
 pub fn trace_text(rows: &[TraceRow]) -> String {
     let mut buf = Vec::new();
     write_rows(rows, &mut buf).expect("writing to memory");
-    String::from_utf8(buf).expect("the trace is UTF-8")
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// Writes the trace to `path` atomically: into a temporary file beside it, then renamed
 /// over it, so `path` is either untouched or complete.
 pub fn write_trace(rows: &[TraceRow], path: &Path) -> Result<()> {
-    let mut f = crate::atomic::AtomicFile::create(path, "--trace-out")?;
-    let tmp = f.tmp_path().to_path_buf();
-    write_rows(rows, f.writer()).map_err(|e| Error::io(&tmp, e))?;
-    f.commit()
+    let mut w = TraceWriter::create(path)?;
+    for r in rows {
+        w.write_row(
+            r.time,
+            r.event,
+            r.repository.as_bytes(),
+            Some(DigestRef::parse(r.digest.as_bytes())),
+            r.tags.iter().map(|t| t.as_bytes()),
+            r.supported,
+        )?;
+    }
+    w.commit().map(|_| ())
 }
 
 #[cfg(test)]

@@ -12,9 +12,9 @@
 
 use super::Report;
 use super::figures::Pct;
-use crate::engine::Status;
-use crate::error::{Error, Result};
-use crate::time::{DAY, format_date};
+use crate::base::error::{Error, Result};
+use crate::base::time::{DAY, format_date};
+use crate::rules::Status;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -813,7 +813,7 @@ mod tests {
 
     #[test]
     fn date_labels_only_on_whole_days() {
-        let s = crate::time::parse_date("2026-01-30").unwrap() * DAY;
+        let s = crate::base::time::parse_date("2026-01-30").unwrap() * DAY;
         assert_eq!(date_label(s, 0.0), "2026-01-30");
         assert_eq!(date_label(s, 3.0), "2026-02-02");
         assert_eq!(date_label(s, 2.5), "");
@@ -851,7 +851,7 @@ mod tests {
         let c = DayLines {
             title: "Coverage over runs".into(),
             y_desc: "Coverage (%)".into(),
-            start: crate::time::parse_date("2026-01-01").unwrap() * DAY,
+            start: crate::base::time::parse_date("2026-01-01").unwrap() * DAY,
             lines: vec![
                 DayLine {
                     label: "DAYS_14".into(),

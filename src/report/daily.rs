@@ -1,9 +1,10 @@
 //! `daily.csv` (SPEC §8): the pinned columns, then the project's own.
 
 use super::{Exporter, Report};
-use crate::engine::{DayRow, Status};
-use crate::rules::{push_pct, push_usd};
-use crate::time::{DAY, push_date};
+use crate::base::money::{push_pct, push_usd};
+use crate::base::time::{DAY, push_date};
+use crate::engine::DayRow;
+use crate::rules::Status;
 use std::io::Write;
 
 pub const PINNED_COLUMNS: &str = "date,day,images,active,expired,scan_on_push,not_scanned,\

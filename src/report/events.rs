@@ -11,30 +11,18 @@
 //!
 //! Ids are UUID-shaped and derived from the event's content, so runs are reproducible.
 
-use crate::atomic::AtomicFile;
-use crate::error::Result;
+use crate::base::atomic::AtomicFile;
+use crate::base::digest::DigestRef;
+use crate::base::error::Result;
+use crate::base::time::format_instant;
+use crate::engine::Observer;
 use crate::rules::{Freq, ScanType};
-use crate::time::format_instant;
 use serde_json::json;
 use std::path::Path;
 
 /// ECR lists changed repositories in one event; we cap a list to keep events well under
 /// EventBridge's 256 KB limit.
 pub const REPOSITORIES_PER_EVENT: usize = 500;
-
-/// Receives the events of a run as they happen.
-pub trait EventSink {
-    fn frequency_change(
-        &mut self,
-        t: i64,
-        scan_type: ScanType,
-        changes: &[(String, Freq, Freq)],
-    ) -> Result<()>;
-    fn initial_scan(&mut self, t: i64, repo: &str, digest: &[u8], tags: &[Box<[u8]>])
-    -> Result<()>;
-    /// The run is complete.
-    fn finish(&mut self) -> Result<()>;
-}
 
 /// How many events a frequency change of `n` repositories makes.
 pub fn frequency_change_events(n: u64) -> u64 {
@@ -51,11 +39,11 @@ fn ecr_name(f: Freq) -> &'static str {
 
 /// A UUID-shaped id from the event's identity.
 fn event_id(parts: &[&[u8]]) -> String {
-    let mut h = crate::traffic::synthetic::stable_hash(b"scansim-event");
+    let mut h = crate::base::hash::stable_hash(b"scansim-event");
     let mut words = [0u64; 2];
     for (i, w) in words.iter_mut().enumerate() {
         for p in parts {
-            h ^= crate::traffic::synthetic::stable_hash(p).wrapping_add(i as u64);
+            h ^= crate::base::hash::stable_hash(p).wrapping_add(i as u64);
             h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
         }
         *w = h;
@@ -108,7 +96,7 @@ impl EventWriter {
     }
 }
 
-impl EventSink for EventWriter {
+impl Observer for EventWriter {
     fn frequency_change(
         &mut self,
         t: i64,
@@ -154,11 +142,11 @@ impl EventSink for EventWriter {
         &mut self,
         t: i64,
         repo: &str,
-        digest: &[u8],
+        digest: DigestRef,
         tags: &[Box<[u8]>],
     ) -> Result<()> {
         let time = format_instant(t);
-        let digest = String::from_utf8_lossy(digest);
+        let digest = digest.to_text();
         let arn = self.arn(repo);
         let id = event_id(&[
             b"initial",

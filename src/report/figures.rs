@@ -1,7 +1,8 @@
 //! The summary figures of SPEC §8b, computed once from the daily rows and used by every
 //! output (summary, monthly table, report, sweeps), so they cannot disagree.
 
-use crate::engine::{DayRow, Flows, Status};
+use crate::engine::{DayRow, Flows};
+use crate::rules::Status;
 
 /// Integer division rounded half up (non-negative numerator, positive denominator).
 fn div_half_up(num: u128, den: u128) -> u128 {

@@ -6,11 +6,10 @@
 use super::figures::{Figures, hundredths_text};
 use super::tables::{by_cost, months};
 use super::{Exporter, Report};
-use crate::engine::Status;
-use crate::rules::format_usd;
-use crate::scenario::Traffic;
-use crate::time::{DAY, format_date, format_instant};
-use crate::validate::describe_registry;
+use crate::base::money::format_usd;
+use crate::base::time::{DAY, format_date, format_instant};
+use crate::model::scenario::Traffic;
+use crate::rules::Status;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -474,10 +473,7 @@ fn settings(o: &mut String, report: &Report) {
             }
         ),
     );
-    item(
-        "initial registry configuration",
-        describe_registry(&sc.registry),
-    );
+    item("initial registry configuration", sc.registry.describe());
     item("initial Inspector settings", sc.inspector.to_string());
     item(
         "traffic",
@@ -520,15 +516,9 @@ fn settings(o: &mut String, report: &Report) {
         ],
     );
     o.push_str("<tbody>\n");
-    let mut registry = sc.registry.clone();
-    let mut inspector = sc.inspector;
-    for e in &sc.timeline {
-        if let Some(r) = &e.registry {
-            registry = r.clone();
-        }
-        if let Some(i) = e.inspector {
-            inspector = i;
-        }
+    for c in sc.configurations().into_iter().skip(1) {
+        let Some(e) = c.entry else { continue };
+        let (registry, inspector) = (c.registry, c.inspector);
         let applied = if e.at >= horizon {
             "no: at or after the horizon"
         } else {
@@ -539,7 +529,7 @@ fn settings(o: &mut String, report: &Report) {
             format!("timeline[{}]", e.index),
             format!(
                 "{}{}",
-                describe_registry(&registry),
+                registry.describe(),
                 if e.registry.is_some() {
                     ""
                 } else {

@@ -3,8 +3,8 @@
 
 use super::figures::cents_value;
 use super::{Exporter, Report};
-use crate::engine::Status;
-use crate::time::{DAY, format_date, format_instant};
+use crate::base::time::{DAY, format_date, format_instant};
+use crate::rules::Status;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -106,7 +106,7 @@ impl Exporter for SummaryJson {
                 mean_exposed: cents_value(f.mean_exposed_hundredths()),
             },
             totals: Totals {
-                cost_usd: cents_value(crate::rules::cents(f.flows.cost_micro.max(0))),
+                cost_usd: cents_value(crate::base::money::cents(f.flows.cost_micro.max(0))),
                 initial_scans: f.flows.initial_scans,
                 rescans: f.flows.rescans,
                 basic_scans: f.flows.basic_scans,

@@ -3,8 +3,8 @@
 
 use super::figures::Figures;
 use super::{Exporter, Report};
-use crate::rules::push_usd;
-use crate::time::{DAY, civil_from_days};
+use crate::base::money::push_usd;
+use crate::base::time::{DAY, civil_from_days};
 use std::io::Write;
 
 /// One calendar month of reported days.
@@ -154,8 +154,8 @@ impl Exporter for Groups {
             for (g, row) in groups.iter().enumerate() {
                 use std::fmt::Write as _;
                 line.clear();
-                crate::time::push_date(&mut line, report.scenario.start + d as i64 * DAY);
-                let active = row.status(crate::engine::Status::Active);
+                crate::base::time::push_date(&mut line, report.scenario.start + d as i64 * DAY);
+                let active = row.status(crate::rules::Status::Active);
                 let _ = write!(
                     line,
                     ",{d},{},{},{active},{},{},",
@@ -166,7 +166,7 @@ impl Exporter for Groups {
                 );
                 push_usd(&mut line, row.flows.cost_micro);
                 line.push(',');
-                crate::rules::push_pct(&mut line, active, row.counts.images);
+                crate::base::money::push_pct(&mut line, active, row.counts.images);
                 line.push('\n');
                 out.write_all(line.as_bytes())?;
             }

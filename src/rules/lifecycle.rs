@@ -1,10 +1,10 @@
 //! ECR lifecycle policies (SPEC §6): ECR's own JSON, validated as ECR does, and evaluated
 //! at a midnight on the state of one repository.
 
-use crate::error::{Error, Location, Result};
-use crate::names::glob_match;
+use crate::base::error::{Error, Location, Result};
+use crate::base::names::glob_match;
+use crate::base::time::DAY;
 use crate::rules::NEVER;
-use crate::time::DAY;
 use serde_json::{Map, Value};
 use std::path::Path;
 

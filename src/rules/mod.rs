@@ -4,8 +4,8 @@
 
 pub mod lifecycle;
 
-use crate::names::filter_matches;
-use crate::time::DAY;
+use crate::base::names::filter_matches;
+use crate::base::time::DAY;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +83,58 @@ impl Freq {
     }
 }
 
+/// Reported status of a live image: exactly one per image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Status {
+    Active = 0,
+    Expired = 1,
+    ScanOnPush = 2,
+    NotScanned = 3,
+    Unsupported = 4,
+    Archived = 5,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Active,
+        Status::Expired,
+        Status::ScanOnPush,
+        Status::NotScanned,
+        Status::Unsupported,
+        Status::Archived,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Expired => "expired",
+            Status::ScanOnPush => "scan_on_push",
+            Status::NotScanned => "not_scanned",
+            Status::Unsupported => "unsupported",
+            Status::Archived => "archived",
+        }
+    }
+
+    /// The status of an image from its flags and its repository's frequency: the first
+    /// that applies of unsupported, archived, (continuous) active or expired,
+    /// (scan-on-push) scan_on_push, not_scanned.
+    pub fn of(supported: bool, archived: bool, monitored: bool, scanned: bool, freq: Freq) -> Self {
+        if !supported {
+            Status::Unsupported
+        } else if archived {
+            Status::Archived
+        } else {
+            match freq {
+                Freq::Continuous if monitored => Status::Active,
+                Freq::Continuous => Status::Expired,
+                Freq::ScanOnPush if scanned => Status::ScanOnPush,
+                _ => Status::NotScanned,
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ScanRule {
     pub frequency: RuleFrequency,
@@ -114,6 +166,22 @@ impl RegistryConfig {
     }
 
     /// SPEC §4.3.
+    /// The configuration in one line: scan type, then each rule with its filters.
+    pub fn describe(&self) -> String {
+        let mut s = self.scan_type.name().to_string();
+        if self.rules.is_empty() {
+            s.push_str(", no rules");
+        }
+        for rule in &self.rules {
+            s.push_str(&format!(
+                ", {} [{}]",
+                rule.frequency.name(),
+                rule.filters.join(", ")
+            ));
+        }
+        s
+    }
+
     pub fn frequency(&self, repo: &str) -> Freq {
         match self.scan_type {
             ScanType::Enhanced if self.rules.is_empty() => Freq::Continuous,
@@ -406,47 +474,6 @@ impl Billing {
     }
 }
 
-/// Micro-USD rounded half up to the cent, printed with 2 decimals (SPEC §7).
-pub fn format_usd(micro: i64) -> String {
-    let mut s = String::new();
-    push_usd(&mut s, micro);
-    s
-}
-
-/// Micro-USD as whole cents, rounded half up (away from zero for negatives).
-pub fn cents(micro: i64) -> u64 {
-    (micro.unsigned_abs() + 5_000) / 10_000
-}
-
-pub fn push_usd(out: &mut String, micro: i64) {
-    use std::fmt::Write as _;
-    let neg = micro < 0;
-    let cents = cents(micro);
-    let _ = write!(
-        out,
-        "{}{}.{:02}",
-        if neg { "-" } else { "" },
-        cents / 100,
-        cents % 100
-    );
-}
-
-/// `100 × num / den` with 2 decimals computed in integers (SPEC §8); empty when den = 0.
-pub fn push_pct(out: &mut String, num: u64, den: u64) {
-    use std::fmt::Write as _;
-    if den == 0 {
-        return;
-    }
-    let h = (20_000 * num as u128 + den as u128) / (2 * den as u128);
-    let _ = write!(out, "{}.{:02}", h / 100, h % 100);
-}
-
-pub fn format_pct(num: u64, den: u64) -> String {
-    let mut s = String::new();
-    push_pct(&mut s, num, den);
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,21 +542,6 @@ mod tests {
         assert!(!w.recognised(&c, 30 * DAY + 1));
         assert!(w.recognised(&pulled, 110 * DAY));
         assert!(!w.recognised(&pulled, 110 * DAY + 1));
-    }
-
-    #[test]
-    fn money_and_percent_formatting() {
-        assert_eq!(format_usd(1_005_000), "1.01");
-        assert_eq!(format_usd(1_004_999), "1.00");
-        assert_eq!(format_usd(3_015_000), "3.02");
-        assert_eq!(format_usd(5_000), "0.01");
-        assert_eq!(format_usd(4_999), "0.00");
-        assert_eq!(format_usd(0), "0.00");
-        assert_eq!(format_pct(1, 3), "33.33");
-        assert_eq!(format_pct(2, 3), "66.67");
-        assert_eq!(format_pct(1, 1), "100.00");
-        assert_eq!(format_pct(0, 0), "");
-        assert_eq!(format_pct(1, 8), "12.50");
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn events_per_day(events: &str, start_days: i64) -> Vec<(usize, usize, usize)> {
         ] {
             assert!(v.get(key).is_some(), "{key} missing in {line}");
         }
-        let t = scansim::time::parse_instant(v["time"].as_str().unwrap()).unwrap();
+        let t = scansim::base::time::parse_instant(v["time"].as_str().unwrap()).unwrap();
         let day = (t.div_euclid(86_400) - start_days) as usize;
         let kind = match v["detail-type"].as_str().unwrap() {
             "ECR Scan Resource Change" => {
@@ -72,7 +72,7 @@ fn events_per_day(events: &str, start_days: i64) -> Vec<(usize, usize, usize)> {
 fn check_events_against_daily(out: &Path, events: &Path, start: &str) {
     let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
     let text = std::fs::read_to_string(events).unwrap();
-    let start_days = scansim::time::parse_instant(start).unwrap() / 86_400;
+    let start_days = scansim::base::time::parse_instant(start).unwrap() / 86_400;
     let freq = daily_column(&daily, "scan_frequency_change_events");
     let init = daily_column(&daily, "initial_scan_complete_events");
     assert_eq!(init, daily_column(&daily, "initial_scans"));

@@ -2,8 +2,9 @@
 
 use crate::common::{scansim, temp_dir, write_files};
 use proptest::prelude::*;
-use scansim::engine::{RunOptions, Status};
-use scansim::scenario::Scenario;
+use scansim::engine::RunOptions;
+use scansim::model::scenario::Scenario;
+use scansim::rules::Status;
 use std::path::Path;
 
 const REPOS: [&str; 3] = ["prod-api", "dev-web", "tools"];
@@ -120,7 +121,7 @@ fn write_case(dir: &Path, c: &Case) {
         };
         trace.push_str(&format!(
             "{},{kind},{repo},{digest},{},{}\n",
-            scansim::time::format_instant(e.t),
+            scansim::base::time::format_instant(e.t),
             TAGS[e.tags],
             e.supported
         ));
@@ -180,7 +181,7 @@ proptest! {
         let dir = temp_dir("prop");
         write_case(&dir, &c);
         let sc = Scenario::load(&dir.join("s.toml")).expect("scenario");
-        let run = scansim::simulate(&sc, None, RunOptions::default()).expect("run");
+        let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).expect("run");
         let days = &run.result.days;
         prop_assert_eq!(days.len(), DAYS as usize);
         let billing = sc.billing();
@@ -211,7 +212,7 @@ proptest! {
         // Outputs: cumulative never decreases; monthly and repository totals add up to
         // the daily totals exactly; two runs give identical bytes.
         let out = dir.join("out");
-        scansim::write_outputs(&sc, &run, &[], &out, false).expect("outputs");
+        scansim::app::simulate::write_outputs(&sc, &run, &[], &out, false).expect("outputs");
         let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
         let cum: Vec<i64> = csv_column(&daily, "cumulative_cost_usd").iter().map(|s| cents(s)).collect();
         prop_assert!(cum.windows(2).all(|w| w[0] <= w[1]));
@@ -227,9 +228,9 @@ proptest! {
         let micro: i64 = days.iter().map(|d| d.flows.cost_micro).sum();
         let repo_micro: i64 = run.result.repos.iter().map(|r| r.totals.flows.cost_micro).sum();
         prop_assert_eq!(repo_micro, micro);
-        let run2 = scansim::simulate(&sc, None, RunOptions::default()).expect("run");
+        let run2 = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).expect("run");
         let out2 = dir.join("out2");
-        scansim::write_outputs(&sc, &run2, &[], &out2, false).expect("outputs");
+        scansim::app::simulate::write_outputs(&sc, &run2, &[], &out2, false).expect("outputs");
         for f in ["daily.csv", "monthly.csv", "repositories.csv", "groups.csv", "summary.json"] {
             prop_assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(out2.join(f)).unwrap());
         }
@@ -345,8 +346,8 @@ mod no_panic {
             }
             write_files(&dir, &[("s.toml", HEAD), ("t.csv", &text)]);
             let sc = Scenario::load(&dir.join("s.toml")).expect("scenario");
-            let _ = scansim::simulate(&sc, None, RunOptions { strict: true, ..RunOptions::default() });
-            let _ = scansim::simulate(&sc, None, RunOptions::default());
+            let _ = scansim::app::simulate::simulate(&sc, None, RunOptions { strict: true, ..RunOptions::default() });
+            let _ = scansim::app::simulate::simulate(&sc, None, RunOptions::default());
             let _ = std::fs::remove_dir_all(&dir);
         }
 

@@ -1,10 +1,11 @@
 //! Charts, report.html and progress output: what a planner opens after a run.
 
 use crate::common::{bin, temp_dir, write_files};
-use scansim::engine::{RunOptions, Status};
+use scansim::engine::RunOptions;
+use scansim::model::scenario::Scenario;
 use scansim::report::Report;
 use scansim::report::charts::{self, CostSeries, CoverageSeries};
-use scansim::scenario::Scenario;
+use scansim::rules::Status;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -51,13 +52,13 @@ fn tiny(name: &str) -> PathBuf {
 /// Simulates a scenario in-process and writes all outputs into `out`.
 fn run_in_process(scenario: &Path, out: &Path) {
     let sc = Scenario::load(scenario).expect("scenario");
-    let run = scansim::simulate(&sc, None, RunOptions::default()).expect("simulate");
+    let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).expect("simulate");
     let command = vec![
         "scansim".to_string(),
         "run".to_string(),
         "--note=<b>&amp;\"quoted\"</b>".to_string(),
     ];
-    scansim::write_outputs(&sc, &run, &command, out, true).expect("write outputs");
+    scansim::app::simulate::write_outputs(&sc, &run, &command, out, true).expect("write outputs");
 }
 
 fn png_size(path: &Path) -> (u32, u32) {
@@ -136,7 +137,7 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
 fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
     let dir = tiny("charts-coverage");
     let sc = Scenario::load(&dir.join("scenario.toml")).unwrap();
-    let run = scansim::simulate(&sc, None, RunOptions::default()).unwrap();
+    let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).unwrap();
     let rep = Report::new(&sc, &run.result, &run.provenance, &[]);
     let s = CoverageSeries::from_report(&rep);
     let order: Vec<Status> = s.status.iter().map(|(st, _)| *st).collect();
@@ -190,7 +191,7 @@ fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
 fn cost_chart_plots_daily_and_cumulative_cost_and_the_change() {
     let dir = tiny("charts-cost");
     let sc = Scenario::load(&dir.join("scenario.toml")).unwrap();
-    let run = scansim::simulate(&sc, None, RunOptions::default()).unwrap();
+    let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).unwrap();
     let rep = Report::new(&sc, &run.result, &run.provenance, &[]);
     let s = CostSeries::from_report(&rep);
     assert_eq!(s.daily_usd, vec![0.09, 0.0, 0.0, 0.0, 0.0, 0.0]);

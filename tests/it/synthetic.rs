@@ -3,8 +3,9 @@
 //! groups, and the validation of `[synthetic]`.
 
 use crate::common::{bin, scansim, temp_dir, write_files};
-use scansim::engine::{RunOptions, Status};
-use scansim::scenario::Scenario;
+use scansim::engine::RunOptions;
+use scansim::model::scenario::Scenario;
+use scansim::rules::Status;
 use std::path::{Path, PathBuf};
 
 fn default_scenario() -> PathBuf {
@@ -41,7 +42,7 @@ old_pulls_per_day = 0
 
 fn simulate(text: &str) -> scansim::engine::RunResult {
     let sc = Scenario::from_toml(text, Path::new("stationary.toml")).expect("scenario");
-    scansim::simulate(&sc, None, RunOptions::default())
+    scansim::app::simulate::simulate(&sc, None, RunOptions::default())
         .expect("run")
         .result
 }

@@ -1,8 +1,8 @@
 //! A typed walk over a parsed TOML document that knows, for every value, its key path and
 //! its line and column, so each validation message can point at the offending key.
 
-use crate::error::{Error, Location, Result};
-use crate::time::{self, DAY, MAX_INSTANT, MIN_INSTANT};
+use crate::base::error::{Error, Location, Result};
+use crate::base::time::{self, DAY, MAX_INSTANT, MIN_INSTANT};
 use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};

@@ -1,31 +1,15 @@
 //! `scansim validate`: every check of `run` without simulating, then the resolved
 //! settings and how the repositories of the traffic fall into scan frequencies over time.
 
-use crate::error::{Error, Result};
-use crate::rules::{Freq, RegistryConfig, format_usd};
-use crate::scenario::{Scenario, Traffic};
-use crate::time::{format_date, format_instant};
-use crate::traffic::trace::TraceReader;
+use crate::base::error::{Error, Result};
+use crate::base::money::format_usd;
+use crate::base::time::{format_date, format_instant};
+use crate::model::scenario::{Scenario, Traffic};
+use crate::rules::{Freq, RegistryConfig};
+use crate::source::trace::TraceReader;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
-
-/// A registry configuration in one line: scan type, then each rule with its filters.
-pub fn describe_registry(r: &RegistryConfig) -> String {
-    let mut s = r.scan_type.name().to_string();
-    if r.rules.is_empty() {
-        s.push_str(", no rules");
-    }
-    for rule in &r.rules {
-        let _ = write!(
-            s,
-            ", {} [{}]",
-            rule.frequency.name(),
-            rule.filters.join(", ")
-        );
-    }
-    s
-}
 
 fn count_freqs(r: &RegistryConfig, repos: &BTreeSet<String>) -> String {
     let mut n = [0usize; 3];
@@ -126,33 +110,28 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
         );
     }
     let _ = writeln!(out, "configurations in effect:");
-    let mut registry = sc.registry.clone();
-    let mut inspector = sc.inspector;
-    let _ = writeln!(out, "  initial");
-    let _ = writeln!(out, "    registry:  {}", describe_registry(&registry));
-    let _ = writeln!(out, "    inspector: {inspector}");
-    let _ = writeln!(out, "    repositories: {}", count_freqs(&registry, &repos));
-    for e in &sc.timeline {
-        if let Some(r) = &e.registry {
-            registry = r.clone();
+    for c in sc.configurations() {
+        match c.entry {
+            None => {
+                let _ = writeln!(out, "  initial");
+            }
+            Some(e) => {
+                let note = if e.at >= horizon {
+                    " (at or after the horizon: not applied)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "  from {} (timeline[{}]){note}",
+                    format_instant(e.at),
+                    e.index
+                );
+            }
         }
-        if let Some(i) = e.inspector {
-            inspector = i;
-        }
-        let note = if e.at >= horizon {
-            " (at or after the horizon: not applied)"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "  from {} (timeline[{}]){note}",
-            format_instant(e.at),
-            e.index
-        );
-        let _ = writeln!(out, "    registry:  {}", describe_registry(&registry));
-        let _ = writeln!(out, "    inspector: {inspector}");
-        let _ = writeln!(out, "    repositories: {}", count_freqs(&registry, &repos));
+        let _ = writeln!(out, "    registry:  {}", c.registry.describe());
+        let _ = writeln!(out, "    inspector: {}", c.inspector);
+        let _ = writeln!(out, "    repositories: {}", count_freqs(c.registry, &repos));
     }
     for w in &sc.warnings {
         let _ = writeln!(out, "warning: {w}");

@@ -18,9 +18,9 @@ pub mod part;
 pub mod spec;
 pub mod stats;
 
-use crate::error::Result;
-use crate::progress::Progress;
-use crate::report::Staging;
+use crate::base::atomic::Staging;
+use crate::base::error::Result;
+use crate::base::progress::Progress;
 use exec::{ExecOptions, Timings};
 use part::{Part, Shard, SweepMeta, VariantMeta};
 use spec::{SetArg, SweepSpec};
@@ -69,7 +69,7 @@ fn meta(spec: &SweepSpec) -> SweepMeta {
                 dir: v.dir.clone(),
                 sweep_variant: v.sweep_variant.clone(),
                 values: v.values.clone(),
-                start: crate::time::format_date(v.scenario.start),
+                start: crate::base::time::format_date(v.scenario.start),
                 days: v.scenario.days,
                 seeds: (0..spec.replications).map(|k| spec.seed(i, k)).collect(),
             })
@@ -128,7 +128,7 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
             }
             let hashes = files
                 .iter()
-                .map(|f| crate::provenance::sha256_file(f))
+                .map(|f| crate::base::hash::sha256_file(f))
                 .collect::<Result<Vec<_>>>()?;
             Some(part::fingerprint(
                 &spec.text,
@@ -154,7 +154,7 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         (Some(s), Some(fp)) => {
             let part = Part::new(fp, s, meta, &runs);
             let json = serde_json::to_vec(&part).map_err(|e| {
-                crate::error::Error::io(&o.out.join("part.json"), std::io::Error::other(e))
+                crate::base::error::Error::io(&o.out.join("part.json"), std::io::Error::other(e))
             })?;
             let staging = Staging::new(&o.out)?;
             staging.write_with("part.json", |w| w.write_all(&json))?;

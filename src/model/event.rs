@@ -1,12 +1,8 @@
-//! Event sources: a trace file (SPEC §9) and synthetic traffic (§10). Both yield the same
-//! borrowed events, in time order, to the engine.
+//! Traffic events and the source trait: a trace file and synthetic traffic both yield
+//! the same borrowed events, in time order, to the engine.
 
-pub mod records;
-pub mod synthetic;
-pub mod trace;
-pub mod writer;
-
-use crate::error::Result;
+use crate::base::digest::DigestRef;
+use crate::base::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventKind {
@@ -48,22 +44,20 @@ impl EventKind {
     }
 }
 
-/// One traffic event, borrowing its text from the source's buffer.
+/// One traffic event, borrowing its text from the source.
 #[derive(Debug, Clone, Copy)]
 pub struct Event<'a> {
     pub time: i64,
     pub kind: EventKind,
     /// Empty only for a registry-wide `vulndb_update`.
     pub repo: &'a [u8],
-    /// Empty only for a repository-wide `vulndb_update`.
-    pub digest: &'a [u8],
+    /// `None` only for a repository- or registry-wide `vulndb_update`.
+    pub digest: Option<DigestRef<'a>>,
     /// `;`-separated tags as given (validated on push); see [`Event::tags`].
     pub tags: &'a [u8],
     pub supported: bool,
     /// Line in the trace file, 0 when the event does not come from a file.
     pub line: u64,
-    /// 1-based field number of the repository in that line, for messages.
-    pub repo_column: u32,
 }
 
 impl<'a> Event<'a> {
@@ -71,24 +65,51 @@ impl<'a> Event<'a> {
     pub fn tags(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.tags.split(|&c| c == b';').filter(|t| !t.is_empty())
     }
+
+    /// The digest as text, for messages.
+    pub fn digest_text(&self) -> String {
+        self.digest.map_or(String::new(), |d| d.to_text())
+    }
 }
 
-/// What a source may read of the simulation: synthetic vulnerability triggers are drawn
-/// only for images that are active (SPEC §10 allows drawing them lazily).
-pub trait State {
+/// What a source may read of the simulation. Synthetic vulnerability triggers are drawn
+/// only for images that are active (drawing them lazily gives the same result as drawing
+/// one process per image and dropping those that find the image inactive).
+pub trait SimView {
     /// The instant of the last input or day end processed.
     fn now(&self) -> i64;
-    /// Counts configuration changes and day ends processed so far.
-    fn global_epoch(&self) -> u64;
-    fn repo(&self, name: &[u8]) -> Option<&crate::engine::RepoState>;
+    /// How many images of the repository are `active` (0 for an unknown repository).
+    fn active_count(&self, repo: &[u8]) -> usize;
+    /// The digest of the `k`-th active image of the repository, `k < active_count`. The
+    /// order is the engine's and is deterministic.
+    fn active_digest(&self, repo: &[u8], k: usize) -> DigestRef<'_>;
 }
 
-/// A time-ordered stream of events.
+/// What changed in the simulated state since a source was last told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// The event the source handed out last was applied (or ignored): its repository
+    /// may have changed.
+    Taken,
+    /// A day end, a configuration change or a registry-wide event: any repository may
+    /// have changed.
+    Everything,
+}
+
+/// A time-ordered stream of traffic events.
+///
+/// The engine drives a source with three calls: `peek` for the instant of the next
+/// event, `take` for that event, and `changed` after every change of the simulated state
+/// (each applied event, each day end, each configuration change). A source whose events
+/// depend on the state re-reads it in `changed`, never in `peek`, so what it produces does
+/// not depend on how often the engine peeks.
 pub trait Source {
     /// The instant of the next event, reading it if needed; `None` at the end.
-    fn peek(&mut self, state: &dyn State) -> Result<Option<i64>>;
+    fn peek(&mut self) -> Result<Option<i64>>;
     /// The event `peek` announced. Only called right after `peek` returned `Some`.
-    fn take(&mut self, state: &dyn State) -> Event<'_>;
+    fn take(&mut self, view: &dyn SimView) -> Event<'_>;
+    /// The simulated state changed (see the trait documentation).
+    fn changed(&mut self, _view: &dyn SimView, _what: Change) {}
     /// The file events come from, for messages.
     fn file(&self) -> Option<&std::path::Path> {
         None

@@ -2,10 +2,12 @@
 //! row into one reused record, so memory does not grow with the trace.
 
 use super::records::Records;
-use super::{Event, EventKind, Source, State};
-use crate::error::{Error, Location, Result};
-use crate::names::{check_repository, check_tag};
-use crate::time::parse_instant_bytes;
+use crate::base::digest::DigestRef;
+use crate::base::error::{Error, Location, Result};
+use crate::base::names::{check_repository, check_tag};
+use crate::base::time::parse_instant_bytes;
+use crate::model::event::{Event, EventKind, SimView, Source};
+use rustc_hash::FxHashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -38,7 +40,9 @@ pub struct TraceReader<R: Read> {
     cols: Columns,
     pending: Option<Pending>,
     last_time: i64,
-    check_names: bool,
+    /// Repository names already checked, and the last one (rows often repeat it).
+    names: FxHashSet<Box<[u8]>>,
+    last_name: Vec<u8>,
 }
 
 #[inline]
@@ -69,7 +73,8 @@ impl<R: Read> TraceReader<R> {
             },
             pending: None,
             last_time: i64::MIN,
-            check_names: true,
+            names: FxHashSet::default(),
+            last_name: Vec::new(),
         };
         t.read_header()?;
         Ok(t)
@@ -78,12 +83,6 @@ impl<R: Read> TraceReader<R> {
     /// The underlying reader (what it buffered has been read from it).
     pub fn into_inner(self) -> R {
         self.rec.into_inner()
-    }
-
-    /// Leaves the check of repository names to the caller (the engine checks each name
-    /// once, on first sight, with [`Event::repo_column`] for the message).
-    pub fn defer_name_checks(&mut self) {
-        self.check_names = false;
     }
 
     fn err(&self, line: u64, column: Option<usize>, msg: impl Into<String>) -> Error {
@@ -237,11 +236,7 @@ impl<R: Read> TraceReader<R> {
                 ));
             }
         }
-        // The engine checks a name once, when it first sees it (a check per row costs
-        // more than the rest of the row); rows nobody simulates are checked here.
-        if self.check_names && !repo.is_empty() {
-            check_repository(repo).map_err(|m| self.err(line, Some(cols.repository), m))?;
-        }
+        let new_name = !repo.is_empty() && repo != self.last_name.as_slice();
         let mut supported = true;
         if kind == EventKind::Push {
             if let Some(c) = cols.tags {
@@ -278,12 +273,15 @@ impl<R: Read> TraceReader<R> {
                     "row at {} is earlier than the row before it ({}): trace rows must be in \
                      non-decreasing time order; sort the trace by time (stably, to keep the \
                      order of rows at one instant)",
-                    crate::time::format_instant(time),
-                    crate::time::format_instant(self.last_time)
+                    crate::base::time::format_instant(time),
+                    crate::base::time::format_instant(self.last_time)
                 ),
             ));
         }
         self.last_time = time;
+        if new_name {
+            self.check_name(line)?;
+        }
         Ok(Pending {
             time,
             kind,
@@ -294,11 +292,11 @@ impl<R: Read> TraceReader<R> {
 }
 
 impl<R: Read> Source for TraceReader<R> {
-    fn peek(&mut self, _: &dyn State) -> Result<Option<i64>> {
+    fn peek(&mut self) -> Result<Option<i64>> {
         self.next_time()
     }
 
-    fn take(&mut self, _: &dyn State) -> Event<'_> {
+    fn take(&mut self, _: &dyn SimView) -> Event<'_> {
         self.take_event()
     }
 
@@ -307,7 +305,6 @@ impl<R: Read> Source for TraceReader<R> {
     }
 
     fn drain(&mut self) -> Result<u64> {
-        self.check_names = true;
         let mut n = 0;
         while self.next_time()?.is_some() {
             self.pending = None;
@@ -318,6 +315,21 @@ impl<R: Read> Source for TraceReader<R> {
 }
 
 impl<R: Read> TraceReader<R> {
+    /// Checks the repository name of the current row once per distinct name (a check
+    /// per row would cost more than the rest of the row).
+    fn check_name(&mut self, line: u64) -> Result<()> {
+        let c = self.cols.repository;
+        if !self.names.contains(self.field(c)) {
+            let owned: Box<[u8]> = self.field(c).into();
+            check_repository(&owned).map_err(|m| self.err(line, Some(c), m))?;
+            self.names.insert(owned);
+        }
+        let repo = trim(self.rec.get(c).unwrap_or(b""));
+        self.last_name.clear();
+        self.last_name.extend_from_slice(repo);
+        Ok(())
+    }
+
     /// The instant of the next row, parsing it; `None` at the end.
     pub fn next_time(&mut self) -> Result<Option<i64>> {
         if let Some(p) = self.pending {
@@ -339,11 +351,12 @@ impl<R: Read> TraceReader<R> {
             time: p.time,
             kind: p.kind,
             repo: self.field(cols.repository),
-            digest: self.field(cols.digest),
+            digest: Some(self.field(cols.digest))
+                .filter(|d| !d.is_empty())
+                .map(DigestRef::parse),
             tags: cols.tags.map_or(&b""[..], |c| self.field(c)),
             supported: p.supported,
             line: p.line,
-            repo_column: cols.repository as u32 + 1,
         }
     }
 }
@@ -363,7 +376,7 @@ mod tests {
                 e.time,
                 e.kind,
                 String::from_utf8_lossy(e.repo).into_owned(),
-                String::from_utf8_lossy(e.digest).into_owned(),
+                e.digest_text(),
                 e.tags()
                     .map(|t| String::from_utf8_lossy(t).into_owned())
                     .collect(),

@@ -5,12 +5,13 @@
 use super::exec::RunDays;
 use super::part::SweepMeta;
 use super::stats::Estimate;
+use crate::base::atomic::Staging;
+use crate::base::error::{Error, Result};
+use crate::base::time::{DAY, parse_date};
 use crate::engine::DayRow;
-use crate::error::{Error, Result};
 use crate::report::charts::{self, DayLine, DayLines, ErrorBarChart, ErrorPoint, PointSeries};
+use crate::report::daily;
 use crate::report::figures::Figures;
-use crate::report::{Staging, daily};
-use crate::time::{DAY, parse_date};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -489,7 +490,7 @@ fn write_charts(
         y_desc: format!("Coverage (%){band}"),
         start,
         lines: daily_lines(meta, runs, |d| {
-            ratio(d.status(crate::engine::Status::Active), d.counts.images)
+            ratio(d.status(crate::rules::Status::Active), d.counts.images)
         }),
     };
     charts::write_both(&coverage, dir, "coverage")?;

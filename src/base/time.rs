@@ -66,17 +66,24 @@ pub fn push_date(out: &mut String, t: i64) {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` of instant `t`.
 pub fn format_instant(t: i64) -> String {
-    let mut s = String::with_capacity(20);
-    push_date(&mut s, t);
-    let sod = t.rem_euclid(DAY);
+    let mut v = Vec::with_capacity(20);
+    push_instant(&mut v, t);
+    String::from_utf8(v).unwrap_or_default()
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SSZ` of instant `t` (the one instant formatter: traces,
+/// messages, reports).
+pub fn push_instant(out: &mut Vec<u8>, t: i64) {
+    use std::io::Write as _;
+    let (y, m, d) = civil_from_days(t.div_euclid(DAY));
+    let s = t.rem_euclid(DAY);
     let _ = write!(
-        s,
-        "T{:02}:{:02}:{:02}Z",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60
+        out,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        (s / 60) % 60,
+        s % 60
     );
-    s
 }
 
 #[inline]

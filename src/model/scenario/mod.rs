@@ -3,19 +3,20 @@
 
 mod aws;
 pub mod node;
+pub mod synthetic;
 
-use crate::error::{Error, Location, Result};
-use crate::names::{UNSUPPORTED_REGIONS, check_filter, check_region, filter_matches};
+use crate::base::error::{Error, Location, Result};
+use crate::base::names::{UNSUPPORTED_REGIONS, check_filter, check_region, filter_matches};
+use crate::base::time::DAY;
 use crate::rules::lifecycle::Policy;
 use crate::rules::{
     Billing, Duration, InspectorSettings, Pricing, Profile, PullMode, RegistryConfig,
     RuleFrequency, ScanRule, ScanType,
 };
-use crate::time::DAY;
-use crate::traffic::synthetic::SyntheticConfig;
 use node::{Doc, Node, Table};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use synthetic::SyntheticConfig;
 
 /// A configuration change at an instant (SPEC §5.2).
 #[derive(Debug, Clone)]
@@ -35,6 +36,15 @@ pub struct LifecycleEntry {
     pub filters: Vec<String>,
     pub policy: Arc<Policy>,
     pub file: PathBuf,
+}
+
+/// A configuration in effect (see [`Scenario::configurations`]).
+#[derive(Debug, Clone)]
+pub struct Configuration<'a> {
+    /// The timeline entry it starts at; `None` for the initial configuration.
+    pub entry: Option<&'a TimelineEntry>,
+    pub registry: &'a RegistryConfig,
+    pub inspector: InspectorSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +109,34 @@ impl Scenario {
             pricing: self.pricing,
             trial_start,
         }
+    }
+
+    /// The configurations in effect over time: the initial one, then the one after each
+    /// timeline entry (an entry replaces the registry configuration and/or the Inspector
+    /// settings it gives; the rest carries over).
+    pub fn configurations(&self) -> Vec<Configuration<'_>> {
+        let mut out = Vec::with_capacity(self.timeline.len() + 1);
+        let mut cur = Configuration {
+            entry: None,
+            registry: &self.registry,
+            inspector: self.inspector,
+        };
+        out.push(cur.clone());
+        for e in &self.timeline {
+            cur = Configuration {
+                entry: Some(e),
+                registry: e.registry.as_ref().unwrap_or(cur.registry),
+                inspector: e.inspector.unwrap_or(cur.inspector),
+            };
+            out.push(cur.clone());
+        }
+        out
+    }
+
+    /// The configuration in effect after the first `n` timeline entries.
+    pub fn configuration_after(&self, n: usize) -> Configuration<'_> {
+        let all = self.configurations();
+        all[n.min(all.len() - 1)].clone()
     }
 
     /// The lifecycle policy of a repository: the first entry whose filters match it.
@@ -174,7 +212,7 @@ impl<'a, 's> Loader<'a, 's> {
         root.allow(TOP_KEYS)?;
         // `[sweep]` is for `scansim sweep`; its structure is checked here too.
         if let Some(n) = root.get("sweep") {
-            crate::sweep::spec::check_table(&n)?;
+            crate::app::sweep::spec::check_table(&n)?;
         }
         let sim = root
             .get("simulation")
@@ -386,7 +424,7 @@ impl<'a, 's> Loader<'a, 's> {
             traffic,
             warnings,
             referenced_files: self.files,
-            sha256: crate::provenance::sha256_bytes(self.doc.text.as_bytes()),
+            sha256: crate::base::hash::sha256_bytes(self.doc.text.as_bytes()),
         })
     }
 

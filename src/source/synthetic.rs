@@ -10,154 +10,19 @@
 //! Poisson processes of the `n` active images is one Poisson process of rate `n × r`
 //! that picks an active image uniformly.
 
-use crate::error::Result;
-use crate::names::{check_repository, check_tag};
-use crate::scenario::node::{Node, Table};
-use crate::time::DAY;
-use crate::traffic::{Event, EventKind, Source, State};
+use crate::base::digest::DigestRef;
+use crate::base::error::Result;
+use crate::base::hash::splitmix;
+use crate::base::time::DAY;
+use crate::model::event::{Change, Event, EventKind, SimView, Source};
+use crate::model::groups::Grouping;
+use crate::model::scenario::synthetic::{Group, Rate, RepoSpec, SyntheticConfig};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io::Write as _;
-
-/// A group's push rate per repository and day.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Rate {
-    /// The same Poisson rate for every repository.
-    Fixed(f64),
-    /// Rates log-normal across the group's repositories (heavy-tailed).
-    LogNormal { median: f64, sigma: f64 },
-}
-
-/// A group of repositories with one traffic profile.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Group {
-    /// Name template; `{i}` is the index 0..count-1.
-    pub template: String,
-    /// Label in `groups.csv`.
-    pub label: String,
-    pub count: u32,
-    pub rate: Rate,
-    /// Relative push rate Monday..Sunday, mean 1.
-    pub weekday: [f64; 7],
-    /// Push rate growth per 30 days (0.05 = +5 %).
-    pub growth_per_month: f64,
-    /// Images per push: each platform is an image.
-    pub platforms: u32,
-    /// Whether a multi-platform push also stores an (unsupported) image index.
-    pub image_index: bool,
-    /// Probability that an image is unsupported by Inspector.
-    pub unsupported_share: f64,
-    /// A tag every push moves, such as `latest`.
-    pub moving_tag: Option<String>,
-    /// Whether each push gets a version tag `v<n>`.
-    pub version_tags: bool,
-    /// How many of the newest pushes are deployed (pulled and in use daily).
-    pub deployed: u32,
-    pub deploy_lag: i64,
-    pub deploy_pulls_per_day: f64,
-    pub in_use: bool,
-    /// Pull intensity of an image at age 0 (pulls per day), halving every half-life.
-    pub old_pulls_per_day: f64,
-    pub old_pull_half_life_days: f64,
-    /// The traffic deletes images this long after their push (a cleanup job).
-    pub delete_after: Option<i64>,
-    /// When the group's first repository appears; default the start of history.
-    pub start: Option<i64>,
-    /// Repositories appear evenly spread over this many days from `start`.
-    pub appear_over_days: u32,
-}
-
-/// Days on which vulnerability-feed triggers are more frequent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Burst {
-    pub start: i64,
-    pub days: u32,
-    pub multiplier: f64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct SyntheticConfig {
-    pub history_days: u32,
-    pub rescans_per_image_month: f64,
-    pub burst_days_per_year: f64,
-    pub burst_multiplier: f64,
-    pub bursts: Vec<Burst>,
-    pub groups: Vec<Group>,
-}
-
-/// One repository of the synthetic registry.
-#[derive(Debug, Clone)]
-pub struct RepoSpec {
-    pub name: String,
-    pub group: u32,
-    pub index: u32,
-    /// Stable key of the name: selects the random streams.
-    pub key: u64,
-}
-
-const GROUP_KEYS: &[&str] = &[
-    "name",
-    "count",
-    "pushes_per_day",
-    "group",
-    "weekday_weights",
-    "growth_per_month",
-    "platforms",
-    "image_index",
-    "unsupported_share",
-    "moving_tag",
-    "version_tags",
-    "deployed",
-    "deploy_lag_hours",
-    "deploy_pulls_per_day",
-    "in_use",
-    "old_pulls_per_day",
-    "old_pull_half_life_days",
-    "delete_after_days",
-    "start",
-    "appear_over_days",
-];
-
-fn num(n: &Node, min: f64, max: f64) -> Result<f64> {
-    let v = n.f64()?;
-    if !v.is_finite() || v < min || v > max {
-        return Err(n.error(format!("must be a number in {min}..={max} (got {v})")));
-    }
-    Ok(v)
-}
-
-fn opt_num(t: &Table, key: &str, min: f64, max: f64, default: f64) -> Result<f64> {
-    t.get(key).map_or(Ok(default), |n| num(&n, min, max))
-}
-
-fn opt_bool(t: &Table, key: &str, default: bool) -> Result<bool> {
-    t.get(key).map_or(Ok(default), |n| n.bool())
-}
-
-fn opt_int(t: &Table, key: &str, min: i64, max: i64, default: i64) -> Result<i64> {
-    t.get(key).map_or(Ok(default), |n| n.int_in(min, max))
-}
-
-/// FNV-1a: a stable hash (std's hasher is randomly keyed).
-pub fn stable_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = x;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// What a random stream is for.
 #[derive(Clone, Copy)]
@@ -186,198 +51,6 @@ fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u64 {
         Ok(p) => p.sample(rng) as u64,
         Err(_) => 0,
     }
-}
-
-impl SyntheticConfig {
-    pub fn from_toml(node: &Node) -> Result<Self> {
-        let t = node.table()?;
-        t.allow(&[
-            "history_days",
-            "rescans_per_image_month",
-            "burst_days_per_year",
-            "burst_multiplier",
-            "bursts",
-            "repositories",
-        ])?;
-        let history_days = opt_int(&t, "history_days", 0, 3650, 0)? as u32;
-        let rescans_per_image_month = opt_num(&t, "rescans_per_image_month", 0.0, 10_000.0, 6.0)?;
-        let burst_days_per_year = opt_num(&t, "burst_days_per_year", 0.0, 365.0, 0.0)?;
-        let burst_multiplier = opt_num(&t, "burst_multiplier", 0.0, 1000.0, 5.0)?;
-        let mut bursts = Vec::new();
-        if let Some(b) = t.get("bursts") {
-            for e in b.elements()? {
-                let bt = e.table()?;
-                bt.allow(&["start", "days", "multiplier"])?;
-                let start = bt
-                    .get("start")
-                    .ok_or_else(|| bt.error("missing key `start` (the first burst day)"))?
-                    .date()?;
-                bursts.push(Burst {
-                    start,
-                    days: opt_int(&bt, "days", 1, 3650, 1)? as u32,
-                    multiplier: opt_num(&bt, "multiplier", 0.0, 1000.0, burst_multiplier)?,
-                });
-            }
-        }
-        let groups_node = t.get("repositories").ok_or_else(|| {
-            t.error("missing [[synthetic.repositories]]: give at least one repository group")
-        })?;
-        let mut groups = Vec::new();
-        let mut names: HashMap<String, String> = HashMap::new();
-        for e in groups_node.elements()? {
-            let g = parse_group(&e)?;
-            for i in [0, g.count - 1] {
-                let name = g.template.replace("{i}", &i.to_string());
-                check_repository(name.as_bytes())
-                    .map_err(|m| e.error(format!("name template `{}` gives {m}", g.template)))?;
-            }
-            for i in 0..g.count {
-                let name = g.template.replace("{i}", &i.to_string());
-                if let Some(other) = names.insert(name.clone(), g.template.clone()) {
-                    return Err(e.error(format!(
-                        "repository `{name}` is produced twice (by `{other}` and `{}`): \
-                         use `{{i}}` in the name and distinct templates",
-                        g.template
-                    )));
-                }
-            }
-            groups.push(g);
-        }
-        if groups.is_empty() {
-            return Err(groups_node.error("give at least one repository group"));
-        }
-        Ok(SyntheticConfig {
-            history_days,
-            rescans_per_image_month,
-            burst_days_per_year,
-            burst_multiplier,
-            bursts,
-            groups,
-        })
-    }
-
-    pub fn repositories(&self) -> Vec<RepoSpec> {
-        let mut out = Vec::new();
-        for (gi, g) in self.groups.iter().enumerate() {
-            for i in 0..g.count {
-                let name = g.template.replace("{i}", &i.to_string());
-                out.push(RepoSpec {
-                    key: stable_hash(name.as_bytes()),
-                    name,
-                    group: gi as u32,
-                    index: i,
-                });
-            }
-        }
-        out
-    }
-
-    pub fn repository_names(&self) -> Vec<String> {
-        self.repositories().into_iter().map(|r| r.name).collect()
-    }
-}
-
-fn parse_group(e: &Node) -> Result<Group> {
-    let t = e.table()?;
-    t.allow(GROUP_KEYS)?;
-    let name_node = t
-        .get("name")
-        .ok_or_else(|| t.error("missing key `name` (a template such as \"svc-{i}\")"))?;
-    let template = name_node.str()?.to_string();
-    let count = t
-        .get("count")
-        .ok_or_else(|| t.error("missing key `count` (number of repositories)"))?
-        .int_in(1, 1_000_000)? as u32;
-    if count > 1 && !template.contains("{i}") {
-        return Err(name_node.error(format!(
-            "`{template}` has no `{{i}}` but count is {count}: every repository needs its own name"
-        )));
-    }
-    let rate_node = t.get("pushes_per_day").ok_or_else(|| {
-        t.error("missing key `pushes_per_day` (a number, or { median = .., sigma = .. })")
-    })?;
-    let rate = match rate_node.table() {
-        Ok(rt) => {
-            rt.allow(&["median", "sigma"])?;
-            let median = num(
-                &rt.get("median")
-                    .ok_or_else(|| rt.error("missing key `median` (pushes per day)"))?,
-                0.0,
-                10_000.0,
-            )?;
-            let sigma = opt_num(&rt, "sigma", 0.0, 10.0, 1.0)?;
-            Rate::LogNormal { median, sigma }
-        }
-        Err(_) => Rate::Fixed(num(&rate_node, 0.0, 10_000.0)?),
-    };
-    let label = match t.get("group") {
-        Some(n) => {
-            let s = n.str()?;
-            if s.is_empty() || s.contains([',', '"', '\n']) {
-                return Err(n.error("a group label is non-empty, without commas or quotes"));
-            }
-            s.to_string()
-        }
-        None => template.replace("{i}", "*"),
-    };
-    let mut weekday = [1.0; 7];
-    if let Some(n) = t.get("weekday_weights") {
-        let els = n.elements()?;
-        if els.len() != 7 {
-            return Err(n.error("give 7 weights, Monday to Sunday"));
-        }
-        for (w, el) in weekday.iter_mut().zip(&els) {
-            *w = num(el, 0.0, 1000.0)?;
-        }
-        let mean: f64 = weekday.iter().sum::<f64>() / 7.0;
-        if mean <= 0.0 {
-            return Err(n.error("at least one weight must be positive"));
-        }
-        for w in &mut weekday {
-            *w /= mean;
-        }
-    }
-    let moving_tag = match t.get("moving_tag") {
-        None => Some("latest".to_string()),
-        Some(n) => {
-            let s = n.str()?;
-            if s.is_empty() {
-                None
-            } else {
-                check_tag(s.as_bytes()).map_err(|m| n.error(m))?;
-                Some(s.to_string())
-            }
-        }
-    };
-    let start = match t.get("start") {
-        Some(n) => Some(n.date()?),
-        None => None,
-    };
-    Ok(Group {
-        template,
-        label,
-        count,
-        rate,
-        weekday,
-        growth_per_month: opt_num(&t, "growth_per_month", -0.99, 100.0, 0.0)?,
-        platforms: opt_int(&t, "platforms", 1, 16, 1)? as u32,
-        image_index: opt_bool(&t, "image_index", false)?,
-        unsupported_share: opt_num(&t, "unsupported_share", 0.0, 1.0, 0.0)?,
-        moving_tag,
-        version_tags: opt_bool(&t, "version_tags", true)?,
-        deployed: opt_int(&t, "deployed", 0, 100, 1)? as u32,
-        deploy_lag: (opt_num(&t, "deploy_lag_hours", 0.0, 24.0 * 365.0, 1.0)? * 3600.0) as i64,
-        deploy_pulls_per_day: opt_num(&t, "deploy_pulls_per_day", 0.0, 10_000.0, 4.0)?,
-        in_use: opt_bool(&t, "in_use", true)?,
-        old_pulls_per_day: opt_num(&t, "old_pulls_per_day", 0.0, 10_000.0, 0.2)?,
-        old_pull_half_life_days: opt_num(&t, "old_pull_half_life_days", 0.01, 3650.0, 7.0)?,
-        delete_after: match t.get("delete_after_days") {
-            Some(n) => Some((num(&n, 0.01, 36_500.0)? * DAY as f64) as i64),
-            None => None,
-        },
-        start,
-        appear_over_days: opt_int(&t, "appear_over_days", 0, 36_500, 0)? as u32,
-    })
 }
 
 /// What every repository generator shares: the configuration, the calendar and the
@@ -462,23 +135,19 @@ pub trait GenStream {
     fn peek(&mut self) -> Option<&GenEvent>;
     /// Moves past the event `peek` returned.
     fn advance(&mut self);
-    /// The digest of an image when it is already rendered.
-    fn digest(&self, _image: u32) -> Option<&[u8]> {
+    /// The digest of an image when it is already made.
+    fn digest(&self, _image: u32) -> Option<[u8; 32]> {
         None
     }
 }
 
-/// Length of a rendered digest: `sha256:` and 64 hex digits.
-const DIGEST_LEN: usize = 71;
-
 /// The traffic of one repository generated once ([`RepoGen::record`]), with the digest
-/// of every image rendered once, to be replayed by several engines
-/// ([`RepoSource::replay`]).
+/// of every image made once, to be replayed by several engines ([`RepoSource::replay`]).
 #[derive(Debug, Clone, Default)]
 pub struct Recording {
     pub events: Vec<GenEvent>,
-    /// `DIGEST_LEN` bytes per image, in image order.
-    digests: Vec<u8>,
+    /// The digest of each image, in image order.
+    digests: Vec<[u8; 32]>,
 }
 
 /// Replays a [`Recording`].
@@ -501,9 +170,8 @@ impl GenStream for Replay<'_> {
     fn advance(&mut self) {
         self.pos += 1;
     }
-    fn digest(&self, image: u32) -> Option<&[u8]> {
-        let at = image as usize * DIGEST_LEN;
-        self.rec.digests.get(at..at + DIGEST_LEN)
+    fn digest(&self, image: u32) -> Option<[u8; 32]> {
+        self.rec.digests.get(image as usize).copied()
     }
 }
 
@@ -777,12 +445,9 @@ impl<'p> RepoGen<'p> {
             events.extend_from_slice(&self.buf[self.pos..]);
             self.pos = self.buf.len();
         }
-        let mut digests = Vec::with_capacity(self.next_image as usize * DIGEST_LEN);
-        let mut one = Vec::with_capacity(DIGEST_LEN);
-        for image in 0..self.next_image {
-            render_digest(&mut one, self.plan.seed, self.key, image);
-            digests.extend_from_slice(&one);
-        }
+        let digests = (0..self.next_image)
+            .map(|image| image_digest(self.plan.seed, self.key, image))
+            .collect();
         Recording { events, digests }
     }
 
@@ -800,18 +465,15 @@ impl<'p> RepoGen<'p> {
     }
 }
 
-/// Writes `sha256:` and 64 hex digits derived from (seed, repository, image).
-fn render_digest(out: &mut Vec<u8>, seed: u64, key: u64, image: u32) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.clear();
-    out.extend_from_slice(b"sha256:");
+/// The 32 digest bytes of an image, derived from (seed, repository, image).
+fn image_digest(seed: u64, key: u64, image: u32) -> [u8; 32] {
+    let mut out = [0u8; 32];
     let mut x = seed ^ key.rotate_left(17) ^ (image as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    for _ in 0..4 {
+    for chunk in out.chunks_exact_mut(8) {
         x = splitmix(x);
-        for i in (0..16).rev() {
-            out.push(HEX[((x >> (i * 4)) & 15) as usize]);
-        }
+        chunk.copy_from_slice(&x.to_be_bytes());
     }
+    out
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -835,7 +497,10 @@ pub struct RepoSource<'p, G = RepoGen<'p>> {
     rate: f64,
     trig_next: i64,
     next: Next,
-    digest: Vec<u8>,
+    /// The digest of the event handed out last.
+    digest: [u8; 32],
+    /// An active image's digest that is not canonical (only in a replayed history).
+    digest_text: Vec<u8>,
     tags: Vec<u8>,
 }
 
@@ -867,7 +532,8 @@ impl<'p, G: GenStream> RepoSource<'p, G> {
             rate: 0.0,
             trig_next: i64::MAX,
             next: Next::None,
-            digest: Vec::with_capacity(71),
+            digest: [0; 32],
+            digest_text: Vec::new(),
             tags: Vec::with_capacity(32),
         }
     }
@@ -881,26 +547,76 @@ impl<'p, G: GenStream> RepoSource<'p, G> {
             i64::MAX
         };
     }
+
+    /// The traffic event `peek` announced.
+    fn take_traffic(&mut self) -> Event<'_> {
+        let e = *self.gen_.peek().expect("peeked traffic");
+        self.gen_.advance();
+        self.digest = match self.gen_.digest(e.image) {
+            Some(d) => d,
+            None => image_digest(self.plan.seed, self.key, e.image),
+        };
+        self.tags.clear();
+        if e.push_no > 0 {
+            if let Some(m) = &self.g.moving_tag {
+                self.tags.extend_from_slice(m.as_bytes());
+            }
+            if self.g.version_tags {
+                if !self.tags.is_empty() {
+                    self.tags.push(b';');
+                }
+                let _ = write!(self.tags, "v{}", e.push_no);
+            }
+        }
+        Event {
+            time: e.time,
+            kind: e.kind,
+            repo: &self.name,
+            digest: Some(DigestRef::Sha256(self.digest)),
+            tags: &self.tags,
+            supported: e.supported,
+            line: 0,
+        }
+    }
+
+    /// A vulnerability trigger: a uniformly chosen active image.
+    fn take_trigger(&mut self, view: &dyn SimView) -> Event<'_> {
+        let t = self.trig_next;
+        let k = self
+            .trig_rng
+            .random_range(0..view.active_count(&self.name).max(1));
+        let canonical = match view.active_digest(&self.name, k) {
+            DigestRef::Sha256(b) => {
+                self.digest = b;
+                true
+            }
+            DigestRef::Text(text) => {
+                self.digest_text.clear();
+                self.digest_text.extend_from_slice(text);
+                false
+            }
+        };
+        self.redraw(t);
+        self.tags.clear();
+        let digest = if canonical {
+            DigestRef::Sha256(self.digest)
+        } else {
+            DigestRef::Text(&self.digest_text)
+        };
+        Event {
+            time: t,
+            kind: EventKind::VulndbUpdate,
+            repo: &self.name,
+            digest: Some(digest),
+            tags: &self.tags,
+            supported: true,
+            line: 0,
+        }
+    }
 }
 
 impl<G: GenStream> Source for RepoSource<'_, G> {
-    fn peek(&mut self, state: &dyn State) -> Result<Option<i64>> {
-        let n = state.repo(&self.name).map_or(0, |r| r.active_count());
-        let now = state.now();
-        let rate = if n > 0 {
-            n as f64 * self.per_image_per_sec * self.plan.burst_at(now)
-        } else {
-            0.0
-        };
-        // The process is memoryless: a new draw is needed only when the rate changes.
-        if rate != self.rate {
-            self.rate = rate;
-            if rate > 0.0 {
-                self.redraw(now);
-            } else {
-                self.trig_next = i64::MAX;
-            }
-        }
+    fn peek(&mut self) -> Result<Option<i64>> {
         let traffic = self.gen_.peek().map(|e| e.time);
         let (next, t) = match traffic {
             Some(t) if t <= self.trig_next => (Next::Traffic, Some(t)),
@@ -911,73 +627,46 @@ impl<G: GenStream> Source for RepoSource<'_, G> {
         Ok(t)
     }
 
-    fn take(&mut self, state: &dyn State) -> Event<'_> {
+    fn take(&mut self, view: &dyn SimView) -> Event<'_> {
         match self.next {
-            Next::Traffic => {
-                let e = *self.gen_.peek().expect("peeked traffic");
-                self.gen_.advance();
-                let digest = match self.gen_.digest(e.image) {
-                    Some(d) => d,
-                    None => {
-                        render_digest(&mut self.digest, self.plan.seed, self.key, e.image);
-                        &self.digest
-                    }
-                };
-                self.tags.clear();
-                if e.push_no > 0 {
-                    if let Some(m) = &self.g.moving_tag {
-                        self.tags.extend_from_slice(m.as_bytes());
-                    }
-                    if self.g.version_tags {
-                        if !self.tags.is_empty() {
-                            self.tags.push(b';');
-                        }
-                        let _ = write!(self.tags, "v{}", e.push_no);
-                    }
-                }
-                Event {
-                    time: e.time,
-                    kind: e.kind,
-                    repo: &self.name,
-                    digest,
-                    tags: &self.tags,
-                    supported: e.supported,
-                    line: 0,
-                    repo_column: 0,
-                }
-            }
-            Next::Trigger | Next::None => {
-                let t = self.trig_next;
-                let repo = state
-                    .repo(&self.name)
-                    .expect("a trigger needs active images");
-                let k = self.trig_rng.random_range(0..repo.active_count());
-                self.digest.clear();
-                repo.active_digest(k, &mut self.digest);
-                self.redraw(t);
-                self.tags.clear();
-                Event {
-                    time: t,
-                    kind: EventKind::VulndbUpdate,
-                    repo: &self.name,
-                    digest: &self.digest,
-                    tags: &self.tags,
-                    supported: true,
-                    line: 0,
-                    repo_column: 0,
-                }
+            Next::Traffic => self.take_traffic(),
+            Next::Trigger | Next::None => self.take_trigger(view),
+        }
+    }
+
+    /// The trigger rate follows the number of active images (and the burst multiplier
+    /// of the day); the process is memoryless, so a new draw is needed only when the
+    /// rate changes.
+    fn changed(&mut self, view: &dyn SimView, _: Change) {
+        let n = view.active_count(&self.name);
+        let now = view.now();
+        let rate = if n > 0 {
+            n as f64 * self.per_image_per_sec * self.plan.burst_at(now)
+        } else {
+            0.0
+        };
+        if rate != self.rate {
+            self.rate = rate;
+            if rate > 0.0 {
+                self.redraw(now);
+            } else {
+                self.trig_next = i64::MAX;
             }
         }
     }
 }
 
-/// All repositories merged in time order, for `generate` (one engine sees everything).
-/// A repository is asked again only after its own event or a global change (a day end or
-/// a configuration change), so its random draws are the same as when it runs alone.
+/// All repositories merged in time order, for `generate` and `run --events` (one
+/// engine sees everything). A repository is told of a change only when it may concern
+/// it (its own event, a day end, a configuration change), exactly as when it runs
+/// alone, so its random draws are the same.
 pub struct MergedSource<'p> {
     repos: Vec<RepoSource<'p>>,
     heap: BinaryHeap<Reverse<(i64, usize)>>,
-    epoch: Option<u64>,
+    /// The heap must be rebuilt from every repository.
+    rebuild: bool,
+    /// The repository whose next instant must be put back into the heap.
+    stale: Option<usize>,
     last: Option<usize>,
 }
 
@@ -986,35 +675,51 @@ impl<'p> MergedSource<'p> {
         MergedSource {
             repos: specs.iter().map(|s| RepoSource::new(plan, s)).collect(),
             heap: BinaryHeap::new(),
-            epoch: None,
+            rebuild: true,
+            stale: None,
             last: None,
         }
     }
 }
 
 impl Source for MergedSource<'_> {
-    fn peek(&mut self, state: &dyn State) -> Result<Option<i64>> {
-        if self.epoch != Some(state.global_epoch()) {
-            self.epoch = Some(state.global_epoch());
+    fn peek(&mut self) -> Result<Option<i64>> {
+        if self.rebuild {
+            self.rebuild = false;
+            self.stale = None;
             self.heap.clear();
-            self.last = None;
             for (i, r) in self.repos.iter_mut().enumerate() {
-                if let Some(t) = r.peek(state)? {
+                if let Some(t) = r.peek()? {
                     self.heap.push(Reverse((t, i)));
                 }
             }
-        } else if let Some(i) = self.last.take()
-            && let Some(t) = self.repos[i].peek(state)?
+        } else if let Some(i) = self.stale.take()
+            && let Some(t) = self.repos[i].peek()?
         {
             self.heap.push(Reverse((t, i)));
         }
         Ok(self.heap.peek().map(|Reverse((t, _))| *t))
     }
 
-    fn take(&mut self, state: &dyn State) -> Event<'_> {
+    fn take(&mut self, view: &dyn SimView) -> Event<'_> {
         let Reverse((_, i)) = self.heap.pop().expect("take after peek");
         self.last = Some(i);
-        self.repos[i].take(state)
+        self.repos[i].take(view)
+    }
+
+    fn changed(&mut self, view: &dyn SimView, what: Change) {
+        match (what, self.last.take()) {
+            (Change::Taken, Some(i)) => {
+                self.repos[i].changed(view, what);
+                self.stale = Some(i);
+            }
+            _ => {
+                for r in &mut self.repos {
+                    r.changed(view, Change::Everything);
+                }
+                self.rebuild = true;
+            }
+        }
     }
 }
 
@@ -1072,7 +777,7 @@ impl SyntheticGroups {
     }
 }
 
-impl crate::engine::Grouping for SyntheticGroups {
+impl Grouping for SyntheticGroups {
     fn group_of(&self, repo: &str) -> Option<u32> {
         Some(self.of.get(repo).copied().unwrap_or(0))
     }

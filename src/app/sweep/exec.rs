@@ -27,15 +27,14 @@
 //! `scansim run` would), which the tests use to check the sharing.
 
 use super::spec::SweepSpec;
+use crate::base::error::Result;
+use crate::base::progress::Progress;
 use crate::engine::{DayRow, Engine, RunOptions};
-use crate::error::Result;
-use crate::progress::Progress;
+use crate::model::scenario::synthetic::{RepoSpec, SyntheticConfig};
+use crate::model::scenario::{Scenario, Traffic};
 use crate::rules::lifecycle::Policy;
 use crate::rules::{Billing, Freq, InspectorSettings, RegistryConfig, ScanType, Window};
-use crate::scenario::{Scenario, Traffic};
-use crate::traffic::synthetic::{
-    Plan, Registry, RepoGen, RepoSource, RepoSpec, SyntheticConfig, SyntheticGroups,
-};
+use crate::source::synthetic::{Plan, Registry, RepoGen, RepoSource, SyntheticGroups};
 use rayon::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -353,7 +352,7 @@ pub fn execute(
         .map(|&(v, k)| {
             let sc = &spec.variants[v as usize].scenario;
             let t0 = Instant::now();
-            let run = crate::simulate(sc, None, RunOptions::default())?;
+            let run = crate::app::simulate::simulate(sc, None, RunOptions::default())?;
             Timings::add(&timings.engine_ns, t0);
             timings.engine_runs.fetch_add(1, Ordering::Relaxed);
             counter.advance(RUN_UNITS);
@@ -408,7 +407,7 @@ fn run_group(
                 &mut acc,
             )?;
             counter.advance(units);
-            Ok::<_, crate::error::Error>(acc)
+            Ok::<_, crate::base::error::Error>(acc)
         })
         .try_reduce(zero, |mut a, b| {
             for (x, y) in a.iter_mut().zip(&b) {

@@ -9,9 +9,9 @@
 //! relative file names still work). A message about an invalid variant points at the
 //! `--set` or at the line of the scenario file the problem comes from.
 
-use crate::error::{Error, Location, Result};
-use crate::scenario::Scenario;
-use crate::scenario::node::{self, Doc, Node};
+use crate::base::error::{Error, Location, Result};
+use crate::model::scenario::Scenario;
+use crate::model::scenario::node::{self, Doc, Node};
 use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 
@@ -678,17 +678,21 @@ pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Resul
     }
 
     for v in &variants {
-        if replications > 1 && !matches!(v.scenario.traffic, crate::scenario::Traffic::Synthetic(_))
+        if replications > 1
+            && !matches!(
+                v.scenario.traffic,
+                crate::model::scenario::Traffic::Synthetic(_)
+            )
         {
             let what = match v.scenario.traffic {
-                crate::scenario::Traffic::Trace(_) => {
+                crate::model::scenario::Traffic::Trace(_) => {
                     "a trace-driven scenario has one replication (its traffic is fixed): remove --replications (or [sweep] replications), or use [synthetic] traffic"
                 }
                 _ => "the scenario has no traffic",
             };
             return Err(usage(format!("variant {}: {what}", v.name)));
         }
-        if matches!(v.scenario.traffic, crate::scenario::Traffic::None) {
+        if matches!(v.scenario.traffic, crate::model::scenario::Traffic::None) {
             return Err(usage(format!(
                 "variant {}: the scenario has no traffic: add [traffic] trace = \"events.csv\" or [synthetic]",
                 v.name

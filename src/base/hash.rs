@@ -1,11 +1,12 @@
-//! What a result came from: SHA-256 of the scenario and of every file it read.
+//! Hashing: SHA-256 of inputs (provenance) and the stable, unkeyed hashes that pick
+//! random streams and event ids (std's hasher is randomly keyed, so never used for those).
 
-use crate::error::{Error, Result};
+use crate::base::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -54,38 +55,23 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// Hashes of the inputs of a run.
-#[derive(Debug, Clone, Default)]
-pub struct Provenance {
-    pub scenario: (PathBuf, String),
-    pub files: Vec<(PathBuf, String)>,
+/// FNV-1a: a stable hash (std's hasher is randomly keyed).
+pub fn stable_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
-impl Provenance {
-    /// Hashes the scenario and its referenced files; `trace` is an already hashed trace
-    /// given on the command line.
-    pub fn collect(
-        scenario: &crate::scenario::Scenario,
-        trace: Option<(PathBuf, String)>,
-    ) -> Result<Provenance> {
-        let own_trace = match &scenario.traffic {
-            crate::scenario::Traffic::Trace(p) => Some(p),
-            _ => None,
-        };
-        let mut files = Vec::new();
-        for f in &scenario.referenced_files {
-            // The trace is hashed while it is read; an overridden one is not used.
-            if own_trace == Some(f) {
-                continue;
-            }
-            files.push((f.clone(), sha256_file(f)?));
-        }
-        files.extend(trace);
-        Ok(Provenance {
-            scenario: (scenario.file.clone(), scenario.sha256.clone()),
-            files,
-        })
-    }
+/// SplitMix64: a bijective mixer of 64-bit values.
+pub fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = x;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! `put-registry-scanning-configuration`, and `aws inspector2 get-configuration` output.
 
 use super::{Given, apply_settings, json_loc};
-use crate::error::{Error, Location, Result};
-use crate::names::check_filter;
+use crate::base::error::{Error, Location, Result};
+use crate::base::names::check_filter;
 use crate::rules::{InspectorSettings, Profile, RegistryConfig, RuleFrequency, ScanRule, ScanType};
 use serde_json::Value;
 use std::path::Path;

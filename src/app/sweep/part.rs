@@ -7,8 +7,8 @@
 //! is shared by as many variants as possible.
 
 use super::exec::RunDays;
+use crate::base::error::{Error, Result};
 use crate::engine::{Counts, DayRow, Flows};
-use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

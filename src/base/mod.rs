@@ -1,0 +1,11 @@
+//! The base layer: time, money, names, errors, hashing, atomic files and progress.
+//! Nothing here knows about scanning.
+
+pub mod atomic;
+pub mod digest;
+pub mod error;
+pub mod hash;
+pub mod money;
+pub mod names;
+pub mod progress;
+pub mod time;

@@ -1,0 +1,146 @@
+//! What a run produces before any formatting: daily rows, per-repository totals and
+//! counts of what was processed. Every figure is an integer, so results of runs over
+//! disjoint sets of repositories add up in any order.
+
+use crate::rules::{Freq, Status};
+
+/// Status counts at a snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub images: u64,
+    pub status: [u64; 6],
+    pub in_use: u64,
+    pub in_use_active: u64,
+}
+
+/// What happened during a day, day end included.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flows {
+    pub pushes: u64,
+    pub pulls: u64,
+    pub deletes: u64,
+    pub initial_scans: u64,
+    pub rescans: u64,
+    pub basic_scans: u64,
+    pub expirations: u64,
+    pub cost_micro: i64,
+}
+
+impl Flows {
+    pub fn add(&mut self, o: &Flows) {
+        self.pushes += o.pushes;
+        self.pulls += o.pulls;
+        self.deletes += o.deletes;
+        self.initial_scans += o.initial_scans;
+        self.rescans += o.rescans;
+        self.basic_scans += o.basic_scans;
+        self.expirations += o.expirations;
+        self.cost_micro += o.cost_micro;
+    }
+}
+
+/// One row of `daily.csv` before formatting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayRow {
+    pub counts: Counts,
+    pub flows: Flows,
+}
+
+impl DayRow {
+    pub fn add(&mut self, o: &DayRow) {
+        let (c, oc) = (&mut self.counts, &o.counts);
+        c.images += oc.images;
+        for (a, b) in c.status.iter_mut().zip(oc.status) {
+            *a += b;
+        }
+        c.in_use += oc.in_use;
+        c.in_use_active += oc.in_use_active;
+        self.flows.add(&o.flows);
+    }
+
+    pub fn status(&self, s: Status) -> u64 {
+        self.counts.status[s as usize]
+    }
+}
+
+/// Per-repository totals over the reported days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RepoTotals {
+    pub flows: Flows,
+    pub sum_active: u64,
+    pub sum_images: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RepoSummary {
+    pub name: String,
+    pub group: u32,
+    pub freq: Freq,
+    pub images: u64,
+    pub totals: RepoTotals,
+}
+
+/// What a run produces, before any formatting.
+#[derive(Debug, Clone, Default)]
+pub struct RunResult {
+    /// One row per reported day.
+    pub days: Vec<DayRow>,
+    /// Per repository: name, group, frequency at the end, images at the end, totals.
+    pub repos: Vec<RepoSummary>,
+    /// Per reported day and group (groups in `groups` order).
+    pub group_days: Vec<Vec<DayRow>>,
+    pub groups: Vec<String>,
+    /// Traffic events processed (before the horizon), ignored ones included.
+    pub traffic_events: u64,
+    pub ignored_events: u64,
+    /// Trace rows at or after the horizon: checked, not processed.
+    pub events_after_horizon: u64,
+    /// Instants of the configuration changes that were applied.
+    pub config_changes: Vec<i64>,
+    /// Per configuration change: existing repositories whose frequency changed (while
+    /// the registry was or became ENHANCED).
+    pub freq_changes: Vec<u64>,
+    pub explain: Vec<String>,
+}
+
+impl RunResult {
+    /// Inputs processed: traffic events and configuration changes.
+    pub fn inputs_processed(&self) -> u64 {
+        self.traffic_events + self.config_changes.len() as u64
+    }
+
+    /// Adds the result of a run over other repositories of the same scenario (sums are
+    /// integers, so the order of merging does not matter).
+    pub fn merge(mut self, o: RunResult) -> RunResult {
+        if self.days.is_empty() {
+            self.days = o.days;
+            self.group_days = o.group_days;
+            self.config_changes = o.config_changes;
+            self.freq_changes = o.freq_changes;
+        } else {
+            for (a, b) in self.freq_changes.iter_mut().zip(&o.freq_changes) {
+                *a += b;
+            }
+            for (a, b) in self.days.iter_mut().zip(&o.days) {
+                a.add(b);
+            }
+            for (ga, gb) in self.group_days.iter_mut().zip(&o.group_days) {
+                if ga.len() < gb.len() {
+                    ga.resize(gb.len(), DayRow::default());
+                }
+                for (a, b) in ga.iter_mut().zip(gb) {
+                    a.add(b);
+                }
+            }
+        }
+        if o.groups.len() > self.groups.len() {
+            self.groups = o.groups;
+        }
+        self.repos.extend(o.repos);
+        self.traffic_events += o.traffic_events;
+        self.ignored_events += o.ignored_events;
+        self.events_after_horizon += o.events_after_horizon;
+        self.explain.extend(o.explain);
+        self
+    }
+}

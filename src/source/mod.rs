@@ -1,0 +1,6 @@
+//! Where traffic comes from: a trace file (reader and writer) and synthetic traffic.
+
+pub mod records;
+pub mod synthetic;
+pub mod trace;
+pub mod writer;
