@@ -14,3 +14,6 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+
+#[cfg(test)]
+mod layering;

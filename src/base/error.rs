@@ -76,6 +76,9 @@ impl Error {
             message: message.into(),
         }
     }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
     pub fn io(path: &Path, reason: std::io::Error) -> Self {
         Error::Io {
             path: path.to_path_buf(),

@@ -21,9 +21,10 @@ pub mod stats;
 use crate::base::atomic::Staging;
 use crate::base::error::Result;
 use crate::base::progress::Progress;
+use crate::model::scenario::sweep::SetArg;
 use exec::{ExecOptions, Timings};
 use part::{Part, Shard, SweepMeta, VariantMeta};
-use spec::{SetArg, SweepSpec};
+use spec::SweepSpec;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

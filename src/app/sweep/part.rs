@@ -20,16 +20,12 @@ pub struct Shard {
     pub count: u32,
 }
 
-fn usage(msg: impl Into<String>) -> Error {
-    Error::Usage(msg.into())
-}
-
 const MAX_SHARDS: u32 = 1_000_000;
 
 fn parse_count(text: &str, what: &str) -> Result<u32> {
     match text.trim().parse::<u32>() {
         Ok(n) if (1..=MAX_SHARDS).contains(&n) => Ok(n),
-        _ => Err(usage(format!(
+        _ => Err(Error::usage(format!(
             "{what}: `{text}` is not a shard count (a whole number from 1 to {MAX_SHARDS})"
         ))),
     }
@@ -38,7 +34,7 @@ fn parse_count(text: &str, what: &str) -> Result<u32> {
 impl Shard {
     fn new(index: u32, count: u32, what: &str) -> Result<Shard> {
         if index == 0 || index > count {
-            return Err(usage(format!(
+            return Err(Error::usage(format!(
                 "{what}: shard {index} of {count} does not exist (shards are numbered 1 to {count})"
             )));
         }
@@ -53,13 +49,15 @@ impl Shard {
                 Some(n) => Some(parse_count(n, &what)?),
                 None if rest.is_empty() => None,
                 None => {
-                    return Err(usage(format!("{what}: expected K/N, auto or auto/N")));
+                    return Err(Error::usage(format!(
+                        "{what}: expected K/N, auto or auto/N"
+                    )));
                 }
             };
             return Shard::from_env(given, env, &what);
         }
         let (k, n) = text.split_once('/').ok_or_else(|| {
-            usage(format!(
+            Error::usage(format!(
                 "{what}: expected K/N (such as 2/8), auto or auto/N"
             ))
         })?;
@@ -67,7 +65,7 @@ impl Shard {
         let k: u32 = k
             .trim()
             .parse()
-            .map_err(|_| usage(format!("{what}: `{k}` is not a shard number")))?;
+            .map_err(|_| Error::usage(format!("{what}: `{k}` is not a shard number")))?;
         Shard::new(k, n, &what)
     }
 
@@ -84,7 +82,7 @@ impl Shard {
             match env(name) {
                 None => Ok(None),
                 Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
-                    usage(format!(
+                    Error::usage(format!(
                         "{what}: {name}={v} is not a non-negative whole number"
                     ))
                 }),
@@ -92,15 +90,17 @@ impl Shard {
         };
         let count = |from_env: Option<u64>, name: &str| -> Result<u32> {
             match (given, from_env) {
-                (Some(g), Some(e)) if g as u64 != e => Err(usage(format!(
+                (Some(g), Some(e)) if g as u64 != e => Err(Error::usage(format!(
                     "{what}: the shard count {g} differs from {name}={e}"
                 ))),
                 (Some(g), _) => Ok(g),
                 (None, Some(e)) => u32::try_from(e)
                     .ok()
                     .filter(|n| (1..=MAX_SHARDS).contains(n))
-                    .ok_or_else(|| usage(format!("{what}: {name}={e} is not a shard count"))),
-                (None, None) => Err(usage(format!(
+                    .ok_or_else(|| {
+                        Error::usage(format!("{what}: {name}={e} is not a shard count"))
+                    }),
+                (None, None) => Err(Error::usage(format!(
                     "{what}: {name} is not set; give the number of shards as --shard auto/N"
                 ))),
             }
@@ -115,7 +115,7 @@ impl Shard {
         }
         if let Some(i) = num("JOB_COMPLETION_INDEX")? {
             let n = given.ok_or_else(|| {
-                usage(format!(
+                Error::usage(format!(
                     "{what}: JOB_COMPLETION_INDEX={i} (a Kubernetes Indexed Job) does not say \
                      how many completions there are: give --shard auto/N with N = completions"
                 ))
@@ -125,14 +125,14 @@ impl Shard {
         if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
             let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
             if id < min {
-                return Err(usage(format!(
+                return Err(Error::usage(format!(
                     "{what}: SLURM_ARRAY_TASK_ID={id} is below SLURM_ARRAY_TASK_MIN={min}"
                 )));
             }
             let n = count(num("SLURM_ARRAY_TASK_COUNT")?, "SLURM_ARRAY_TASK_COUNT")?;
             return index(id - min, n);
         }
-        Err(usage(format!(
+        Err(Error::usage(format!(
             "{what}: no array job index in the environment: --shard auto reads \
              AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch), JOB_COMPLETION_INDEX (Kubernetes Indexed \
              Job, with auto/N) or SLURM_ARRAY_TASK_ID (Slurm); give --shard K/N otherwise"
@@ -290,7 +290,7 @@ impl Part {
         };
         let text = std::fs::read_to_string(&file).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                usage(format!(
+                Error::usage(format!(
                     "{}: no part.json here: give the --out directories of `scansim sweep \
                      --shard K/N` runs",
                     path.display()
@@ -300,9 +300,9 @@ impl Part {
             }
         })?;
         let part: Part = serde_json::from_str(&text)
-            .map_err(|e| usage(format!("{}: not a sweep part: {e}", file.display())))?;
+            .map_err(|e| Error::usage(format!("{}: not a sweep part: {e}", file.display())))?;
         if part.format != FORMAT {
-            return Err(usage(format!(
+            return Err(Error::usage(format!(
                 "{}: format `{}`, expected `{FORMAT}` (a part of another scansim version?)",
                 file.display(),
                 part.format
@@ -346,7 +346,7 @@ pub fn fingerprint(
 /// Returns the sweep and all runs, sorted by variant, then replication.
 pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)> {
     let Some((first_path, first)) = parts.first() else {
-        return Err(usage("merge: give at least one part directory"));
+        return Err(Error::usage("merge: give at least one part directory"));
     };
     let n = first.shard[1];
     let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
@@ -358,7 +358,7 @@ pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)>
             ..p.sweep.clone()
         } == first.sweep;
         if p.fingerprint != first.fingerprint || p.shard[1] != n || !same_sweep {
-            return Err(usage(format!(
+            return Err(Error::usage(format!(
                 "{} is a part of another sweep than {} (the scenario or a file it reads, \
                  the --set values, --replications or the shard count differ): merge only \
                  the parts of one sweep",
@@ -368,13 +368,13 @@ pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)>
         }
         let k = p.shard[0];
         if k == 0 || k > n {
-            return Err(usage(format!(
+            return Err(Error::usage(format!(
                 "{}: shard {k}/{n} does not exist",
                 path.display()
             )));
         }
         if let Some(other) = seen[k as usize - 1] {
-            return Err(usage(format!(
+            return Err(Error::usage(format!(
                 "shard {k}/{n} is given twice: {} and {}",
                 other.display(),
                 path.display()
@@ -389,7 +389,7 @@ pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)>
         .map(|(i, _)| format!("{}/{n}", i + 1))
         .collect();
     if !missing.is_empty() {
-        return Err(usage(format!(
+        return Err(Error::usage(format!(
             "missing shard{} {} of {n}: merge needs the parts of every shard",
             if missing.len() > 1 { "s" } else { "" },
             missing.join(", ")
@@ -410,7 +410,7 @@ pub fn combine(parts: Vec<(PathBuf, Part)>) -> Result<(SweepMeta, Vec<RunDays>)>
                 && r.replication == i as u32 % meta.replications
         });
     if !complete {
-        return Err(usage(format!(
+        return Err(Error::usage(format!(
             "the parts hold {} runs, not the {expected} (variant, replication) pairs of the \
              sweep once each: were they written by the same scansim version?",
             runs.len()

@@ -3,6 +3,7 @@
 
 mod aws;
 pub mod node;
+pub mod sweep;
 pub mod synthetic;
 
 use crate::base::error::{Error, Location, Result};
@@ -156,17 +157,35 @@ impl Scenario {
     }
 
     pub fn from_toml(text: &str, path: &Path) -> Result<Scenario> {
-        let doc = Doc { file: path, text };
+        let doc = Doc::new(path, text);
         let root = node::parse(&doc)?;
+        Scenario::from_table(&doc, root.get_ref())
+    }
+
+    /// A variant of the scenario in `text` (read from `path`): its `[[sweep.variants]]`
+    /// entry `variant` merged in and the `--set` values placed, then read as a scenario.
+    pub fn from_variant<'s>(
+        text: &'s str,
+        path: &Path,
+        variant: Option<usize>,
+        sets: &[(&'s sweep::SetArg, &'s str)],
+    ) -> Result<Scenario> {
+        let mut doc = Doc::new(path, text);
+        let mut root = node::parse(&doc)?.into_inner();
+        sweep::apply(&mut doc, &mut root, variant, sets)?;
+        Scenario::from_table(&doc, &root)
+    }
+
+    fn from_table(doc: &Doc, table: &node::DeTable) -> Result<Scenario> {
         let root = Table {
-            doc: &doc,
-            table: root.get_ref(),
+            doc,
+            table,
             path: String::new(),
             start: 0,
         };
         Loader {
-            doc: &doc,
-            dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            doc,
+            dir: doc.file.parent().unwrap_or(Path::new(".")).to_path_buf(),
             files: Vec::new(),
         }
         .load(&root)
@@ -212,7 +231,7 @@ impl<'a, 's> Loader<'a, 's> {
         root.allow(TOP_KEYS)?;
         // `[sweep]` is for `scansim sweep`; its structure is checked here too.
         if let Some(n) = root.get("sweep") {
-            crate::app::sweep::spec::check_table(&n)?;
+            sweep::check_table(&n)?;
         }
         let sim = root
             .get("simulation")

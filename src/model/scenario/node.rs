@@ -5,15 +5,44 @@ use crate::base::error::{Error, Location, Result};
 use crate::base::time::{self, DAY, MAX_INSTANT, MIN_INSTANT};
 use std::path::Path;
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+pub use toml::de::DeTable;
+use toml::de::DeValue;
 
 /// The source a node comes from.
 pub struct Doc<'s> {
     pub file: &'s Path,
     pub text: &'s str,
+    /// `--set` values placed into the document; the `k`-th has offsets just past the
+    /// text (`text.len() + 1 + k`), so a message about it names the flag.
+    pub sets: Vec<SetOrigin>,
+    /// The span of the `[[sweep.variants]]` entry merged into the document, and its index.
+    pub variant: Option<(std::ops::Range<usize>, usize)>,
 }
 
-impl Doc<'_> {
+/// A `--set` flag and the value of it a variant uses.
+#[derive(Debug, Clone)]
+pub struct SetOrigin {
+    pub key: String,
+    pub value: String,
+}
+
+impl<'s> Doc<'s> {
+    pub fn new(file: &'s Path, text: &'s str) -> Self {
+        Doc {
+            file,
+            text,
+            sets: Vec::new(),
+            variant: None,
+        }
+    }
+
+    /// The `--set` a value at `offset` comes from.
+    fn set_at(&self, offset: usize) -> Option<&SetOrigin> {
+        offset
+            .checked_sub(self.text.len() + 1)
+            .and_then(|k| self.sets.get(k))
+    }
+
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u64, u64) {
         let offset = offset.min(self.text.len());
@@ -25,10 +54,22 @@ impl Doc<'_> {
     }
 
     pub fn error_at(&self, offset: usize, key: &str, message: impl Into<String>) -> Error {
+        if let Some(set) = self.set_at(offset) {
+            return Error::Usage(format!(
+                "{key} (--set {}={}): {}",
+                set.key,
+                set.value,
+                message.into()
+            ));
+        }
         let (line, col) = self.line_col(offset);
         let mut loc = Location::file(self.file).line(line).column(col);
-        if !key.is_empty() {
-            loc = loc.key(key);
+        match &self.variant {
+            Some((span, i)) if span.contains(&offset) && !key.is_empty() => {
+                loc = loc.key(format!("sweep.variants[{i}].{key}"));
+            }
+            _ if !key.is_empty() => loc = loc.key(key),
+            _ => {}
         }
         Error::input(loc, message)
     }
@@ -128,10 +169,15 @@ impl<'a, 's> Node<'a, 's> {
         }
     }
 
+    /// A string. A `--set` value that reads as another TOML type (`2022`) is taken as
+    /// its text where a string is wanted.
     pub fn str(&self) -> Result<&'a str> {
         match self.value.get_ref() {
             DeValue::String(s) => Ok(s.as_ref()),
-            _ => Err(self.type_error("a string")),
+            _ => match self.doc.set_at(self.value.span().start) {
+                Some(set) if !self.value.get_ref().is_table() => Ok(&set.value),
+                _ => Err(self.type_error("a string")),
+            },
         }
     }
 
