@@ -1,1 +1,74 @@
-//! One file per subcommand.
+//! The command line: one file per subcommand, each with its arguments (`Args`) and what
+//! it does (`run`). `main.rs` only parses and dispatches.
+
+pub mod generate;
+pub mod import;
+pub mod merge;
+pub mod run;
+pub mod sweep;
+pub mod validate;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "scansim",
+    version,
+    about = "What ECR enhanced scanning will cover and cost, day by day"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write daily.csv (and more) into DIR.
+    Run(run::Args),
+    /// Compare settings: simulate every combination of --set values over replications
+    /// with common random numbers; write sweep.csv, sweep.md, charts and daily rows.
+    #[command(long_about = sweep::LONG_ABOUT)]
+    Sweep(sweep::Args),
+    /// Combine the parts of a sharded sweep (the --out directories of `sweep --shard`).
+    Merge(merge::Args),
+    /// Write the scenario's synthetic traffic as a trace file.
+    Generate(generate::Args),
+    /// Check a scenario (and its trace) without simulating; print the resolved settings.
+    Validate(validate::Args),
+    /// Turn AWS CLI JSON about a real registry into a trace for `run --trace`.
+    #[command(
+        override_usage = "scansim import KIND JSON... [KIND JSON...]... --trace-out FILE",
+        long_about = import::LONG_ABOUT
+    )]
+    Import(import::Args),
+}
+
+impl Command {
+    pub fn run(self) -> anyhow::Result<()> {
+        match self {
+            Command::Run(a) => run::run(a),
+            Command::Sweep(a) => sweep::run(a),
+            Command::Merge(a) => merge::run(a),
+            Command::Generate(a) => generate::run(a),
+            Command::Validate(a) => validate::run(a),
+            Command::Import(a) => import::run(a),
+        }
+    }
+}
+
+/// `3 variants × 1 replication`.
+pub(crate) fn size(variants: usize, replications: u32) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "{variants} variant{} × {replications} replication{}",
+        s(variants),
+        s(replications as usize)
+    )
+}
+
+/// A progress bar unless `quiet`.
+pub(crate) fn progress(
+    quiet: bool,
+) -> Option<std::sync::Arc<dyn crate::base::progress::Progress + Send>> {
+    (!quiet).then(|| std::sync::Arc::new(crate::base::progress::Bar::new(quiet)) as _)
+}
