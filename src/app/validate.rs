@@ -5,6 +5,7 @@ use crate::base::error::{Error, Result};
 use crate::base::money::format_usd;
 use crate::base::time::{format_date, format_instant};
 use crate::model::scenario::{Scenario, Traffic};
+use crate::report::html::trial_from;
 use crate::rules::{Freq, RegistryConfig};
 use crate::source::trace::TraceReader;
 use std::collections::BTreeSet;
@@ -27,47 +28,66 @@ fn count_freqs(r: &RegistryConfig, repos: &BTreeSet<String>) -> String {
 pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
     let mut repos = BTreeSet::new();
     let mut out = String::new();
-    let horizon = sc.horizon();
+    let traffic = read_traffic(sc, trace, &mut repos)?;
+    settings_lines(&mut out, sc);
+    let _ = writeln!(out, "traffic: {traffic}, {} repositories seen", repos.len());
+    lifecycle_lines(&mut out, sc, &repos);
+    configuration_lines(&mut out, sc, &repos);
+    for w in &sc.warnings {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    Ok(out)
+}
+
+/// Reads the traffic (`trace` overrides the scenario's), collecting the repository names
+/// into `repos`; returns its description.
+fn read_traffic(
+    sc: &Scenario,
+    trace: Option<&Path>,
+    repos: &mut BTreeSet<String>,
+) -> Result<String> {
     let own_trace = match &sc.traffic {
         Traffic::Trace(t) => Some(t.as_ref()),
         _ => None,
     };
-    let traffic = match (trace.or(own_trace), &sc.traffic) {
-        (Some(t), _) => {
-            let mut r = TraceReader::open(t)?;
-            let (mut rows, mut after) = (0u64, 0u64);
-            while let Some(time) = r.next_time()? {
-                let ev = r.take_event();
-                if time >= horizon {
-                    after += 1;
-                    continue;
-                }
-                rows += 1;
-                if !ev.repo.is_empty()
-                    && !repos.contains(std::str::from_utf8(ev.repo).unwrap_or(""))
-                {
-                    repos.insert(String::from_utf8_lossy(ev.repo).into_owned());
-                }
-            }
-            format!(
-                "trace {}: {rows} rows before the horizon, {after} at or after it (checked, \
-                 not processed)",
-                t.display()
-            )
-        }
+    match (trace.or(own_trace), &sc.traffic) {
+        (Some(t), _) => read_trace(t, sc.horizon(), repos),
         (None, Traffic::Synthetic(s)) => {
             repos.extend(s.repository_names());
-            format!("synthetic, {} repositories", repos.len())
+            Ok(format!("synthetic, {} repositories", repos.len()))
         }
-        (None, Traffic::None | Traffic::Trace(_)) => {
-            return Err(Error::Usage(format!(
-                "{}: the scenario has no traffic: add [traffic] or [synthetic], or give --trace FILE",
-                sc.file.display()
-            )));
-        }
-    };
+        (None, Traffic::None | Traffic::Trace(_)) => Err(Error::Usage(format!(
+            "{}: the scenario has no traffic: add [traffic] or [synthetic], or give --trace FILE",
+            sc.file.display()
+        ))),
+    }
+}
 
-    let billing = sc.billing();
+/// Checks every row of a trace, collecting the repository names of the rows before the
+/// horizon into `repos`; returns its description.
+fn read_trace(t: &Path, horizon: i64, repos: &mut BTreeSet<String>) -> Result<String> {
+    let mut r = TraceReader::open(t)?;
+    let (mut rows, mut after) = (0u64, 0u64);
+    while let Some(time) = r.next_time()? {
+        let ev = r.take_event();
+        if time >= horizon {
+            after += 1;
+            continue;
+        }
+        rows += 1;
+        if !ev.repo.is_empty() && !repos.contains(std::str::from_utf8(ev.repo).unwrap_or("")) {
+            repos.insert(String::from_utf8_lossy(ev.repo).into_owned());
+        }
+    }
+    Ok(format!(
+        "trace {}: {rows} rows before the horizon, {after} at or after it (checked, \
+         not processed)",
+        t.display()
+    ))
+}
+
+/// The verdict, the simulation settings and the prices.
+fn settings_lines(out: &mut String, sc: &Scenario) {
     let _ = writeln!(out, "scenario {}: valid", sc.file.display());
     let _ = writeln!(
         out,
@@ -75,7 +95,7 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
          in-use window {} days, seed {}, region {}",
         format_date(sc.start),
         sc.days,
-        format_instant(horizon),
+        format_instant(sc.horizon()),
         sc.profile.name(),
         sc.in_use_window_days,
         sc.seed,
@@ -87,12 +107,12 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
         format_usd(sc.pricing.initial_micro),
         format_usd(sc.pricing.rescan_micro),
         sc.pricing.free_trial_days,
-        match billing.trial_start {
-            Some(t) if sc.pricing.free_trial_days > 0 => format!(" from {}", format_instant(t)),
-            _ => String::new(),
-        }
+        trial_from(sc)
     );
-    let _ = writeln!(out, "traffic: {traffic}, {} repositories seen", repos.len());
+}
+
+/// Each lifecycle policy with the number of repositories it governs.
+fn lifecycle_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>) {
     for e in &sc.lifecycle {
         let n = repos
             .iter()
@@ -109,6 +129,11 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
             e.filters.join(", ")
         );
     }
+}
+
+/// Each configuration in effect and how many repositories get each scan frequency.
+fn configuration_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>) {
+    let horizon = sc.horizon();
     let _ = writeln!(out, "configurations in effect:");
     for c in sc.configurations() {
         match c.entry {
@@ -131,10 +156,6 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
         }
         let _ = writeln!(out, "    registry:  {}", c.registry.describe());
         let _ = writeln!(out, "    inspector: {}", c.inspector);
-        let _ = writeln!(out, "    repositories: {}", count_freqs(c.registry, &repos));
+        let _ = writeln!(out, "    repositories: {}", count_freqs(c.registry, repos));
     }
-    for w in &sc.warnings {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    Ok(out)
 }

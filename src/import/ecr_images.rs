@@ -36,19 +36,23 @@ pub(crate) fn read_page<'a>(src: &Source<'a>, page: &Obj<'a>, sink: &mut Sink) -
     Ok(())
 }
 
+/// One `ImageDetail` as events: its push, last pull, and archive (and restore).
 fn read_detail<'a>(src: &Source<'a>, d: &Obj<'a>, sink: &mut Sink) -> Result<()> {
     // Repository and digest: required, checked as a trace would check them.
-    let repo_val = d
-        .get("repositoryName")
-        .ok_or_else(|| d.missing(src, "repositoryName", "every image needs its repository"))?;
-    let repo = src.string(&repo_val)?;
-    check_repository(repo.as_bytes()).map_err(|m| src.error(&repo_val, m))?;
-    let digest_val = d
-        .get("imageDigest")
-        .ok_or_else(|| d.missing(src, "imageDigest", "every image needs its digest"))?;
-    let digest = src.string(&digest_val)?;
-    check_digest(&digest).map_err(|m| src.error(&digest_val, m))?;
-
+    let repo = checked_string(
+        src,
+        d,
+        "repositoryName",
+        "every image needs its repository",
+        |s| check_repository(s.as_bytes()),
+    )?;
+    let digest = checked_string(
+        src,
+        d,
+        "imageDigest",
+        "every image needs its digest",
+        check_digest,
+    )?;
     let pushed_val = d.get("imagePushedAt").ok_or_else(|| {
         d.missing(
             src,
@@ -57,50 +61,12 @@ fn read_detail<'a>(src: &Source<'a>, d: &Obj<'a>, sink: &mut Sink) -> Result<()>
         )
     })?;
     let pushed_at = src.instant(&pushed_val)?;
-
-    let mut tags: Vec<String> = Vec::new();
-    if let Some(tv) = d.get("imageTags") {
-        for t in src.array(&tv)? {
-            let tag = src.string(&t)?;
-            check_tag(tag.as_bytes()).map_err(|m| src.error(&t, m))?;
-            tags.push(tag);
-        }
-    }
-    // A set: the same tags in another order are the same push.
-    tags.sort();
-    tags.dedup();
-
-    let mut supported = true;
-    for key in ["imageManifestMediaType", "artifactMediaType"] {
-        if let Some(v) = d.get(key) {
-            let media = src.string(&v)?;
-            if INDEX_MEDIA_TYPES.contains(&media.as_str()) {
-                supported = false;
-            }
-        }
-    }
-
+    let tags = image_tags(src, d)?;
+    let supported = is_supported(src, d)?;
     let last_pull = opt_instant(src, d, "lastRecordedPullTime")?;
     let archived_at = opt_instant(src, d, "lastArchivedAt")?;
     let activated_at = opt_instant(src, d, "lastActivatedAt")?;
-
-    let status = match d.get("imageStatus") {
-        None => Status::Active,
-        Some(v) => {
-            let s = src.string(&v)?;
-            match s.as_str() {
-                "ACTIVE" => Status::Active,
-                "ARCHIVED" => Status::Archived,
-                "ACTIVATING" => Status::Activating,
-                _ => {
-                    return Err(src.error(
-                        &v,
-                        format!("unknown imageStatus `{s}`; allowed: ACTIVE, ARCHIVED, ACTIVATING"),
-                    ));
-                }
-            }
-        }
-    };
+    let status = image_status(src, d)?;
 
     let fact = |time: i64, kind: EventKind| Fact {
         time,
@@ -122,24 +88,7 @@ fn read_detail<'a>(src: &Source<'a>, d: &Obj<'a>, sink: &mut Sink) -> Result<()>
         // An archived image, or one whose restore has not completed yet: archived since
         // its last archive.
         Status::Archived | Status::Activating => {
-            let Some((t, v)) = archived_at else {
-                return Err(d.missing(
-                    src,
-                    "lastArchivedAt",
-                    "an ARCHIVED or ACTIVATING image needs the time it was archived",
-                ));
-            };
-            if t < pushed_at {
-                return Err(src.error(
-                    &v,
-                    format!(
-                        "lastArchivedAt {} is before imagePushedAt {}: an image is archived \
-                         after its last push",
-                        crate::base::time::format_instant(t),
-                        crate::base::time::format_instant(pushed_at)
-                    ),
-                ));
-            }
+            let t = archive_time(src, d, archived_at, pushed_at)?;
             sink.add(fact(t, EventKind::Archive));
         }
         // An active image that was archived after its last push and restored since:
@@ -155,6 +104,94 @@ fn read_detail<'a>(src: &Source<'a>, d: &Obj<'a>, sink: &mut Sink) -> Result<()>
         }
     }
     Ok(())
+}
+
+/// A required string member, checked by `check`; `why` says what it is needed for.
+fn checked_string<'a>(
+    src: &Source<'a>,
+    d: &Obj<'a>,
+    key: &str,
+    why: &str,
+    check: impl Fn(&str) -> std::result::Result<(), String>,
+) -> Result<String> {
+    let val = d.get(key).ok_or_else(|| d.missing(src, key, why))?;
+    let s = src.string(&val)?;
+    check(&s).map_err(|m| src.error(&val, m))?;
+    Ok(s)
+}
+
+/// `imageTags`, checked, as a set: the same tags in another order are the same push.
+fn image_tags<'a>(src: &Source<'a>, d: &Obj<'a>) -> Result<Vec<String>> {
+    let mut tags: Vec<String> = Vec::new();
+    if let Some(tv) = d.get("imageTags") {
+        for t in src.array(&tv)? {
+            let tag = src.string(&t)?;
+            check_tag(tag.as_bytes()).map_err(|m| src.error(&t, m))?;
+            tags.push(tag);
+        }
+    }
+    tags.sort();
+    tags.dedup();
+    Ok(tags)
+}
+
+/// Whether the image can be scanned: not when a media type says it is an image index.
+fn is_supported<'a>(src: &Source<'a>, d: &Obj<'a>) -> Result<bool> {
+    let mut supported = true;
+    for key in ["imageManifestMediaType", "artifactMediaType"] {
+        if let Some(v) = d.get(key) {
+            let media = src.string(&v)?;
+            if INDEX_MEDIA_TYPES.contains(&media.as_str()) {
+                supported = false;
+            }
+        }
+    }
+    Ok(supported)
+}
+
+/// `imageStatus`, `ACTIVE` when absent.
+fn image_status<'a>(src: &Source<'a>, d: &Obj<'a>) -> Result<Status> {
+    let Some(v) = d.get("imageStatus") else {
+        return Ok(Status::Active);
+    };
+    let s = src.string(&v)?;
+    match s.as_str() {
+        "ACTIVE" => Ok(Status::Active),
+        "ARCHIVED" => Ok(Status::Archived),
+        "ACTIVATING" => Ok(Status::Activating),
+        _ => Err(src.error(
+            &v,
+            format!("unknown imageStatus `{s}`; allowed: ACTIVE, ARCHIVED, ACTIVATING"),
+        )),
+    }
+}
+
+/// When an ARCHIVED or ACTIVATING image was archived: required, and not before its push.
+fn archive_time<'a>(
+    src: &Source<'a>,
+    d: &Obj<'a>,
+    archived_at: Option<(i64, Val<'a>)>,
+    pushed_at: i64,
+) -> Result<i64> {
+    let Some((t, v)) = archived_at else {
+        return Err(d.missing(
+            src,
+            "lastArchivedAt",
+            "an ARCHIVED or ACTIVATING image needs the time it was archived",
+        ));
+    };
+    if t < pushed_at {
+        return Err(src.error(
+            &v,
+            format!(
+                "lastArchivedAt {} is before imagePushedAt {}: an image is archived \
+                 after its last push",
+                crate::base::time::format_instant(t),
+                crate::base::time::format_instant(pushed_at)
+            ),
+        ));
+    }
+    Ok(t)
 }
 
 /// An optional timestamp member, with its value for messages.

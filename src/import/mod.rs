@@ -368,6 +368,36 @@ fn finish(sink: Sink) -> Imported {
         retagged,
         mut stats,
     } = sink;
+    let (keep, dropped_example, unpushed_example) = keep_events(&events, &mut stats);
+    let warnings = import_warnings(&stats, dropped_example, unpushed_example, &retagged);
+    let rows = events
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(
+            |(((time, _, repository, digest), (event, tags, supported)), _)| TraceRow {
+                time,
+                event,
+                repository,
+                digest,
+                tags,
+                supported,
+            },
+        )
+        .collect();
+    Imported {
+        rows,
+        warnings,
+        stats,
+    }
+}
+
+/// Which events `scansim run` would act on, replaying each image's state as the engine
+/// would; counts the dropped and unpushed ones in `stats` and returns an example of each.
+fn keep_events(
+    events: &BTreeMap<Key, (EventKind, Vec<String>, bool)>,
+    stats: &mut Stats,
+) -> (Vec<bool>, Option<String>, Option<String>) {
     let pushed: HashSet<(&str, &str)> = events
         .iter()
         .filter(|(_, v)| v.0 == EventKind::Push)
@@ -415,6 +445,16 @@ fn finish(sink: Sink) -> Imported {
             });
         }
     }
+    (keep, dropped_example, unpushed_example)
+}
+
+/// The warnings of an import: dropped events, images never pushed, retagged pushes.
+fn import_warnings(
+    stats: &Stats,
+    dropped_example: Option<String>,
+    unpushed_example: Option<String>,
+    retagged: &[(String, String, i64)],
+) -> Vec<String> {
     let mut warnings = Vec::new();
     if let Some(ex) = dropped_example {
         warnings.push(format!(
@@ -440,26 +480,7 @@ fn finish(sink: Sink) -> Imported {
             format_instant(*t)
         ));
     }
-    let rows = events
-        .into_iter()
-        .zip(keep)
-        .filter(|(_, k)| *k)
-        .map(
-            |(((time, _, repository, digest), (event, tags, supported)), _)| TraceRow {
-                time,
-                event,
-                repository,
-                digest,
-                tags,
-                supported,
-            },
-        )
-        .collect();
-    Imported {
-        rows,
-        warnings,
-        stats,
-    }
+    warnings
 }
 
 /// Writes rows as a trace, in the format of every trace scansim writes.

@@ -8,7 +8,7 @@ use super::tables::{by_cost, months};
 use super::{Exporter, Report};
 use crate::base::money::format_usd;
 use crate::base::time::{DAY, format_date, format_instant};
-use crate::model::scenario::Traffic;
+use crate::model::scenario::{Scenario, Traffic};
 use crate::rules::Status;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -156,12 +156,35 @@ fn header(out: &mut String, cells: &[&str]) {
     out.push_str("</tr></thead>\n");
 }
 
+/// A row of owned cells; `numeric(i)` says whether cell `i` holds a number.
+fn row_of(out: &mut String, cells: &[String], numeric: impl Fn(usize) -> bool) {
+    let cells: Vec<(bool, &str)> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (numeric(i), c.as_str()))
+        .collect();
+    row(out, &cells);
+}
+
 /// The whole page.
 pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) -> String {
-    let sc = report.scenario;
-    let r = report.result;
-    let f: &Figures = &report.figures;
     let mut o = String::new();
+    page_head(&mut o, report.scenario);
+    summary_figures(&mut o, &report.figures);
+    totals(&mut o, report);
+    last_day(&mut o, report);
+    charts_section(&mut o, charts);
+    monthly(&mut o, report);
+    repositories(&mut o, report);
+    settings(&mut o, report);
+    assumptions(&mut o);
+    provenance(&mut o, report);
+    o.push_str("</body>\n</html>\n");
+    o
+}
+
+/// The document head and the title block with what was simulated.
+fn page_head(o: &mut String, sc: &Scenario) {
     let scenario_name = sc.file.display().to_string();
     let last = sc.start + (sc.days as i64 - 1) * DAY;
     let _ = write!(
@@ -182,8 +205,10 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
         sc.profile.name(),
         env!("CARGO_PKG_VERSION")
     );
+}
 
-    // §8b figures and totals.
+/// The §8b figures, each with its definition.
+fn summary_figures(o: &mut String, f: &Figures) {
     o.push_str("<h2 id=\"figures\">Summary figures</h2>\n<table class=\"figures\">\n");
     let figures = [
         (
@@ -226,7 +251,13 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
             escape(def)
         );
     }
-    o.push_str("</table>\n<h3>Totals over the reported days</h3>\n<table>\n");
+    o.push_str("</table>\n");
+}
+
+/// The flows summed over the reported days.
+fn totals(o: &mut String, report: &Report) {
+    let (f, r) = (&report.figures, report.result);
+    o.push_str("<h3>Totals over the reported days</h3>\n<table>\n");
     let totals: [(&str, &str, String); 10] = [
         ("cost_usd", "Cost (USD)", format_usd(f.flows.cost_micro)),
         (
@@ -268,47 +299,55 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
         );
     }
     o.push_str("</table>\n");
-    if let Some(d) = r.days.last() {
+}
+
+/// The image counts by status on the last reported day, if any.
+fn last_day(o: &mut String, report: &Report) {
+    let (sc, r) = (report.scenario, report.result);
+    let Some(d) = r.days.last() else { return };
+    let _ = writeln!(
+        o,
+        "<h3>Last day ({})</h3>\n<table>",
+        format_date(sc.start + (r.days.len() as i64 - 1) * DAY)
+    );
+    let mut head = vec!["images"];
+    head.extend(Status::ALL.iter().map(|s| s.name()));
+    head.extend(["in_use", "in_use_active"]);
+    header(o, &head);
+    let mut cells = vec![d.counts.images.to_string()];
+    cells.extend(Status::ALL.iter().map(|s| d.status(*s).to_string()));
+    cells.extend([
+        d.counts.in_use.to_string(),
+        d.counts.in_use_active.to_string(),
+    ]);
+    row_of(o, &cells, |_| true);
+    o.push_str("</table>\n");
+}
+
+/// The charts as inline SVG (nothing when charts are off).
+fn charts_section(o: &mut String, charts: &[(&'static str, &'static str, String)]) {
+    if charts.is_empty() {
+        return;
+    }
+    o.push_str("<h2 id=\"charts\">Charts</h2>\n");
+    for (stem, title, svg) in charts {
         let _ = writeln!(
             o,
-            "<h3>Last day ({})</h3>\n<table>",
-            format_date(sc.start + (r.days.len() as i64 - 1) * DAY)
+            "<figure id=\"chart-{stem}\">\n{}<figcaption>{} (also in {stem}.png and {stem}.svg)</figcaption>\n</figure>",
+            inline_svg(svg),
+            escape(title)
         );
-        let mut head = vec!["images"];
-        head.extend(Status::ALL.iter().map(|s| s.name()));
-        head.extend(["in_use", "in_use_active"]);
-        header(&mut o, &head);
-        let mut cells = vec![d.counts.images.to_string()];
-        cells.extend(Status::ALL.iter().map(|s| d.status(*s).to_string()));
-        cells.extend([
-            d.counts.in_use.to_string(),
-            d.counts.in_use_active.to_string(),
-        ]);
-        let cells: Vec<(bool, &str)> = cells.iter().map(|c| (true, c.as_str())).collect();
-        row(&mut o, &cells);
-        o.push_str("</table>\n");
     }
+}
 
-    // Charts.
-    if !charts.is_empty() {
-        o.push_str("<h2 id=\"charts\">Charts</h2>\n");
-        for (stem, title, svg) in charts {
-            let _ = writeln!(
-                o,
-                "<figure id=\"chart-{stem}\">\n{}<figcaption>{} (also in {stem}.png and {stem}.svg)</figcaption>\n</figure>",
-                inline_svg(svg),
-                escape(title)
-            );
-        }
-    }
-
-    // Monthly table.
+/// The figures of each calendar month, as in monthly.csv.
+fn monthly(o: &mut String, report: &Report) {
     o.push_str(
         "<h2 id=\"monthly\">By calendar month</h2>\n<p class=\"muted\">Over the reported days \
          inside each month (as in monthly.csv).</p>\n<table>\n",
     );
     header(
-        &mut o,
+        o,
         &[
             "month",
             "days",
@@ -337,16 +376,14 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
             or_na(mf.coverage.text()),
             or_na(mf.in_use_coverage.text()),
         ];
-        let cells: Vec<(bool, &str)> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (i > 0, c.as_str()))
-            .collect();
-        row(&mut o, &cells);
+        row_of(o, &cells, |i| i > 0);
     }
     o.push_str("</tbody>\n</table>\n");
+}
 
-    // Repositories.
+/// The [`TOP_REPOSITORIES`] most expensive repositories.
+fn repositories(o: &mut String, report: &Report) {
+    let r = report.result;
     let order = by_cost(report);
     let _ = writeln!(
         o,
@@ -356,7 +393,7 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
         order.len()
     );
     header(
-        &mut o,
+        o,
         &[
             "#",
             "repository",
@@ -397,13 +434,13 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
             (true, or_na(cov.text())),
         ];
         let cells: Vec<(bool, &str)> = cells.iter().map(|(n, c)| (*n, c.as_str())).collect();
-        row(&mut o, &cells);
+        row(o, &cells);
     }
     o.push_str("</tbody>\n</table>\n");
+}
 
-    settings(&mut o, report);
-
-    // Assumptions.
+/// The modelling assumptions, as a numbered list.
+fn assumptions(o: &mut String) {
     o.push_str(
         "<h2 id=\"assumptions\">Modelling assumptions</h2>\n<p class=\"muted\">Choices where \
          AWS is silent or inconsistent.</p>\n<ol id=\"assumptions-list\">\n",
@@ -412,31 +449,32 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
         let _ = writeln!(o, "<li>{}</li>", escape_code(a));
     }
     o.push_str("</ol>\n");
+}
 
-    // Provenance.
+/// The input files with their hashes, and the command line.
+fn provenance(o: &mut String, report: &Report) {
     o.push_str("<h2 id=\"provenance\">Where this comes from</h2>\n<table>\n");
-    header(&mut o, &["file", "sha256"]);
+    header(o, &["file", "sha256"]);
     let p = report.provenance;
     for (path, hash) in std::iter::once(&p.scenario).chain(&p.files) {
-        row(
-            &mut o,
-            &[(false, &path.display().to_string()), (false, hash)],
-        );
+        row(o, &[(false, &path.display().to_string()), (false, hash)]);
     }
     let _ = writeln!(
         o,
         "</table>\n<p class=\"muted\">Command: <code>{}</code></p>",
         escape(&report.command.join(" "))
     );
-    o.push_str("</body>\n</html>\n");
-    o
 }
 
-/// The resolved scenario settings.
+/// The resolved scenario settings, then the configuration timeline.
 fn settings(o: &mut String, report: &Report) {
     let sc = report.scenario;
-    let horizon = sc.horizon();
-    let billing = sc.billing();
+    settings_table(o, sc);
+    timeline(o, sc);
+}
+
+/// One table of the settings the run used, defaults filled in.
+fn settings_table(o: &mut String, sc: &Scenario) {
     o.push_str("<h2 id=\"settings\">Resolved scenario settings</h2>\n<table>\n");
     let mut item = |k: &str, v: String| {
         let _ = writeln!(o, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
@@ -448,7 +486,7 @@ fn settings(o: &mut String, report: &Report) {
             "start {}, {} days (inputs from {} on are not processed)",
             format_date(sc.start),
             sc.days,
-            format_instant(horizon)
+            format_instant(sc.horizon())
         ),
     );
     item("rules profile", sc.profile.name().to_string());
@@ -460,19 +498,7 @@ fn settings(o: &mut String, report: &Report) {
             .unwrap_or_else(|| "(none: no region check)".into()),
     );
     item("seed", sc.seed.to_string());
-    item(
-        "pricing",
-        format!(
-            "initial scan {} USD, rescan {} USD, free trial {} days{}",
-            price(sc.pricing.initial_micro),
-            price(sc.pricing.rescan_micro),
-            sc.pricing.free_trial_days,
-            match billing.trial_start {
-                Some(t) if sc.pricing.free_trial_days > 0 => format!(" from {}", format_instant(t)),
-                _ => String::new(),
-            }
-        ),
-    );
+    item("pricing", pricing_text(sc));
     item("initial registry configuration", sc.registry.describe());
     item("initial Inspector settings", sc.inspector.to_string());
     item(
@@ -498,7 +524,30 @@ fn settings(o: &mut String, report: &Report) {
         item("warning", w.clone());
     }
     o.push_str("</table>\n");
+}
 
+/// The prices and the free trial, with its start when there is one.
+fn pricing_text(sc: &Scenario) -> String {
+    format!(
+        "initial scan {} USD, rescan {} USD, free trial {} days{}",
+        price(sc.pricing.initial_micro),
+        price(sc.pricing.rescan_micro),
+        sc.pricing.free_trial_days,
+        trial_from(sc)
+    )
+}
+
+/// ` from INSTANT`: when the free trial starts, if there is one; else nothing.
+pub fn trial_from(sc: &Scenario) -> String {
+    match sc.billing().trial_start {
+        Some(t) if sc.pricing.free_trial_days > 0 => format!(" from {}", format_instant(t)),
+        _ => String::new(),
+    }
+}
+
+/// The configuration after each timeline entry, and whether it was applied.
+fn timeline(o: &mut String, sc: &Scenario) {
+    let horizon = sc.horizon();
     o.push_str("<h3>Configuration timeline</h3>\n");
     if sc.timeline.is_empty() {
         o.push_str("<p>No configuration change: the initial configuration holds throughout.</p>\n");
@@ -547,8 +596,7 @@ fn settings(o: &mut String, report: &Report) {
             ),
             applied.to_string(),
         ];
-        let cells: Vec<(bool, &str)> = cells.iter().map(|c| (false, c.as_str())).collect();
-        row(o, &cells);
+        row_of(o, &cells, |_| false);
     }
     o.push_str("</tbody>\n</table>\n");
 }

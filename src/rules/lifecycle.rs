@@ -364,6 +364,7 @@ fn parse_policy(value: &Value, path: &str, err: &ErrFn) -> Result<Policy> {
     Ok(Policy { rules })
 }
 
+/// One rule of a policy; fields are checked in a fixed order, which decides the error shown.
 fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
     let Value::Object(obj) = v else {
         return Err(err(path, "a rule is a JSON object".into()));
@@ -381,11 +382,29 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
         )
     })?;
     let description = get_str(obj, "description", path, err)?.map(str::to_string);
-
     let spath = format!("{path}.selection");
+    let (class, tags, count) = parse_selection(obj, &spath, err)?;
+    let action = parse_action(obj, &format!("{path}.action"), class, err)?;
+    check_count_action(count, action, class, &spath, err)?;
+    Ok(Rule {
+        priority,
+        description,
+        class,
+        tags,
+        count,
+        action,
+    })
+}
+
+/// The `selection` object of a rule: its storage class, tag selection and count.
+fn parse_selection(
+    obj: &Map<String, Value>,
+    spath: &str,
+    err: &ErrFn,
+) -> Result<(StorageClass, TagSelect, Count)> {
     let Some(Value::Object(sel)) = obj.get("selection") else {
         return Err(err(
-            &spath,
+            spath,
             "missing: every rule needs a `selection` object".into(),
         ));
     };
@@ -400,96 +419,80 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
             "countUnit",
             "countNumber",
         ],
-        &spath,
+        spath,
         err,
     )?;
-    let class = match get_str(sel, "storageClass", &spath, err)? {
-        None | Some("standard") => StorageClass::Standard,
-        Some("archive") => StorageClass::Archive,
-        Some(o) => {
-            return Err(err(
-                &format!("{spath}.storageClass"),
-                format!("unknown storageClass `{o}`; allowed: standard, archive"),
-            ));
-        }
-    };
-    let list = |key: &str| -> Result<Option<Vec<String>>> {
-        match sel.get(key) {
-            None => Ok(None),
-            Some(Value::Array(a)) => {
-                let mut out = Vec::with_capacity(a.len());
-                for (i, e) in a.iter().enumerate() {
-                    match e {
-                        Value::String(s) if !s.is_empty() => out.push(s.clone()),
-                        _ => {
-                            return Err(err(
-                                &format!("{spath}.{key}[{i}]"),
-                                "expected a non-empty string".into(),
-                            ));
-                        }
+    let class = parse_storage_class(sel, spath, err)?;
+    let prefixes = string_list(sel, "tagPrefixList", spath, err)?;
+    let patterns = string_list(sel, "tagPatternList", spath, err)?;
+    let tags = parse_tag_select(sel, prefixes, patterns, spath, err)?;
+    let count = parse_count(sel, spath, err)?;
+    Ok((class, tags, count))
+}
+
+/// `selection.storageClass`, `standard` when absent.
+fn parse_storage_class(sel: &Map<String, Value>, spath: &str, err: &ErrFn) -> Result<StorageClass> {
+    match get_str(sel, "storageClass", spath, err)? {
+        None | Some("standard") => Ok(StorageClass::Standard),
+        Some("archive") => Ok(StorageClass::Archive),
+        Some(o) => Err(err(
+            &format!("{spath}.storageClass"),
+            format!("unknown storageClass `{o}`; allowed: standard, archive"),
+        )),
+    }
+}
+
+/// An optional array of non-empty strings (`tagPrefixList`, `tagPatternList`).
+fn string_list(
+    sel: &Map<String, Value>,
+    key: &str,
+    spath: &str,
+    err: &ErrFn,
+) -> Result<Option<Vec<String>>> {
+    match sel.get(key) {
+        None => Ok(None),
+        Some(Value::Array(a)) => {
+            let mut out = Vec::with_capacity(a.len());
+            for (i, e) in a.iter().enumerate() {
+                match e {
+                    Value::String(s) if !s.is_empty() => out.push(s.clone()),
+                    _ => {
+                        return Err(err(
+                            &format!("{spath}.{key}[{i}]"),
+                            "expected a non-empty string".into(),
+                        ));
                     }
                 }
-                Ok(Some(out))
             }
-            Some(_) => Err(err(
-                &format!("{spath}.{key}"),
-                "expected an array of strings".into(),
-            )),
+            Ok(Some(out))
         }
-    };
-    let prefixes = list("tagPrefixList")?;
-    let patterns = list("tagPatternList")?;
-    let status = get_str(sel, "tagStatus", &spath, err)?.ok_or_else(|| {
+        Some(_) => Err(err(
+            &format!("{spath}.{key}"),
+            "expected an array of strings".into(),
+        )),
+    }
+}
+
+/// `selection.tagStatus` together with the tag lists it allows.
+fn parse_tag_select(
+    sel: &Map<String, Value>,
+    prefixes: Option<Vec<String>>,
+    patterns: Option<Vec<String>>,
+    spath: &str,
+    err: &ErrFn,
+) -> Result<TagSelect> {
+    let status = get_str(sel, "tagStatus", spath, err)?.ok_or_else(|| {
         err(
             &format!("{spath}.tagStatus"),
             "missing; allowed: tagged, untagged, any".into(),
         )
     })?;
-    let tags = match status {
-        "tagged" => match (prefixes, patterns) {
-            (Some(_), Some(_)) => {
-                return Err(err(
-                    &spath,
-                    "give tagPrefixList or tagPatternList, not both".into(),
-                ));
-            }
-            (None, None) => {
-                return Err(err(
-                    &spath,
-                    "tagStatus `tagged` needs a tagPrefixList or a tagPatternList".into(),
-                ));
-            }
-            (Some(p), None) if p.is_empty() => {
-                return Err(err(
-                    &format!("{spath}.tagPrefixList"),
-                    "the list is empty; give at least one prefix".into(),
-                ));
-            }
-            (None, Some(p)) if p.is_empty() => {
-                return Err(err(
-                    &format!("{spath}.tagPatternList"),
-                    "the list is empty; give at least one pattern".into(),
-                ));
-            }
-            (Some(p), None) => TagSelect::Prefixes(p),
-            (None, Some(p)) => {
-                if let Some((i, bad)) = p
-                    .iter()
-                    .enumerate()
-                    .find(|(_, s)| s.bytes().filter(|&c| c == b'*').count() > 4)
-                {
-                    return Err(err(
-                        &format!("{spath}.tagPatternList[{i}]"),
-                        format!("pattern `{bad}` has more than four `*` wildcards"),
-                    ));
-                }
-                TagSelect::Patterns(p)
-            }
-        },
+    match status {
+        "tagged" => tagged_select(prefixes, patterns, spath, err),
         "untagged" | "any" => {
             if prefixes.is_some() || patterns.is_some() {
                 return Err(err(
-                    &spath,
+                    spath,
                     format!(
                         "tagPrefixList and tagPatternList go only with tagStatus `tagged`, \
                          not `{status}`"
@@ -497,19 +500,62 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
                 ));
             }
             if status == "any" {
-                TagSelect::Any
+                Ok(TagSelect::Any)
             } else {
-                TagSelect::Untagged
+                Ok(TagSelect::Untagged)
             }
         }
-        o => {
-            return Err(err(
-                &format!("{spath}.tagStatus"),
-                format!("unknown tagStatus `{o}`; allowed: tagged, untagged, any"),
-            ));
+        o => Err(err(
+            &format!("{spath}.tagStatus"),
+            format!("unknown tagStatus `{o}`; allowed: tagged, untagged, any"),
+        )),
+    }
+}
+
+/// The selection of tagStatus `tagged`: exactly one non-empty list of prefixes or patterns.
+fn tagged_select(
+    prefixes: Option<Vec<String>>,
+    patterns: Option<Vec<String>>,
+    spath: &str,
+    err: &ErrFn,
+) -> Result<TagSelect> {
+    match (prefixes, patterns) {
+        (Some(_), Some(_)) => Err(err(
+            spath,
+            "give tagPrefixList or tagPatternList, not both".into(),
+        )),
+        (None, None) => Err(err(
+            spath,
+            "tagStatus `tagged` needs a tagPrefixList or a tagPatternList".into(),
+        )),
+        (Some(p), None) if p.is_empty() => Err(err(
+            &format!("{spath}.tagPrefixList"),
+            "the list is empty; give at least one prefix".into(),
+        )),
+        (None, Some(p)) if p.is_empty() => Err(err(
+            &format!("{spath}.tagPatternList"),
+            "the list is empty; give at least one pattern".into(),
+        )),
+        (Some(p), None) => Ok(TagSelect::Prefixes(p)),
+        (None, Some(p)) => {
+            if let Some((i, bad)) = p
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.bytes().filter(|&c| c == b'*').count() > 4)
+            {
+                return Err(err(
+                    &format!("{spath}.tagPatternList[{i}]"),
+                    format!("pattern `{bad}` has more than four `*` wildcards"),
+                ));
+            }
+            Ok(TagSelect::Patterns(p))
         }
-    };
-    let count_type = get_str(sel, "countType", &spath, err)?.ok_or_else(|| {
+    }
+}
+
+/// `selection.countType`, `countUnit` and `countNumber` as one count.
+fn parse_count(sel: &Map<String, Value>, spath: &str, err: &ErrFn) -> Result<Count> {
+    let count_type = get_str(sel, "countType", spath, err)?.ok_or_else(|| {
         err(
             &format!("{spath}.countType"),
             "missing; allowed: imageCountMoreThan, sinceImagePushed, sinceImagePulled, \
@@ -517,8 +563,8 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
                 .into(),
         )
     })?;
-    let unit = get_str(sel, "countUnit", &spath, err)?;
-    let number = get_count(sel, "countNumber", &spath, err)?.ok_or_else(|| {
+    let unit = get_str(sel, "countUnit", spath, err)?;
+    let number = get_count(sel, "countNumber", spath, err)?.ok_or_else(|| {
         err(
             &format!("{spath}.countNumber"),
             "missing: give an integer >= 1".into(),
@@ -530,56 +576,60 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
             format!("{number} is too large"),
         )
     })?;
+    check_count_unit(count_type, unit, spath, err)?;
+    match count_type {
+        "imageCountMoreThan" => Ok(Count::MoreThan(number)),
+        "sinceImagePushed" => Ok(Count::SincePushed(number)),
+        "sinceImagePulled" => Ok(Count::SincePulled(number)),
+        "sinceImageTransitioned" => Ok(Count::SinceTransitioned(number)),
+        o => Err(err(
+            &format!("{spath}.countType"),
+            format!(
+                "unknown countType `{o}`; allowed: imageCountMoreThan, sinceImagePushed, \
+                 sinceImagePulled, sinceImageTransitioned"
+            ),
+        )),
+    }
+}
+
+/// `countUnit` is "days" for the since* count types and absent for imageCountMoreThan.
+fn check_count_unit(count_type: &str, unit: Option<&str>, spath: &str, err: &ErrFn) -> Result<()> {
     let since = count_type != "imageCountMoreThan";
     match (since, unit) {
-        (false, Some(u)) => {
-            return Err(err(
-                &format!("{spath}.countUnit"),
-                format!(
-                    "countUnit `{u}` goes only with the since* count types, not imageCountMoreThan"
-                ),
-            ));
-        }
-        (true, None) => {
-            return Err(err(
-                &format!("{spath}.countUnit"),
-                format!("countType `{count_type}` needs countUnit \"days\""),
-            ));
-        }
-        (true, Some(u)) if u != "days" => {
-            return Err(err(
-                &format!("{spath}.countUnit"),
-                format!("unknown countUnit `{u}`; the only unit is \"days\""),
-            ));
-        }
-        _ => {}
+        (false, Some(u)) => Err(err(
+            &format!("{spath}.countUnit"),
+            format!(
+                "countUnit `{u}` goes only with the since* count types, not imageCountMoreThan"
+            ),
+        )),
+        (true, None) => Err(err(
+            &format!("{spath}.countUnit"),
+            format!("countType `{count_type}` needs countUnit \"days\""),
+        )),
+        (true, Some(u)) if u != "days" => Err(err(
+            &format!("{spath}.countUnit"),
+            format!("unknown countUnit `{u}`; the only unit is \"days\""),
+        )),
+        _ => Ok(()),
     }
-    let count = match count_type {
-        "imageCountMoreThan" => Count::MoreThan(number),
-        "sinceImagePushed" => Count::SincePushed(number),
-        "sinceImagePulled" => Count::SincePulled(number),
-        "sinceImageTransitioned" => Count::SinceTransitioned(number),
-        o => {
-            return Err(err(
-                &format!("{spath}.countType"),
-                format!(
-                    "unknown countType `{o}`; allowed: imageCountMoreThan, sinceImagePushed, \
-                     sinceImagePulled, sinceImageTransitioned"
-                ),
-            ));
-        }
-    };
+}
 
-    let apath = format!("{path}.action");
+/// The `action` object of a rule; `class` is the storage class the rule selects.
+fn parse_action(
+    obj: &Map<String, Value>,
+    apath: &str,
+    class: StorageClass,
+    err: &ErrFn,
+) -> Result<Action> {
     let Some(Value::Object(act)) = obj.get("action") else {
         return Err(err(
-            &apath,
+            apath,
             "missing: every rule needs an `action` object".into(),
         ));
     };
-    only_keys(act, &["type", "targetStorageClass"], &apath, err)?;
-    let target = get_str(act, "targetStorageClass", &apath, err)?;
-    let action = match get_str(act, "type", &apath, err)? {
+    only_keys(act, &["type", "targetStorageClass"], apath, err)?;
+    let target = get_str(act, "targetStorageClass", apath, err)?;
+    match get_str(act, "type", apath, err)? {
         Some("expire") => {
             if let Some(t) = target {
                 return Err(err(
@@ -587,7 +637,7 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
                     format!("an `expire` action takes no targetStorageClass (got `{t}`)"),
                 ));
             }
-            Action::Expire
+            Ok(Action::Expire)
         }
         Some("transition") => {
             if target != Some("archive") {
@@ -598,25 +648,31 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
             }
             if class == StorageClass::Archive {
                 return Err(err(
-                    &apath,
+                    apath,
                     "images of storageClass `archive` cannot be transitioned; use `expire`".into(),
                 ));
             }
-            Action::Transition
+            Ok(Action::Transition)
         }
-        Some(o) => {
-            return Err(err(
-                &format!("{apath}.type"),
-                format!("unknown action type `{o}`; allowed: expire, transition"),
-            ));
-        }
-        None => {
-            return Err(err(
-                &format!("{apath}.type"),
-                "missing; allowed: expire, transition".into(),
-            ));
-        }
-    };
+        Some(o) => Err(err(
+            &format!("{apath}.type"),
+            format!("unknown action type `{o}`; allowed: expire, transition"),
+        )),
+        None => Err(err(
+            &format!("{apath}.type"),
+            "missing; allowed: expire, transition".into(),
+        )),
+    }
+}
+
+/// The count types that go with only one action (and storage class).
+fn check_count_action(
+    count: Count,
+    action: Action,
+    class: StorageClass,
+    spath: &str,
+    err: &ErrFn,
+) -> Result<()> {
     if matches!(count, Count::SincePulled(_)) && action != Action::Transition {
         return Err(err(
             &format!("{spath}.countType"),
@@ -633,14 +689,7 @@ fn parse_rule(v: &Value, path: &str, err: &ErrFn) -> Result<Rule> {
                 .into(),
         ));
     }
-    Ok(Rule {
-        priority,
-        description,
-        class,
-        tags,
-        count,
-        action,
-    })
+    Ok(())
 }
 
 #[cfg(test)]

@@ -308,67 +308,86 @@ impl<'p> RepoGen<'p> {
         }
     }
 
+    /// Fills `buf` with the events of day `d`, sorted. The phases run in a fixed order:
+    /// the outputs depend on the exact sequence of random draws.
     fn generate_day(&mut self, d: i64) {
         self.buf.clear();
         self.pos = 0;
         let ds = self.plan.start + d * DAY;
         let de = ds + DAY;
-        let g = self.g;
-
-        // Pushes.
         if de > self.appear {
-            let rate = self.rate(d);
-            let n = poisson(&mut self.push_rng, rate);
-            let lo = ds.max(self.appear);
-            self.times.clear();
-            for _ in 0..n {
-                let t = Self::uniform(&mut self.push_rng, lo, de);
-                self.times.push(t);
-            }
-            self.times.sort_unstable();
-            for k in 0..self.times.len() {
-                let t = self.times[k];
-                self.pushes += 1;
-                let push_no = self.pushes;
-                let first = self.next_image;
-                let delete_at = g.delete_after.map_or(i64::MAX, |a| t + a);
-                for p in 0..g.platforms {
-                    let image = first + p;
-                    let supported = !(g.unsupported_share > 0.0
-                        && self.push_rng.random::<f64>() < g.unsupported_share);
-                    let tagged = !g.image_index && p == 0;
-                    self.emit(
-                        t,
-                        EventKind::Push,
-                        image,
-                        if tagged { push_no } else { 0 },
-                        supported,
-                    );
-                    self.schedule_old_pull(image, t, delete_at, 0.0);
-                    if delete_at != i64::MAX {
-                        self.deletes.push_back((delete_at, image));
-                    }
-                }
-                if g.image_index {
-                    let image = first + g.platforms;
-                    self.emit(t, EventKind::Push, image, push_no, false);
-                    if delete_at != i64::MAX {
-                        self.deletes.push_back((delete_at, image));
-                    }
-                }
-                self.next_image += g.platforms + g.image_index as u32;
-                if g.deployed > 0 {
-                    self.pending_deploys.push_back(Deploy {
-                        act: t + g.deploy_lag,
-                        first_image: first,
-                        images: g.platforms,
-                        delete_at,
-                    });
-                }
+            self.day_pushes(d, ds, de);
+        }
+        let intervals = self.start_deploys(ds, de);
+        self.deploy_pulls(intervals);
+        self.day_old_pulls(ds, de);
+        self.day_deletes(ds, de);
+        self.buf.sort_unstable_by_key(|e| (e.time, e.seq));
+    }
+
+    /// The pushes of the day `[ds, de)`, from the repository's appearance on.
+    fn day_pushes(&mut self, d: i64, ds: i64, de: i64) {
+        let rate = self.rate(d);
+        let n = poisson(&mut self.push_rng, rate);
+        let lo = ds.max(self.appear);
+        self.times.clear();
+        for _ in 0..n {
+            let t = Self::uniform(&mut self.push_rng, lo, de);
+            self.times.push(t);
+        }
+        self.times.sort_unstable();
+        for k in 0..self.times.len() {
+            self.emit_push(self.times[k]);
+        }
+    }
+
+    /// One push at `t`: its platform images (and index), their old pulls, delete and
+    /// deployment.
+    fn emit_push(&mut self, t: i64) {
+        let g = self.g;
+        self.pushes += 1;
+        let push_no = self.pushes;
+        let first = self.next_image;
+        let delete_at = g.delete_after.map_or(i64::MAX, |a| t + a);
+        for p in 0..g.platforms {
+            let image = first + p;
+            let supported =
+                !(g.unsupported_share > 0.0 && self.push_rng.random::<f64>() < g.unsupported_share);
+            let tagged = !g.image_index && p == 0;
+            self.emit(
+                t,
+                EventKind::Push,
+                image,
+                if tagged { push_no } else { 0 },
+                supported,
+            );
+            self.schedule_old_pull(image, t, delete_at, 0.0);
+            if delete_at != i64::MAX {
+                self.deletes.push_back((delete_at, image));
             }
         }
+        if g.image_index {
+            let image = first + g.platforms;
+            self.emit(t, EventKind::Push, image, push_no, false);
+            if delete_at != i64::MAX {
+                self.deletes.push_back((delete_at, image));
+            }
+        }
+        self.next_image += g.platforms + g.image_index as u32;
+        if g.deployed > 0 {
+            self.pending_deploys.push_back(Deploy {
+                act: t + g.deploy_lag,
+                first_image: first,
+                images: g.platforms,
+                delete_at,
+            });
+        }
+    }
 
-        // Deployments: the newest `deployed` pushes are pulled and in use every day.
+    /// Deploys the pushes due in `[ds, de)`, the newest `deployed` staying deployed:
+    /// pulls (and in-use) at deployment, and each deployment's interval of the day.
+    fn start_deploys(&mut self, ds: i64, de: i64) -> Vec<(Deploy, i64, i64)> {
+        let g = self.g;
         for dep in &mut self.deployed {
             dep.1 = ds;
         }
@@ -395,6 +414,12 @@ impl<'p> RepoGen<'p> {
             self.deployed.push_back((dep, at));
         }
         intervals.extend(self.deployed.iter().map(|&(dep, from)| (dep, from, de)));
+        intervals
+    }
+
+    /// The pulls (and in-use) of deployed images over their intervals of the day.
+    fn deploy_pulls(&mut self, intervals: Vec<(Deploy, i64, i64)>) {
+        let g = self.g;
         for (dep, from, to) in intervals {
             let to = to.min(dep.delete_at);
             if to <= from {
@@ -414,8 +439,10 @@ impl<'p> RepoGen<'p> {
                 }
             }
         }
+    }
 
-        // Pulls of older images, decaying with age.
+    /// Pulls of older images before `de`, decaying with age; each schedules the next.
+    fn day_old_pulls(&mut self, ds: i64, de: i64) {
         while let Some(&Reverse((t, image, c, pushed_at, delete_at))) = self.decay.peek() {
             if t >= de {
                 break;
@@ -424,8 +451,10 @@ impl<'p> RepoGen<'p> {
             self.emit(t.max(ds), EventKind::Pull, image, 0, true);
             self.schedule_old_pull(image, pushed_at, delete_at, f64::from_bits(c));
         }
+    }
 
-        // Deletes by the traffic's own cleanup.
+    /// Deletes before `de` by the traffic's own cleanup.
+    fn day_deletes(&mut self, ds: i64, de: i64) {
         while let Some(&(t, image)) = self.deletes.front() {
             if t >= de {
                 break;
@@ -433,8 +462,6 @@ impl<'p> RepoGen<'p> {
             self.deletes.pop_front();
             self.emit(t.max(ds), EventKind::Delete, image, 0, true);
         }
-
-        self.buf.sort_unstable_by_key(|e| (e.time, e.seq));
     }
 
     /// Generates the whole traffic of the repository (what a [`RepoSource`] would read

@@ -182,6 +182,8 @@ impl<R: Read> TraceReader<R> {
         trim(self.rec.get(c).unwrap_or(b""))
     }
 
+    /// The current row as a pending event; checks run in a fixed order, which decides the
+    /// error shown.
     fn parse_row(&mut self) -> Result<Pending> {
         let line = self.line();
         let cols = self.cols;
@@ -198,18 +200,51 @@ impl<R: Read> TraceReader<R> {
         }
         let time = parse_instant_bytes(self.field(cols.time))
             .map_err(|m| self.err(line, Some(cols.time), m))?;
-        let eb = self.field(cols.event);
-        let kind = EventKind::parse(eb).ok_or_else(|| {
+        let kind = self.event_kind(line)?;
+        self.check_subject(line, kind)?;
+        let repo = self.field(cols.repository);
+        let new_name = !repo.is_empty() && repo != self.last_name.as_slice();
+        let supported = if kind == EventKind::Push {
+            self.check_tags(line)?;
+            self.supported(line)?
+        } else {
+            true
+        };
+        self.check_order(line, time)?;
+        self.last_time = time;
+        if new_name {
+            self.check_name(line)?;
+        }
+        Ok(Pending {
+            time,
+            kind,
+            supported,
+            line,
+        })
+    }
+
+    /// The `event` field of the row.
+    #[inline]
+    fn event_kind(&self, line: u64) -> Result<EventKind> {
+        let c = self.cols.event;
+        let eb = self.field(c);
+        EventKind::parse(eb).ok_or_else(|| {
             self.err(
                 line,
-                Some(cols.event),
+                Some(c),
                 format!(
                     "unknown event `{}`; allowed: {}",
                     String::from_utf8_lossy(eb),
                     EventKind::NAMES
                 ),
             )
-        })?;
+        })
+    }
+
+    /// The repository and digest a row of this kind needs.
+    #[inline]
+    fn check_subject(&self, line: u64, kind: EventKind) -> Result<()> {
+        let cols = self.cols;
         let repo = self.field(cols.repository);
         let digest = self.field(cols.digest);
         if kind == EventKind::VulndbUpdate {
@@ -236,36 +271,50 @@ impl<R: Read> TraceReader<R> {
                 ));
             }
         }
-        let new_name = !repo.is_empty() && repo != self.last_name.as_slice();
-        let mut supported = true;
-        if kind == EventKind::Push {
-            if let Some(c) = cols.tags {
-                for tag in self
-                    .field(c)
-                    .split(|&b| b == b';')
-                    .filter(|t| !t.is_empty())
-                {
-                    check_tag(tag).map_err(|m| self.err(line, Some(c), m))?;
-                }
-            }
-            if let Some(c) = cols.supported {
-                let s = self.field(c);
-                supported = if s.is_empty() || s.eq_ignore_ascii_case(b"true") {
-                    true
-                } else if s.eq_ignore_ascii_case(b"false") {
-                    false
-                } else {
-                    return Err(self.err(
-                        line,
-                        Some(c),
-                        format!(
-                            "supported must be true or false (or empty for true), found `{}`",
-                            String::from_utf8_lossy(s)
-                        ),
-                    ));
-                };
+        Ok(())
+    }
+
+    /// The tags of a push, when the trace has the column.
+    #[inline]
+    fn check_tags(&self, line: u64) -> Result<()> {
+        if let Some(c) = self.cols.tags {
+            for tag in self
+                .field(c)
+                .split(|&b| b == b';')
+                .filter(|t| !t.is_empty())
+            {
+                check_tag(tag).map_err(|m| self.err(line, Some(c), m))?;
             }
         }
+        Ok(())
+    }
+
+    /// The `supported` field of a push: true when the column is absent or empty.
+    #[inline]
+    fn supported(&self, line: u64) -> Result<bool> {
+        let Some(c) = self.cols.supported else {
+            return Ok(true);
+        };
+        let s = self.field(c);
+        if s.is_empty() || s.eq_ignore_ascii_case(b"true") {
+            Ok(true)
+        } else if s.eq_ignore_ascii_case(b"false") {
+            Ok(false)
+        } else {
+            Err(self.err(
+                line,
+                Some(c),
+                format!(
+                    "supported must be true or false (or empty for true), found `{}`",
+                    String::from_utf8_lossy(s)
+                ),
+            ))
+        }
+    }
+
+    /// Rows come in non-decreasing time order.
+    #[inline]
+    fn check_order(&self, line: u64, time: i64) -> Result<()> {
         if time < self.last_time {
             return Err(Error::input(
                 Location::file(&self.file).line(line),
@@ -278,16 +327,7 @@ impl<R: Read> TraceReader<R> {
                 ),
             ));
         }
-        self.last_time = time;
-        if new_name {
-            self.check_name(line)?;
-        }
-        Ok(Pending {
-            time,
-            kind,
-            supported,
-            line,
-        })
+        Ok(())
     }
 }
 

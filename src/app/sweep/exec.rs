@@ -427,6 +427,44 @@ fn run_group(
         .collect())
 }
 
+/// Without sharing: generates and simulates the repository anew for each member.
+fn run_each(
+    plan: &Plan,
+    repo: &RepoSpec,
+    grouping: &SyntheticGroups,
+    scs: &[&Scenario],
+    timings: &Timings,
+    acc: &mut [Rows],
+) -> Result<()> {
+    for (m, sc) in scs.iter().enumerate() {
+        let t0 = Instant::now();
+        let mut source = RepoSource::new(plan, repo);
+        let r = Engine::new(sc, RunOptions::default(), grouping).run(&mut source)?;
+        Timings::add(&timings.engine_ns, t0);
+        timings.engine_runs.fetch_add(1, Ordering::Relaxed);
+        acc[m].add(&Rows::of(r));
+    }
+    Ok(())
+}
+
+/// Classes of members that simulate repository `name` alike: the class of each member,
+/// and the first member of each class.
+fn alike_classes(scs: &[&Scenario], name: &str) -> (Vec<usize>, Vec<usize>) {
+    let keys: Vec<RepoKey> = scs.iter().map(|sc| RepoKey::new(sc, name)).collect();
+    let mut class_of = Vec::with_capacity(scs.len());
+    let mut reps: Vec<usize> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        match reps.iter().position(|&r| keys[r] == *k) {
+            Some(c) => class_of.push(c),
+            None => {
+                class_of.push(reps.len());
+                reps.push(i);
+            }
+        }
+    }
+    (class_of, reps)
+}
+
 /// Simulates one repository for every member of a traffic group; adds the rows to `acc`.
 fn run_repo(
     plan: &Plan,
@@ -441,34 +479,14 @@ fn run_repo(
         .repo_runs
         .fetch_add(scs.len() as u64, Ordering::Relaxed);
     if !sharing {
-        for (m, sc) in scs.iter().enumerate() {
-            let t0 = Instant::now();
-            let mut source = RepoSource::new(plan, repo);
-            let r = Engine::new(sc, RunOptions::default(), grouping).run(&mut source)?;
-            Timings::add(&timings.engine_ns, t0);
-            timings.engine_runs.fetch_add(1, Ordering::Relaxed);
-            acc[m].add(&Rows::of(r));
-        }
-        return Ok(());
+        return run_each(plan, repo, grouping, scs, timings, acc);
     }
 
     let t0 = Instant::now();
     let rec = RepoGen::new(plan, repo).record();
     Timings::add(&timings.generation_ns, t0);
 
-    // Classes of members that simulate this repository alike.
-    let keys: Vec<RepoKey> = scs.iter().map(|sc| RepoKey::new(sc, &repo.name)).collect();
-    let mut class_of = Vec::with_capacity(scs.len());
-    let mut reps: Vec<usize> = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        match reps.iter().position(|&r| keys[r] == *k) {
-            Some(c) => class_of.push(c),
-            None => {
-                class_of.push(reps.len());
-                reps.push(i);
-            }
-        }
-    }
+    let (class_of, reps) = alike_classes(scs, &repo.name);
     let rep_scs: Vec<&Scenario> = reps.iter().map(|&r| scs[r]).collect();
 
     let mut rows: Vec<Rows> = vec![Rows::default(); rep_scs.len()];

@@ -283,8 +283,19 @@ pub fn recommendation(meta: &SweepMeta, stats: &[VariantStats]) -> String {
     s
 }
 
+/// `sweep.md`: what was swept, the recommendation, the table, the files and the variants.
 fn sweep_md(meta: &SweepMeta, stats: &[VariantStats], charts: bool) -> String {
     let mut s = String::new();
+    md_intro(&mut s, meta);
+    let _ = writeln!(s, "{}\n", recommendation(meta, stats));
+    md_table(&mut s, meta, stats);
+    md_files(&mut s, charts);
+    md_variants(&mut s, meta);
+    s
+}
+
+/// The title, the size of the sweep and how to read its figures.
+fn md_intro(s: &mut String, meta: &SweepMeta) {
     let n = meta.replications;
     let v0 = &meta.variants[0];
     let _ = writeln!(s, "# Sweep of `{}`\n", meta.scenario);
@@ -323,7 +334,11 @@ fn sweep_md(meta: &SweepMeta, stats: &[VariantStats], charts: bool) -> String {
              against the baseline (variant 1).\n"
         );
     }
-    let _ = writeln!(s, "{}\n", recommendation(meta, stats));
+}
+
+/// The figures of every variant, with the differences against the baseline, and their
+/// definitions.
+fn md_table(s: &mut String, meta: &SweepMeta, stats: &[VariantStats]) {
     let _ = writeln!(
         s,
         "| # | variant | {} | Δ cost / 30 days | {} | {} | {} | Δ in-use coverage (points) | {} | Δ exposed |",
@@ -363,6 +378,10 @@ fn sweep_md(meta: &SweepMeta, stats: &[VariantStats], charts: bool) -> String {
          - **exposed**: mean number of images in use that are not continuously scanned.\n\
          - Δ in-use coverage is in percentage points.\n"
     );
+}
+
+/// The files the sweep writes (the charts only when drawn).
+fn md_files(s: &mut String, charts: bool) {
     let _ = writeln!(s, "## Files\n");
     let _ = writeln!(
         s,
@@ -382,6 +401,10 @@ fn sweep_md(meta: &SweepMeta, stats: &[VariantStats], charts: bool) -> String {
              the mean over replications with a 95% band."
         );
     }
+}
+
+/// What each variant sets, where its outputs are and its seeds.
+fn md_variants(s: &mut String, meta: &SweepMeta) {
     let _ = writeln!(s, "\n## Variants\n");
     for (i, v) in meta.variants.iter().enumerate() {
         let _ = write!(s, "{}. `{}`: ", i + 1, v.name);
@@ -408,7 +431,6 @@ fn sweep_md(meta: &SweepMeta, stats: &[VariantStats], charts: bool) -> String {
             seeds.join(", ")
         );
     }
-    s
 }
 
 /// Mean and band over replications of a daily percentage.

@@ -21,6 +21,10 @@ fn read_json(file: &Path) -> Result<Value> {
     })
 }
 
+/// What builds an error from a JSON path and a message.
+type ErrFn<'a> = dyn Fn(&str, String) -> Error + 'a;
+
+/// A registry scanning configuration file, in any of the three documented shapes.
 pub fn registry_from_file(file: &Path) -> Result<RegistryConfig> {
     let v = read_json(file)?;
     let err = |path: &str, msg: String| Error::input(json_loc(file, path), msg);
@@ -59,71 +63,83 @@ pub fn registry_from_file(file: &Path) -> Result<RegistryConfig> {
             ));
         }
         for (i, r) in arr.iter().enumerate() {
-            let rp = format!("{path}.rules[{i}]");
-            let fs = r
-                .get("scanFrequency")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    err(
-                        &format!("{rp}.scanFrequency"),
-                        "missing scanFrequency".into(),
-                    )
-                })?;
-            let allowed = RuleFrequency::allowed_under(scan_type);
-            let frequency = RuleFrequency::parse(fs)
-                .filter(|f| allowed.contains(f))
-                .ok_or_else(|| {
-                    err(
-                        &format!("{rp}.scanFrequency"),
-                        format!(
-                            "scanFrequency `{fs}` is not valid under scanType {}; allowed: {}",
-                            scan_type.name(),
-                            allowed
-                                .iter()
-                                .map(|f| f.name())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                })?;
-            let Some(filters) = r.get("repositoryFilters").and_then(Value::as_array) else {
-                return Err(err(
-                    &format!("{rp}.repositoryFilters"),
-                    "missing repositoryFilters (an array, may be empty)".into(),
-                ));
-            };
-            if filters.len() > 100 {
-                return Err(err(
-                    &format!("{rp}.repositoryFilters"),
-                    format!("at most 100 filters per rule (got {})", filters.len()),
-                ));
-            }
-            let mut out = Vec::with_capacity(filters.len());
-            for (j, f) in filters.iter().enumerate() {
-                let fp = format!("{rp}.repositoryFilters[{j}]");
-                let text = f
-                    .get("filter")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| err(&format!("{fp}.filter"), "missing filter".into()))?;
-                match f.get("filterType").and_then(Value::as_str) {
-                    None | Some("WILDCARD") => {}
-                    Some(o) => {
-                        return Err(err(
-                            &format!("{fp}.filterType"),
-                            format!("unknown filterType `{o}`; the only type is WILDCARD"),
-                        ));
-                    }
-                }
-                check_filter(text).map_err(|m| err(&format!("{fp}.filter"), m))?;
-                out.push(text.to_string());
-            }
-            rules.push(ScanRule {
-                frequency,
-                filters: out,
-            });
+            rules.push(scan_rule(
+                r,
+                &format!("{path}.rules[{i}]"),
+                scan_type,
+                &err,
+            )?);
         }
     }
     Ok(RegistryConfig { scan_type, rules })
+}
+
+/// One scanning rule: its frequency (one allowed under `scan_type`) and filters.
+fn scan_rule(r: &Value, rp: &str, scan_type: ScanType, err: &ErrFn) -> Result<ScanRule> {
+    let fs = r
+        .get("scanFrequency")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            err(
+                &format!("{rp}.scanFrequency"),
+                "missing scanFrequency".into(),
+            )
+        })?;
+    let allowed = RuleFrequency::allowed_under(scan_type);
+    let frequency = RuleFrequency::parse(fs)
+        .filter(|f| allowed.contains(f))
+        .ok_or_else(|| {
+            err(
+                &format!("{rp}.scanFrequency"),
+                format!(
+                    "scanFrequency `{fs}` is not valid under scanType {}; allowed: {}",
+                    scan_type.name(),
+                    allowed
+                        .iter()
+                        .map(|f| f.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+    let filters = repository_filters(r, rp, err)?;
+    Ok(ScanRule { frequency, filters })
+}
+
+/// The `repositoryFilters` of a rule: at most 100 wildcard filters.
+fn repository_filters(r: &Value, rp: &str, err: &ErrFn) -> Result<Vec<String>> {
+    let Some(filters) = r.get("repositoryFilters").and_then(Value::as_array) else {
+        return Err(err(
+            &format!("{rp}.repositoryFilters"),
+            "missing repositoryFilters (an array, may be empty)".into(),
+        ));
+    };
+    if filters.len() > 100 {
+        return Err(err(
+            &format!("{rp}.repositoryFilters"),
+            format!("at most 100 filters per rule (got {})", filters.len()),
+        ));
+    }
+    let mut out = Vec::with_capacity(filters.len());
+    for (j, f) in filters.iter().enumerate() {
+        let fp = format!("{rp}.repositoryFilters[{j}]");
+        let text = f
+            .get("filter")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err(&format!("{fp}.filter"), "missing filter".into()))?;
+        match f.get("filterType").and_then(Value::as_str) {
+            None | Some("WILDCARD") => {}
+            Some(o) => {
+                return Err(err(
+                    &format!("{fp}.filterType"),
+                    format!("unknown filterType `{o}`; the only type is WILDCARD"),
+                ));
+            }
+        }
+        check_filter(text).map_err(|m| err(&format!("{fp}.filter"), m))?;
+        out.push(text.to_string());
+    }
+    Ok(out)
 }
 
 pub fn inspector_from_file(

@@ -210,6 +210,37 @@ const TOP_KEYS: &[&str] = &[
     "sweep",
 ];
 
+/// The `[simulation]` table, read.
+struct Simulation<'a, 's> {
+    start: i64,
+    days: u32,
+    profile: Profile,
+    in_use_window_days: u32,
+    /// With its node, for the message when the region lacks enhanced scanning.
+    region: Option<(String, Node<'a, 's>)>,
+    seed: u64,
+}
+
+/// The `[pricing]` table over the default prices.
+fn pricing(root: &Table) -> Result<Pricing> {
+    let Some(n) = root.get("pricing") else {
+        return Ok(Pricing::default());
+    };
+    let t = n.table()?;
+    t.allow(&["initial_scan_usd", "rescan_usd", "free_trial_days"])?;
+    let mut p = Pricing::default();
+    if let Some(n) = t.get("initial_scan_usd") {
+        p.initial_micro = n.price_micro()?;
+    }
+    if let Some(n) = t.get("rescan_usd") {
+        p.rescan_micro = n.price_micro()?;
+    }
+    if let Some(n) = t.get("free_trial_days") {
+        p.free_trial_days = n.int_in(0, 100_000)? as u32;
+    }
+    Ok(p)
+}
+
 impl<'a, 's> Loader<'a, 's> {
     fn path(&mut self, node: &Node) -> Result<PathBuf> {
         let rel = node.str()?;
@@ -227,12 +258,50 @@ impl<'a, 's> Loader<'a, 's> {
         Ok(p)
     }
 
+    /// The whole scenario; tables are read in a fixed order, which decides the error shown.
     fn load(mut self, root: &Table<'a, 's>) -> Result<Scenario> {
         root.allow(TOP_KEYS)?;
         // `[sweep]` is for `scansim sweep`; its structure is checked here too.
         if let Some(n) = root.get("sweep") {
             sweep::check_table(&n)?;
         }
+        let sim = self.simulation(root)?;
+        let pricing = pricing(root)?;
+        let mut enhanced_at: Vec<Node> = Vec::new();
+        let registry = match root.get("registry") {
+            None => RegistryConfig::default(),
+            Some(n) => self.registry(&n, &mut enhanced_at)?,
+        };
+        let mut inspector = sim.profile.defaults();
+        if let Some(n) = root.get("inspector") {
+            self.inspector(&n, sim.profile, &mut inspector)?;
+        }
+        let timeline = self.timeline(root, sim.profile, inspector, &mut enhanced_at)?;
+        let warnings = self.region_warnings(&sim, &enhanced_at)?;
+        let lifecycle = self.lifecycle(root)?;
+        let traffic = self.traffic(root)?;
+        Ok(Scenario {
+            file: self.doc.file.to_path_buf(),
+            start: sim.start,
+            days: sim.days,
+            profile: sim.profile,
+            in_use_window_days: sim.in_use_window_days,
+            region: sim.region.map(|(r, _)| r),
+            seed: sim.seed,
+            pricing,
+            registry,
+            inspector,
+            timeline,
+            lifecycle,
+            traffic,
+            warnings,
+            referenced_files: self.files,
+            sha256: crate::base::hash::sha256_bytes(self.doc.text.as_bytes()),
+        })
+    }
+
+    /// The `[simulation]` table.
+    fn simulation(&self, root: &Table<'a, 's>) -> Result<Simulation<'a, 's>> {
         let sim = root
             .get("simulation")
             .ok_or_else(|| {
@@ -287,36 +356,25 @@ impl<'a, 's> Loader<'a, 's> {
             None => 0,
             Some(n) => n.int_in(0, i64::MAX)? as u64,
         };
+        Ok(Simulation {
+            start,
+            days,
+            profile,
+            in_use_window_days,
+            region,
+            seed,
+        })
+    }
 
-        let pricing = match root.get("pricing") {
-            None => Pricing::default(),
-            Some(n) => {
-                let t = n.table()?;
-                t.allow(&["initial_scan_usd", "rescan_usd", "free_trial_days"])?;
-                let mut p = Pricing::default();
-                if let Some(n) = t.get("initial_scan_usd") {
-                    p.initial_micro = n.price_micro()?;
-                }
-                if let Some(n) = t.get("rescan_usd") {
-                    p.rescan_micro = n.price_micro()?;
-                }
-                if let Some(n) = t.get("free_trial_days") {
-                    p.free_trial_days = n.int_in(0, 100_000)? as u32;
-                }
-                p
-            }
-        };
-
-        let mut enhanced_at: Vec<Node> = Vec::new();
-        let registry = match root.get("registry") {
-            None => RegistryConfig::default(),
-            Some(n) => self.registry(&n, &mut enhanced_at)?,
-        };
-        let mut inspector = profile.defaults();
-        if let Some(n) = root.get("inspector") {
-            self.inspector(&n, profile, &mut inspector)?;
-        }
-
+    /// The `[[timeline]]` entries in order of `at`, each with the Inspector settings after
+    /// it; `inspector` holds before the first.
+    fn timeline(
+        &mut self,
+        root: &Table<'a, 's>,
+        profile: Profile,
+        inspector: InspectorSettings,
+        enhanced_at: &mut Vec<Node<'a, 's>>,
+    ) -> Result<Vec<TimelineEntry>> {
         let mut timeline = Vec::new();
         if let Some(n) = root.get("timeline") {
             for (index, e) in n.elements()?.into_iter().enumerate() {
@@ -327,7 +385,7 @@ impl<'a, 's> Loader<'a, 's> {
                     .ok_or_else(|| t.error("missing key `at` (the instant of the change)"))?
                     .instant()?;
                 let reg = match t.get("registry") {
-                    Some(r) => Some(self.registry(&r, &mut enhanced_at)?),
+                    Some(r) => Some(self.registry(&r, enhanced_at)?),
                     None => None,
                 };
                 let insp = t.get("inspector");
@@ -358,34 +416,41 @@ impl<'a, 's> Loader<'a, 's> {
                 index,
             });
         }
+        Ok(resolved)
+    }
 
+    /// ENHANCED in a region without enhanced scanning: a warning, or an error under the
+    /// profiles that make it one.
+    fn region_warnings(&self, sim: &Simulation, enhanced_at: &[Node]) -> Result<Vec<String>> {
         let mut warnings = Vec::new();
-        if let Some((region, rnode)) = &region
+        if let Some((region, rnode)) = &sim.region
             && UNSUPPORTED_REGIONS.contains(&region.as_str())
             && let Some(first) = enhanced_at.first()
         {
-            {
-                let msg = format!(
-                    "enhanced scanning is not supported in region {region} (unsupported: {}), \
-                     but `{}` enables ENHANCED",
-                    UNSUPPORTED_REGIONS.join(", "),
-                    first.path
-                );
-                if profile.region_is_error() {
-                    return Err(rnode.error(format!(
-                        "{msg}; under rules profile {} this is an error",
-                        profile.name()
-                    )));
-                }
-                let (line, col) = self.doc.line_col(rnode.value.span().start);
-                warnings.push(format!(
-                    "{}:{line}:{col}: {}: {msg}",
-                    self.doc.file.display(),
-                    rnode.path
-                ));
+            let msg = format!(
+                "enhanced scanning is not supported in region {region} (unsupported: {}), \
+                 but `{}` enables ENHANCED",
+                UNSUPPORTED_REGIONS.join(", "),
+                first.path
+            );
+            if sim.profile.region_is_error() {
+                return Err(rnode.error(format!(
+                    "{msg}; under rules profile {} this is an error",
+                    sim.profile.name()
+                )));
             }
+            let (line, col) = self.doc.line_col(rnode.value.span().start);
+            warnings.push(format!(
+                "{}:{line}:{col}: {}: {msg}",
+                self.doc.file.display(),
+                rnode.path
+            ));
         }
+        Ok(warnings)
+    }
 
+    /// The `[[lifecycle]]` entries, each policy file read and validated.
+    fn lifecycle(&mut self, root: &Table<'a, 's>) -> Result<Vec<LifecycleEntry>> {
         let mut lifecycle = Vec::new();
         if let Some(n) = root.get("lifecycle") {
             for e in n.elements()? {
@@ -408,12 +473,15 @@ impl<'a, 's> Loader<'a, 's> {
                 });
             }
         }
+        Ok(lifecycle)
+    }
 
-        let traffic = match (root.get("traffic"), root.get("synthetic")) {
+    /// The traffic source: `[traffic]` (a trace), `[synthetic]`, or none.
+    fn traffic(&mut self, root: &Table<'a, 's>) -> Result<Traffic> {
+        match (root.get("traffic"), root.get("synthetic")) {
             (Some(_), Some(s)) => {
-                return Err(s.error(
-                    "a scenario has one traffic source: [traffic] or [synthetic], not both",
-                ));
+                Err(s
+                    .error("a scenario has one traffic source: [traffic] or [synthetic], not both"))
             }
             (Some(n), None) => {
                 let t = n.table()?;
@@ -421,30 +489,13 @@ impl<'a, 's> Loader<'a, 's> {
                 let tn = t
                     .get("trace")
                     .ok_or_else(|| t.error("missing key `trace` (a CSV trace file)"))?;
-                Traffic::Trace(self.path(&tn)?)
+                Ok(Traffic::Trace(self.path(&tn)?))
             }
-            (None, Some(n)) => Traffic::Synthetic(Box::new(SyntheticConfig::from_toml(&n)?)),
-            (None, None) => Traffic::None,
-        };
-
-        Ok(Scenario {
-            file: self.doc.file.to_path_buf(),
-            start,
-            days,
-            profile,
-            in_use_window_days,
-            region: region.map(|(r, _)| r),
-            seed,
-            pricing,
-            registry,
-            inspector,
-            timeline: resolved,
-            lifecycle,
-            traffic,
-            warnings,
-            referenced_files: self.files,
-            sha256: crate::base::hash::sha256_bytes(self.doc.text.as_bytes()),
-        })
+            (None, Some(n)) => Ok(Traffic::Synthetic(Box::new(SyntheticConfig::from_toml(
+                &n,
+            )?))),
+            (None, None) => Ok(Traffic::None),
+        }
     }
 
     /// A list of wildcard filters (SPEC §4.1 syntax).

@@ -217,6 +217,8 @@ impl SyntheticConfig {
     }
 }
 
+/// One `[[synthetic.repositories]]` group; keys are read in a fixed order, which decides
+/// the error shown.
 fn parse_group(e: &Node) -> Result<Group> {
     let t = e.table()?;
     t.allow(GROUP_KEYS)?;
@@ -233,62 +235,10 @@ fn parse_group(e: &Node) -> Result<Group> {
             "`{template}` has no `{{i}}` but count is {count}: every repository needs its own name"
         )));
     }
-    let rate_node = t.get("pushes_per_day").ok_or_else(|| {
-        t.error("missing key `pushes_per_day` (a number, or { median = .., sigma = .. })")
-    })?;
-    let rate = match rate_node.table() {
-        Ok(rt) => {
-            rt.allow(&["median", "sigma"])?;
-            let median = num(
-                &rt.get("median")
-                    .ok_or_else(|| rt.error("missing key `median` (pushes per day)"))?,
-                0.0,
-                10_000.0,
-            )?;
-            let sigma = opt_num(&rt, "sigma", 0.0, 10.0, 1.0)?;
-            Rate::LogNormal { median, sigma }
-        }
-        Err(_) => Rate::Fixed(num(&rate_node, 0.0, 10_000.0)?),
-    };
-    let label = match t.get("group") {
-        Some(n) => {
-            let s = n.str()?;
-            if s.is_empty() || s.contains([',', '"', '\n']) {
-                return Err(n.error("a group label is non-empty, without commas or quotes"));
-            }
-            s.to_string()
-        }
-        None => template.replace("{i}", "*"),
-    };
-    let mut weekday = [1.0; 7];
-    if let Some(n) = t.get("weekday_weights") {
-        let els = n.elements()?;
-        if els.len() != 7 {
-            return Err(n.error("give 7 weights, Monday to Sunday"));
-        }
-        for (w, el) in weekday.iter_mut().zip(&els) {
-            *w = num(el, 0.0, 1000.0)?;
-        }
-        let mean: f64 = weekday.iter().sum::<f64>() / 7.0;
-        if mean <= 0.0 {
-            return Err(n.error("at least one weight must be positive"));
-        }
-        for w in &mut weekday {
-            *w /= mean;
-        }
-    }
-    let moving_tag = match t.get("moving_tag") {
-        None => Some("latest".to_string()),
-        Some(n) => {
-            let s = n.str()?;
-            if s.is_empty() {
-                None
-            } else {
-                check_tag(s.as_bytes()).map_err(|m| n.error(m))?;
-                Some(s.to_string())
-            }
-        }
-    };
+    let rate = push_rate(&t)?;
+    let label = group_label(&t, &template)?;
+    let weekday = weekday_weights(&t)?;
+    let moving_tag = moving_tag(&t)?;
     let start = match t.get("start") {
         Some(n) => Some(n.date()?),
         None => None,
@@ -318,4 +268,77 @@ fn parse_group(e: &Node) -> Result<Group> {
         start,
         appear_over_days: opt_int(&t, "appear_over_days", 0, 36_500, 0)? as u32,
     })
+}
+
+/// `pushes_per_day`: a fixed rate, or `{ median, sigma }` for log-normal rates.
+fn push_rate(t: &Table) -> Result<Rate> {
+    let rate_node = t.get("pushes_per_day").ok_or_else(|| {
+        t.error("missing key `pushes_per_day` (a number, or { median = .., sigma = .. })")
+    })?;
+    match rate_node.table() {
+        Ok(rt) => {
+            rt.allow(&["median", "sigma"])?;
+            let median = num(
+                &rt.get("median")
+                    .ok_or_else(|| rt.error("missing key `median` (pushes per day)"))?,
+                0.0,
+                10_000.0,
+            )?;
+            let sigma = opt_num(&rt, "sigma", 0.0, 10.0, 1.0)?;
+            Ok(Rate::LogNormal { median, sigma })
+        }
+        Err(_) => Ok(Rate::Fixed(num(&rate_node, 0.0, 10_000.0)?)),
+    }
+}
+
+/// The `group` label for `groups.csv`; by default the template with `{i}` as `*`.
+fn group_label(t: &Table, template: &str) -> Result<String> {
+    match t.get("group") {
+        Some(n) => {
+            let s = n.str()?;
+            if s.is_empty() || s.contains([',', '"', '\n']) {
+                return Err(n.error("a group label is non-empty, without commas or quotes"));
+            }
+            Ok(s.to_string())
+        }
+        None => Ok(template.replace("{i}", "*")),
+    }
+}
+
+/// `weekday_weights`, Monday to Sunday, scaled to mean 1; all 1 by default.
+fn weekday_weights(t: &Table) -> Result<[f64; 7]> {
+    let mut weekday = [1.0; 7];
+    if let Some(n) = t.get("weekday_weights") {
+        let els = n.elements()?;
+        if els.len() != 7 {
+            return Err(n.error("give 7 weights, Monday to Sunday"));
+        }
+        for (w, el) in weekday.iter_mut().zip(&els) {
+            *w = num(el, 0.0, 1000.0)?;
+        }
+        let mean: f64 = weekday.iter().sum::<f64>() / 7.0;
+        if mean <= 0.0 {
+            return Err(n.error("at least one weight must be positive"));
+        }
+        for w in &mut weekday {
+            *w /= mean;
+        }
+    }
+    Ok(weekday)
+}
+
+/// `moving_tag`: `latest` by default, none when empty.
+fn moving_tag(t: &Table) -> Result<Option<String>> {
+    match t.get("moving_tag") {
+        None => Ok(Some("latest".to_string())),
+        Some(n) => {
+            let s = n.str()?;
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                check_tag(s.as_bytes()).map_err(|m| n.error(m))?;
+                Ok(Some(s.to_string()))
+            }
+        }
+    }
 }
