@@ -13,6 +13,8 @@ pub mod observer;
 pub mod repo;
 pub mod result;
 pub mod store;
+#[cfg(test)]
+mod transitions_tests;
 
 use crate::base::digest::DigestRef;
 use crate::base::error::{Error, Location, Result};

@@ -7,6 +7,7 @@ mod common;
 mod demo;
 mod events;
 mod import;
+mod paths;
 mod properties;
 mod report;
 mod sweep;
