@@ -1,9 +1,11 @@
-//! The base layer: time, money, names, errors, hashing, atomic files and progress.
+//! The base layer: time, money, names, errors, hashing, atomic files, sorting beyond
+//! memory and progress.
 //! Nothing here knows about scanning.
 
 pub mod atomic;
 pub mod digest;
 pub mod error;
+pub mod extsort;
 pub mod hash;
 pub mod money;
 pub mod names;
