@@ -3,6 +3,8 @@
 mod boundaries;
 mod cases;
 mod cli;
+mod cloudtrail;
+mod ct_render;
 mod common;
 mod demo;
 mod events;
