@@ -104,7 +104,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         "--snapshot, --exclude-puller and --sort-buffer",
         "cloudtrail",
     )?;
-    only(matches!(job, Job::UsageTotals(_)) || a.run.is_none(), "--run", "usage-totals")?;
+    only(
+        matches!(job, Job::UsageTotals(_)) || a.run.is_none(),
+        "--run",
+        "usage-totals",
+    )?;
     let trace_out = || {
         a.trace_out
             .clone()

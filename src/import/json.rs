@@ -194,7 +194,11 @@ impl<'a> Source<'a> {
     /// An integer written without fraction or exponent (`3`, `-1`).
     pub fn integer(&self, val: &Val<'a>) -> Result<i64> {
         let text = val.raw.get().trim();
-        if !text.as_bytes().first().is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
+        if !text
+            .as_bytes()
+            .first()
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'-')
+        {
             return Err(self.expected(val, "an integer"));
         }
         text.parse()

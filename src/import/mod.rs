@@ -100,7 +100,10 @@ pub fn job(inputs: Vec<Input>) -> Result<Job> {
             "give describe-images output with --snapshot, and import list-coverage output \
              on its own",
         ),
-        (Kind::UsageTotals, "it makes a report, not a trace: import it on its own"),
+        (
+            Kind::UsageTotals,
+            "it makes a report, not a trace: import it on its own",
+        ),
     ] {
         if alone(k) && inputs.iter().any(|i| i.kind != k) {
             return Err(Error::Usage(format!(

@@ -266,7 +266,10 @@ fn read_daily(path: &Path) -> Result<Vec<DailyRow>> {
             })
         };
         let cost = parse_decimal_micro(field(4)).map_err(|m| {
-            Error::input(Location::file(path).line(line).column(cols[4] as u64 + 1), m)
+            Error::input(
+                Location::file(path).line(line).column(cols[4] as u64 + 1),
+                m,
+            )
         })?;
         rows.push((
             field(0).to_string(),
@@ -353,7 +356,11 @@ fn compare(dir: &Path, p: &RunPeriod, billed: &AccountUsage, cur: &str) -> Vec<S
     lines.push(format!("{:<22} {:>12} {:>12}", "", "simulated", "billed"));
     let billed_cost = billed.initial.cost_micro + billed.rescan.cost_micro;
     for (what, sim, bill) in [
-        ("initial scans", p.initial_scans.to_string(), billed.initial.count_text()),
+        (
+            "initial scans",
+            p.initial_scans.to_string(),
+            billed.initial.count_text(),
+        ),
         ("rescans", p.rescans.to_string(), billed.rescan.count_text()),
         (
             &format!("cost ({cur})") as &str,

@@ -34,7 +34,9 @@ fn fixtures() -> PathBuf {
 
 /// A folder of `../shared` (AWS documentation samples): required by these tests.
 fn shared_dir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(name);
+    let d = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(name);
     assert!(
         d.is_dir(),
         "{}: missing; these tests read the AWS documentation samples from ../shared/{name}",
@@ -138,7 +140,10 @@ fn history_fixtures_give_the_expected_trace_and_summary() {
     // Without the exclusion the scanner's pull counts; without the snapshot, the pull of
     // old:stable cannot be resolved and `old` has no image.
     let (trace, _) = import(&dir, "no-excl.csv", &[s(&s3), s(&p1), s(&p2)]);
-    assert!(trace.contains("2026-01-01T14:00:00Z,pull,web,sha256:bbbb"), "{trace}");
+    assert!(
+        trace.contains("2026-01-01T14:00:00Z,pull,web,sha256:bbbb"),
+        "{trace}"
+    );
     assert!(!trace.contains(",old,"), "{trace}");
 }
 
@@ -224,7 +229,11 @@ fn imported_history_replays_in_run_with_strict() {
     ok(&o);
     let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
     // Day 0: old's two images (history), web's two pushes; day 3: web deleted.
-    let rows: Vec<Vec<&str>> = daily.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = daily
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     assert_eq!(rows[0][2], "4", "images on day 0: {daily}");
     assert_eq!(rows[3][2], "3", "images on day 3 (old 2, api 1): {daily}");
 }
@@ -249,7 +258,11 @@ fn aws_cloudtrail_samples_import_to_the_expected_rows() {
     let ct = shared_dir("aws-samples/cloudtrail");
     let dir = temp_dir("ct-samples");
     let lookup = dir.join("lookup-events.json");
-    std::fs::write(&lookup, rst_json(&ct.join("awscli_cloudtrail_lookup-events.rst"))).unwrap();
+    std::fs::write(
+        &lookup,
+        rst_json(&ct.join("awscli_cloudtrail_lookup-events.rst")),
+    )
+    .unwrap();
     let put = ct.join("ecr-PutImage.awsdocs.json");
     let get = ct.join("ecr-BatchGetImage.awsdocs.json");
     let create = ct.join("ecr-CreateRepository.awsdocs.json");
@@ -439,10 +452,16 @@ fn usage_totals_of_the_cli_sample_and_a_run_imply_a_rescan_rate() {
     let cli = shared_dir("aws-samples/cli");
     let dir = temp_dir("ct-usage");
     let file = dir.join("usage.json");
-    std::fs::write(&file, rst_json(&cli.join("inspector2_list-usage-totals.rst"))).unwrap();
+    std::fs::write(
+        &file,
+        rst_json(&cli.join("inspector2_list-usage-totals.rst")),
+    )
+    .unwrap();
     let got = usage(&dir, &[s(&file)]);
     assert!(
-        got.contains("123456789012") && got.contains("1 (0.09 USD)") && got.contains("6 (0.06 USD)"),
+        got.contains("123456789012")
+            && got.contains("1 (0.09 USD)")
+            && got.contains("6 (0.06 USD)"),
         "{got}"
     );
     // A run of 40 days; the usage is compared with its last 30.
@@ -457,7 +476,13 @@ fn usage_totals_of_the_cli_sample_and_a_run_imply_a_rescan_rate() {
         )],
     );
     let out = dir.join("run");
-    ok(&scansim(&["run", s(&dir.join("s.toml")), "--out", s(&out), "--no-charts"]));
+    ok(&scansim(&[
+        "run",
+        s(&dir.join("s.toml")),
+        "--out",
+        s(&out),
+        "--no-charts",
+    ]));
     let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
     let rows: Vec<Vec<String>> = daily
         .lines()
@@ -477,7 +502,10 @@ fn usage_totals_of_the_cli_sample_and_a_run_imply_a_rescan_rate() {
         format!("mean active images {mean_active:.2}"),
         format!("rescans_per_image_month = {:.2} ", 6.0 / mean_active),
     ] {
-        assert!(got.iter().any(|l| l.contains(&part)), "want `{part}` in:\n{got:#?}");
+        assert!(
+            got.iter().any(|l| l.contains(&part)),
+            "want `{part}` in:\n{got:#?}"
+        );
     }
 }
 
@@ -494,20 +522,41 @@ fn usage_totals_of_several_accounts_add_up_and_bad_input_is_named() {
     write_files(
         &dir,
         &[
-            ("a.json", &format!("{{\"totals\": [{}]}}", u("111111111111", "100.0", "1.0"))),
-            ("b.json", &format!("{{\"totals\": [{}]}}", u("222222222222", "25", "0.25"))),
-            ("dup.json", &format!("{{\"totals\": [{}]}}", u("111111111111", "1", "0.01"))),
-            ("neg.json", &format!("{{\"totals\": [{}]}}", u("333333333333", "-1", "0"))),
+            (
+                "a.json",
+                &format!("{{\"totals\": [{}]}}", u("111111111111", "100.0", "1.0")),
+            ),
+            (
+                "b.json",
+                &format!("{{\"totals\": [{}]}}", u("222222222222", "25", "0.25")),
+            ),
+            (
+                "dup.json",
+                &format!("{{\"totals\": [{}]}}", u("111111111111", "1", "0.01")),
+            ),
+            (
+                "neg.json",
+                &format!("{{\"totals\": [{}]}}", u("333333333333", "-1", "0")),
+            ),
             ("none.json", "{\"usage\": []}"),
         ],
     );
     let got = usage(&dir, &[s(&dir.join("a.json")), s(&dir.join("b.json"))]);
     assert!(got.contains("(2 account(s))"), "{got}");
     let total = got.lines().find(|l| l.starts_with("total")).expect(&got);
-    assert!(total.contains("0 (0.00 USD)") && total.contains("125 (1.25 USD)"), "{got}");
+    assert!(
+        total.contains("0 (0.00 USD)") && total.contains("125 (1.25 USD)"),
+        "{got}"
+    );
     for (file, want) in [
-        ("dup.json", "dup.json:1:27: $.totals[0].accountId: account 111111111111 appears twice"),
-        ("neg.json", "neg.json:2:71: $.totals[0].usage[0].total: `-1` is negative"),
+        (
+            "dup.json",
+            "dup.json:1:27: $.totals[0].accountId: account 111111111111 appears twice",
+        ),
+        (
+            "neg.json",
+            "neg.json:2:71: $.totals[0].usage[0].total: `-1` is negative",
+        ),
         ("none.json", "none.json:1:1: $.totals: missing"),
     ] {
         let o = scansim(&[
@@ -521,7 +570,13 @@ fn usage_totals_of_several_accounts_add_up_and_bad_input_is_named() {
         assert!(err.contains(want), "want `{want}` in: {err}");
     }
     // A directory that is not a run.
-    let o = scansim(&["import", "usage-totals", s(&dir.join("a.json")), "--run", s(&dir)]);
+    let o = scansim(&[
+        "import",
+        "usage-totals",
+        s(&dir.join("a.json")),
+        "--run",
+        s(&dir),
+    ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no summary.json"));
 }
 
@@ -560,7 +615,12 @@ fn a_generated_history_round_trips_through_cloudtrail() {
     write_files(&dir, &[("s.toml", ROUND_TRIP)]);
     let scenario = dir.join("s.toml");
     let gen_path = dir.join("gen.csv");
-    ok(&scansim(&["generate", s(&scenario), "--trace-out", s(&gen_path)]));
+    ok(&scansim(&[
+        "generate",
+        s(&scenario),
+        "--trace-out",
+        s(&gen_path),
+    ]));
     let generated = std::fs::read_to_string(&gen_path).unwrap();
     let (header, body) = generated.split_once('\n').unwrap();
     let kept: Vec<&str> = body
@@ -572,7 +632,11 @@ fn a_generated_history_round_trips_through_cloudtrail() {
     for line in &kept {
         records.extend(r.render(&Row::parse(line)));
     }
-    assert!(records.len() > 200, "a history worth the name: {}", records.len());
+    assert!(
+        records.len() > 200,
+        "a history worth the name: {}",
+        records.len()
+    );
     records.reverse();
     let mut groups: [Vec<serde_json::Value>; 3] = Default::default();
     for (i, rec) in records.into_iter().enumerate() {
@@ -594,7 +658,12 @@ fn a_generated_history_round_trips_through_cloudtrail() {
     let (imported, err) = import(
         &dir,
         "imported.csv",
-        &[s(&logs), s(&dir.join("lookup.json")), "--sort-buffer", "100"],
+        &[
+            s(&logs),
+            s(&dir.join("lookup.json")),
+            "--sort-buffer",
+            "100",
+        ],
     );
     assert!(!err.contains("warning"), "{err}");
     let mut want: Vec<&str> = kept.clone();

@@ -73,7 +73,14 @@ impl Renderer {
     }
 
     /// A record of an ECR call.
-    pub fn record(&mut self, time: &str, name: &str, user: Value, req: Value, resp: Value) -> Value {
+    pub fn record(
+        &mut self,
+        time: &str,
+        name: &str,
+        user: Value,
+        req: Value,
+        resp: Value,
+    ) -> Value {
         json!({
             "eventVersion": "1.08",
             "userIdentity": user,
@@ -119,7 +126,11 @@ impl Renderer {
                 vec![self.record(r.time, "BatchDeleteImage", identity(), req, resp)]
             }
             "archive" | "restore" => {
-                let target = if r.event == "archive" { "ARCHIVE" } else { "STANDARD" };
+                let target = if r.event == "archive" {
+                    "ARCHIVE"
+                } else {
+                    "STANDARD"
+                };
                 let req = json!({"repositoryName": r.repo, "imageId": {"imageDigest": r.digest},
                     "targetStorageClass": target, "registryId": ACCOUNT});
                 let resp = json!({"repositoryName": r.repo, "registryId": ACCOUNT,

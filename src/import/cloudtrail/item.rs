@@ -273,10 +273,13 @@ mod tests {
         e.str("app").count(1).image_ref(&r);
         let item = decode(&e.0).unwrap();
         assert_eq!(item.time, 1_767_225_600);
-        assert_eq!(item.action, Action::Pull {
-            repo: "app",
-            ids: vec![r]
-        });
+        assert_eq!(
+            item.action,
+            Action::Pull {
+                repo: "app",
+                ids: vec![r]
+            }
+        );
         assert!(decode(&e.0[..e.0.len() - 2]).is_err());
     }
 }

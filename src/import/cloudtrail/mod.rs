@@ -24,6 +24,8 @@
 mod item;
 mod record;
 mod replay;
+#[cfg(test)]
+mod tests;
 
 use crate::base::error::{Error, Result};
 use crate::base::extsort::{ExtSorter, RUN_BYTES};
@@ -198,7 +200,10 @@ fn file_text(path: &Path) -> Result<String> {
     let mut text = String::from_utf8(bytes).map_err(|e| {
         Error::input(
             crate::base::error::Location::file(path),
-            format!("not UTF-8 text (byte {}): expected JSON", e.utf8_error().valid_up_to()),
+            format!(
+                "not UTF-8 text (byte {}): expected JSON",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })?;
     if text.starts_with('\u{feff}') {
@@ -239,7 +244,11 @@ fn read_document<'a>(src: &Source<'a>, v: &Val<'a>, on_record: &mut OnRecord<'_>
         for e in src.array(&events)? {
             let ev = src.object(&e)?;
             let cv = ev.get("CloudTrailEvent").ok_or_else(|| {
-                ev.missing(src, "CloudTrailEvent", "lookup-events gives each record there")
+                ev.missing(
+                    src,
+                    "CloudTrailEvent",
+                    "lookup-events gives each record there",
+                )
             })?;
             let text = src.string(&cv)?;
             let inner = src.nested(&cv, &cv.path, &text);
@@ -260,7 +269,11 @@ lookup-events` output ({\"Events\": [...]}) or one CloudTrail record";
 
 /// Adds the snapshot facts from before `first` (the first ECR record); returns how many
 /// were kept and how many left to the history.
-fn add_snapshots(paths: &[PathBuf], first: Option<i64>, sorter: &mut ExtSorter) -> Result<(u64, u64)> {
+fn add_snapshots(
+    paths: &[PathBuf],
+    first: Option<i64>,
+    sorter: &mut ExtSorter,
+) -> Result<(u64, u64)> {
     let mut sink = Sink::default();
     for p in paths {
         let input = Input {
@@ -297,7 +310,11 @@ fn add_snapshots(paths: &[PathBuf], first: Option<i64>, sorter: &mut ExtSorter) 
             }
             EventKind::Archive | EventKind::Restore => {
                 let archive = kind == EventKind::Archive;
-                let rank = if archive { Rank::Archive } else { Rank::Restore };
+                let rank = if archive {
+                    Rank::Archive
+                } else {
+                    Rank::Restore
+                };
                 let mut e = Enc::new(time, rank, "", Origin::Snapshot, STORAGE);
                 e.str(&repo).image_ref(&id).u8(archive as u8);
                 e
@@ -320,7 +337,11 @@ impl Report {
         let mut lines = vec![format!(
             "{}: {total} rows ({}) from {} CloudTrail records in {} file(s){}",
             out.display(),
-            if kinds.is_empty() { "none".into() } else { kinds.join(", ") },
+            if kinds.is_empty() {
+                "none".into()
+            } else {
+                kinds.join(", ")
+            },
             self.records,
             self.files,
             if r.snapshot_rows > 0 {

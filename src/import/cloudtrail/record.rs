@@ -103,7 +103,12 @@ impl RecordReader<'_> {
         if rec.get("errorCode").is_some() {
             return skip(Skip::Failed);
         }
-        let c = Call { src, rec, time, id: &id };
+        let c = Call {
+            src,
+            rec,
+            time,
+            id: &id,
+        };
         let item = match name.as_str() {
             "PutImage" => c.put_image()?,
             "BatchGetImage" => {
@@ -174,7 +179,11 @@ fn dig<'a>(src: &Source<'a>, o: &Obj<'a>, path: &[&str]) -> Res<Option<Obj<'a>>>
 }
 
 /// Whether the record is a pull made by Amazon Inspector, or by an excluded principal.
-fn puller_skip<'a>(src: &Source<'a>, rec: &Obj<'a>, exclude: &HashSet<String>) -> Res<Option<Skip>> {
+fn puller_skip<'a>(
+    src: &Source<'a>,
+    rec: &Obj<'a>,
+    exclude: &HashSet<String>,
+) -> Res<Option<Skip>> {
     let Some(ui) = dig(src, rec, &["userIdentity"])? else {
         return Ok(None);
     };
@@ -224,7 +233,11 @@ impl<'a> Call<'_, 'a> {
 
     fn repo(&self, o: &Obj<'a>) -> Res<String> {
         checked(self.src, o, "repositoryName", check_repository)?.ok_or_else(|| {
-            o.missing(self.src, "repositoryName", "every call names its repository")
+            o.missing(
+                self.src,
+                "repositoryName",
+                "every call names its repository",
+            )
         })
     }
 
@@ -271,9 +284,9 @@ impl<'a> Call<'_, 'a> {
     fn image_ids(&self, rank: Rank, action: u8, answer: &str) -> Res<Vec<u8>> {
         let (src, req) = (self.src, self.request()?);
         let repo = self.repo(&req)?;
-        let list = req.get("imageIds").ok_or_else(|| {
-            req.missing(src, "imageIds", "the call names the images it asks for")
-        })?;
+        let list = req
+            .get("imageIds")
+            .ok_or_else(|| req.missing(src, "imageIds", "the call names the images it asks for"))?;
         let hints = self.response_hints(answer)?;
         let mut e = self.enc(rank, action);
         let items = src.array(&list)?;
@@ -281,7 +294,10 @@ impl<'a> Call<'_, 'a> {
         for item in &items {
             let (digest, tag) = image_id(src, item)?;
             let hint = match (&digest, &tag) {
-                (None, Some(t)) => hints.iter().find(|(ht, _)| ht == t).map(|(_, d)| d.as_str()),
+                (None, Some(t)) => hints
+                    .iter()
+                    .find(|(ht, _)| ht == t)
+                    .map(|(_, d)| d.as_str()),
                 _ => None,
             };
             e.image_ref(&ImageRef {
@@ -341,14 +357,13 @@ impl<'a> Call<'_, 'a> {
         e.str(&repo).count(acts.len());
         for v in &acts {
             let act = src.object(v)?;
-            let image = dig(src, &act, &["lifecycleEventImage"])?.ok_or_else(|| {
-                act.missing(src, "lifecycleEventImage", "the image acted on")
-            })?;
+            let image = dig(src, &act, &["lifecycleEventImage"])?
+                .ok_or_else(|| act.missing(src, "lifecycleEventImage", "the image acted on"))?;
             let digest = checked(src, &image, "digest", digest_check)?
                 .ok_or_else(|| image.missing(src, "digest", "the image acted on"))?;
-            let pv = act.get("rulePriority").ok_or_else(|| {
-                act.missing(src, "rulePriority", "the rule says what was done")
-            })?;
+            let pv = act
+                .get("rulePriority")
+                .ok_or_else(|| act.missing(src, "rulePriority", "the rule says what was done"))?;
             let priority = src.integer(&pv)?;
             let archive = *rules.get(&priority).ok_or_else(|| {
                 src.error(
@@ -369,9 +384,9 @@ impl<'a> Call<'_, 'a> {
     fn storage_class(&self) -> Res<Vec<u8>> {
         let (src, req) = (self.src, self.request()?);
         let repo = self.repo(&req)?;
-        let target = req.get("targetStorageClass").ok_or_else(|| {
-            req.missing(src, "targetStorageClass", "ARCHIVE or STANDARD")
-        })?;
+        let target = req
+            .get("targetStorageClass")
+            .ok_or_else(|| req.missing(src, "targetStorageClass", "ARCHIVE or STANDARD"))?;
         let archive = match src.string(&target)?.as_str() {
             "ARCHIVE" => true,
             "STANDARD" => false,
@@ -390,7 +405,11 @@ impl<'a> Call<'_, 'a> {
             Some(r) if digest.is_none() => checked(src, &r, "imageDigest", digest_check)?,
             _ => None,
         };
-        let rank = if archive { Rank::Archive } else { Rank::Restore };
+        let rank = if archive {
+            Rank::Archive
+        } else {
+            Rank::Restore
+        };
         let mut e = self.enc(rank, STORAGE);
         e.str(&repo)
             .image_ref(&ImageRef {
@@ -409,10 +428,7 @@ fn image_id<'a>(src: &Source<'a>, v: &Val<'a>) -> Res<(Option<String>, Option<St
     let digest = checked(src, &o, "imageDigest", digest_check)?;
     let tag = checked(src, &o, "imageTag", check_tag)?;
     if digest.is_none() && tag.is_none() {
-        return Err(src.error(
-            v,
-            "an image id needs imageDigest or imageTag (or both)",
-        ));
+        return Err(src.error(v, "an image id needs imageDigest or imageTag (or both)"));
     }
     Ok((digest, tag))
 }
@@ -455,7 +471,10 @@ fn is_index<'a>(src: &Source<'a>, req: &Obj<'a>, image: Option<&Obj<'a>>) -> Res
     if let Some(v) = req.get("imageManifestMediaType") {
         return Ok(INDEX_MEDIA_TYPES.contains(&src.string(&v)?.as_str()));
     }
-    let manifest = match (req.get("imageManifest"), image.and_then(|i| i.get("imageManifest"))) {
+    let manifest = match (
+        req.get("imageManifest"),
+        image.and_then(|i| i.get("imageManifest")),
+    ) {
         (Some(v), _) | (None, Some(v)) => src.string(&v)?,
         (None, None) => return Ok(false),
     };
@@ -469,8 +488,7 @@ fn is_index<'a>(src: &Source<'a>, req: &Obj<'a>, image: Option<&Obj<'a>>) -> Res
     Ok(match serde_json::from_str::<Manifest>(&manifest) {
         Ok(m) => {
             m.manifests.is_some()
-                || m
-                    .media_type
+                || m.media_type
                     .is_some_and(|t| INDEX_MEDIA_TYPES.contains(&t.as_str()))
         }
         Err(_) => false,

@@ -180,7 +180,14 @@ impl<'w> Replay<'w> {
         Ok(())
     }
 
-    fn write(&mut self, t: i64, kind: EventKind, repo: &str, digest: &str, snap: bool) -> Result<()> {
+    fn write(
+        &mut self,
+        t: i64,
+        kind: EventKind,
+        repo: &str,
+        digest: &str,
+        snap: bool,
+    ) -> Result<()> {
         let row = Row {
             kind,
             repo,
@@ -204,7 +211,15 @@ impl<'w> Replay<'w> {
         )
     }
 
-    fn push(&mut self, t: i64, repo: &str, digest: &str, tags: &[&str], supported: bool, snap: bool) {
+    fn push(
+        &mut self,
+        t: i64,
+        repo: &str,
+        digest: &str,
+        tags: &[&str],
+        supported: bool,
+        snap: bool,
+    ) {
         let r = self.repos.entry(repo.to_string()).or_default();
         let img = r.images.entry(digest.to_string()).or_default();
         // A push of an archived image restores it (as in ECR and `scansim run`).
@@ -253,7 +268,7 @@ impl<'w> Replay<'w> {
                 continue;
             };
             let live = self.repos.get(repo).and_then(|r| r.images.get(&digest));
-            if !live.is_some_and(|i| !i.archived) {
+            if live.is_none_or(|i| i.archived) {
                 self.counts
                     .ignored
                     .add(|| format!("pull of {repo}@{digest} at {}", format_instant(t)));
@@ -272,9 +287,9 @@ impl<'w> Replay<'w> {
     fn resolve(&mut self, t: i64, repo: &str, id: &ImageRef<'_>) -> Option<String> {
         let d = self.repos.get(repo).and_then(|r| r.resolve(id));
         if d.is_none() {
-            self.counts.unresolved.add(|| {
-                format!("{repo}:{} at {}", id.tag.unwrap_or(""), format_instant(t))
-            });
+            self.counts
+                .unresolved
+                .add(|| format!("{repo}:{} at {}", id.tag.unwrap_or(""), format_instant(t)));
         }
         d
     }
@@ -284,7 +299,10 @@ impl<'w> Replay<'w> {
             let Some(digest) = self.resolve(t, repo, id) else {
                 continue;
             };
-            let Some(r) = self.repos.get_mut(repo).filter(|r| r.images.contains_key(&digest))
+            let Some(r) = self
+                .repos
+                .get_mut(repo)
+                .filter(|r| r.images.contains_key(&digest))
             else {
                 self.counts
                     .ignored
@@ -299,9 +317,9 @@ impl<'w> Replay<'w> {
                     r.tags.remove(tag);
                 }
                 if !img.tags.is_empty() {
-                    self.counts.untagged_only.add(|| {
-                        format!("{repo}:{tag} (image {digest}) at {}", format_instant(t))
-                    });
+                    self.counts
+                        .untagged_only
+                        .add(|| format!("{repo}:{tag} (image {digest}) at {}", format_instant(t)));
                     continue;
                 }
             }
