@@ -389,3 +389,106 @@ fn compare(dir: &Path, p: &RunPeriod, billed: &AccountUsage, cur: &str) -> Vec<S
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("scansim-usage-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    const HEADER: &str = "date,day,images,active,initial_scans,rescans,cost_usd";
+
+    fn run_dir(name: &str, days: u32, daily: &str) -> PathBuf {
+        let d = tmp(name);
+        std::fs::write(
+            d.join("summary.json"),
+            format!("{{\"start\": \"2026-01-01\", \"days\": {days}}}"),
+        )
+        .unwrap();
+        std::fs::write(d.join("daily.csv"), daily).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_run_is_read_over_its_last_30_days() {
+        let mut daily = format!("{HEADER}\n");
+        for d in 0..40 {
+            daily.push_str(&format!(
+                "2026-01-{:02},{d},5,{},1,2,0.03\n",
+                d % 28 + 1,
+                d % 4
+            ));
+        }
+        let p = read_run(&run_dir("ok", 40, &daily)).unwrap();
+        assert_eq!(
+            (p.days, p.initial_scans, p.rescans, p.cost_cents),
+            (30, 30, 60, 90)
+        );
+        // days 10..39: active 2,3,0,1 repeating from day 10.
+        assert_eq!(p.active_sum, (10..40).map(|d| d % 4).sum::<u64>());
+    }
+
+    #[test]
+    fn run_directories_that_are_not_one_run_are_named() {
+        let e = read_run(&tmp("empty")).unwrap_err().to_string();
+        assert!(e.contains("no summary.json"), "{e}");
+        let e = read_run(&run_dir(
+            "count",
+            2,
+            &format!("{HEADER}\n2026-01-01,0,1,1,0,0,0.00\n"),
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("daily.csv: 1 rows, but summary.json says 2 days"),
+            "{e}"
+        );
+        let e = read_run(&run_dir("col", 1, "date,day\n2026-01-01,0\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("daily.csv:1: no column `active`"), "{e}");
+        let e = read_run(&run_dir(
+            "num",
+            1,
+            &format!("{HEADER}\n2026-01-01,0,1,x,0,0,0.00\n"),
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("daily.csv:2:4: `x` is not a count"), "{e}");
+    }
+
+    #[test]
+    fn totals_need_one_currency_and_numbers() {
+        let d = tmp("cur");
+        let u = |cur: &str, total: &str| {
+            format!(
+                r#"{{"totals": [{{"accountId": "{cur}", "usage": [{{"type": "ECR_RESCAN",
+                "total": {total}, "estimatedMonthlyCost": 0.01, "currency": "{cur}"}}]}}]}}"#
+            )
+        };
+        std::fs::write(d.join("a.json"), u("USD", "1")).unwrap();
+        std::fs::write(d.join("b.json"), u("EUR", "1")).unwrap();
+        std::fs::write(d.join("c.json"), u("X", "\"many\"")).unwrap();
+        let e = read_usage_totals(&[d.join("a.json"), d.join("b.json")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("$.totals[0].usage[0].currency: currency EUR differs"),
+            "{e}"
+        );
+        let e = read_usage_totals(&[d.join("c.json")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("$.totals[0].usage[0].total: `\"many\"` is not a decimal"),
+            "{e}"
+        );
+        let ok = read_usage_totals(&[d.join("a.json")]).unwrap();
+        assert_eq!(ok.total().rescan.total_micro, 1_000_000);
+    }
+}

@@ -695,3 +695,74 @@ fn a_generated_history_round_trips_through_cloudtrail() {
         daily(&filtered, "run-generated")
     );
 }
+
+#[test]
+fn kinds_and_options_that_do_not_go_together_are_refused() {
+    let dir = temp_dir("ct-usage-cli");
+    let f = fixtures();
+    let page = f.join("lookup-events-page1.json");
+    let snap = f.join("describe-images-old.json");
+    let out = dir.join("t.csv");
+    for (args, want) in [
+        (
+            vec![
+                "cloudtrail",
+                s(&page),
+                "ecr-images",
+                s(&snap),
+                "--trace-out",
+                s(&out),
+            ],
+            "`cloudtrail` files cannot be mixed with other kinds: give describe-images output \
+             with --snapshot",
+        ),
+        (
+            vec!["usage-totals", s(&page), "--trace-out", s(&out)],
+            "usage-totals writes no trace",
+        ),
+        (
+            vec![
+                "ecr-images",
+                s(&snap),
+                "--snapshot",
+                s(&snap),
+                "--trace-out",
+                s(&out),
+            ],
+            "--snapshot, --exclude-puller and --sort-buffer is only for `cloudtrail` inputs",
+        ),
+        (
+            vec![
+                "cloudtrail",
+                s(&page),
+                "--run",
+                s(&dir),
+                "--trace-out",
+                s(&out),
+            ],
+            "--run is only for `usage-totals` inputs",
+        ),
+        (vec!["cloudtrail", s(&page)], "--trace-out FILE is required"),
+        (
+            vec![
+                "cloudtrail",
+                s(&page),
+                "--sort-buffer",
+                "0",
+                "--trace-out",
+                s(&out),
+            ],
+            "--sort-buffer",
+        ),
+    ] {
+        let mut all = vec!["import"];
+        all.extend(args);
+        let o = scansim(&all);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains(want),
+            "want `{want}` in: {err}"
+        );
+        assert!(!out.exists());
+    }
+}
