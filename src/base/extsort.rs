@@ -266,10 +266,7 @@ mod tests {
     use super::*;
 
     fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("scansim-extsort-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
+        crate::base::testing::temp_dir(&format!("extsort-{name}"))
     }
 
     fn sorted(dir: &Path, max: usize, recs: &[Vec<u8>]) -> (Vec<Vec<u8>>, usize) {

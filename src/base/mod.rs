@@ -10,4 +10,6 @@ pub mod hash;
 pub mod money;
 pub mod names;
 pub mod progress;
+#[cfg(test)]
+pub mod testing;
 pub mod time;

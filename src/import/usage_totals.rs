@@ -395,10 +395,7 @@ mod tests {
     use super::*;
 
     fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("scansim-usage-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
+        crate::base::testing::temp_dir(&format!("usage-{name}"))
     }
 
     const HEADER: &str = "date,day,images,active,initial_scans,rescans,cost_usd";

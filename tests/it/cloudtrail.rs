@@ -78,6 +78,18 @@ fn s3_copy(dir: &Path) -> PathBuf {
     s3
 }
 
+/// The fixture history, its S3 folder copied into `dir`: (S3 folder, lookup-events
+/// page 1, page 2, snapshot).
+fn history(dir: &Path) -> [PathBuf; 4] {
+    let f = fixtures();
+    [
+        s3_copy(dir),
+        f.join("lookup-events-page1.json"),
+        f.join("lookup-events-page2.json"),
+        f.join("describe-images-old.json"),
+    ]
+}
+
 fn ok(o: &Output) -> String {
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(o.status.success(), "{err}");
@@ -101,13 +113,7 @@ fn s(p: &Path) -> &str {
 #[test]
 fn history_fixtures_give_the_expected_trace_and_summary() {
     let dir = temp_dir("ct-history");
-    let s3 = s3_copy(&dir);
-    let f = fixtures();
-    let (p1, p2, snap) = (
-        f.join("lookup-events-page1.json"),
-        f.join("lookup-events-page2.json"),
-        f.join("describe-images-old.json"),
-    );
+    let [s3, p1, p2, snap] = history(&dir);
     let (trace, err) = import(
         &dir,
         "history.csv",
@@ -121,7 +127,7 @@ fn history_fixtures_give_the_expected_trace_and_summary() {
             SCANNER,
         ],
     );
-    let want = std::fs::read_to_string(f.join("expected-history.csv")).unwrap();
+    let want = std::fs::read_to_string(fixtures().join("expected-history.csv")).unwrap();
     assert_eq!(trace, want);
     for part in [
         "18 rows (2 archive, 3 delete, 5 pull, 7 push, 1 restore) from 25 CloudTrail records \
@@ -150,13 +156,10 @@ fn history_fixtures_give_the_expected_trace_and_summary() {
 #[test]
 fn file_order_and_sort_runs_do_not_change_the_trace() {
     let dir = temp_dir("ct-order");
-    let s3 = s3_copy(&dir);
-    let f = fixtures();
+    let [s3, p1, p2, snap] = history(&dir);
     let mut files: Vec<PathBuf> = Vec::new();
     collect(&s3, &mut files);
-    files.push(f.join("lookup-events-page1.json"));
-    files.push(f.join("lookup-events-page2.json"));
-    let snap = f.join("describe-images-old.json");
+    files.extend([p1, p2]);
     let excl = ["--snapshot", s(&snap), "--exclude-puller", SCANNER];
     let mut args: Vec<&str> = files.iter().map(|p| s(p)).collect();
     args.extend(excl);
@@ -197,13 +200,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 #[test]
 fn imported_history_replays_in_run_with_strict() {
     let dir = temp_dir("ct-run");
-    let s3 = s3_copy(&dir);
-    let f = fixtures();
-    let (p1, p2, snap) = (
-        f.join("lookup-events-page1.json"),
-        f.join("lookup-events-page2.json"),
-        f.join("describe-images-old.json"),
-    );
+    let [s3, p1, p2, snap] = history(&dir);
     import(
         &dir,
         "trace.csv",
@@ -253,16 +250,22 @@ fn rst_json(path: &Path) -> String {
     json
 }
 
+/// The JSON of an AWS CLI example page, written to `dir/name`.
+fn rst_file(rst: &Path, dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, rst_json(rst)).unwrap();
+    p
+}
+
 #[test]
 fn aws_cloudtrail_samples_import_to_the_expected_rows() {
     let ct = shared_dir("aws-samples/cloudtrail");
     let dir = temp_dir("ct-samples");
-    let lookup = dir.join("lookup-events.json");
-    std::fs::write(
-        &lookup,
-        rst_json(&ct.join("awscli_cloudtrail_lookup-events.rst")),
-    )
-    .unwrap();
+    let lookup = rst_file(
+        &ct.join("awscli_cloudtrail_lookup-events.rst"),
+        &dir,
+        "lookup-events.json",
+    );
     let put = ct.join("ecr-PutImage.awsdocs.json");
     let get = ct.join("ecr-BatchGetImage.awsdocs.json");
     let create = ct.join("ecr-CreateRepository.awsdocs.json");
@@ -332,50 +335,59 @@ fn cli_record(id: &str, time: &str, name: &str, req: serde_json::Value, resp: &s
 fn aws_cli_samples_serve_as_snapshot_and_responses() {
     let cli = shared_dir("aws-samples/cli");
     let dir = temp_dir("ct-cli");
-    let snap = dir.join("describe-images.json");
-    std::fs::write(&snap, rst_json(&cli.join("ecr_describe-images.rst"))).unwrap();
+    let snap = rst_file(
+        &cli.join("ecr_describe-images.rst"),
+        &dir,
+        "describe-images.json",
+    );
     let (ca, hw, ub) = (
         "sha256:4a1c6567c38904384ebc64e35b7eeddd8451110c299e3368d2210066487d97e5",
         "sha256:8ece96b74f87652876199d83bd107d0435a196133af383ac54cb82b6cc5283ae",
         "sha256:19665f1e6d1e504117a1743c0a3d3753086354a38375961f2e665416ef4b1b2f",
     );
-    let records = [
-        cli_record(
-            "cli-1",
-            "2019-08-07T10:00:00Z",
+    let cli_out = |page: &str| rst_json(&cli.join(page));
+    let pushed_ub = json!({"image": {"imageId": {"imageDigest": ub, "imageTag": "precise"}}});
+    // (time, call, request, response: an AWS CLI example's output where there is one)
+    let calls = [
+        (
+            "10:00",
             "BatchGetImage",
             json!({"repositoryName": "cluster-autoscaler", "imageIds": [{"imageTag": "v1.13.6"}]}),
-            &rst_json(&cli.join("ecr_batch-get-image.rst")),
+            cli_out("ecr_batch-get-image.rst"),
         ),
-        cli_record(
-            "cli-2",
-            "2019-08-07T11:00:00Z",
+        (
+            "11:00",
             "PutImage",
             json!({"repositoryName": "hello-world", "imageTag": "2019.08"}),
-            &rst_json(&cli.join("ecr_put-image.rst")),
+            cli_out("ecr_put-image.rst"),
         ),
-        cli_record(
-            "cli-3",
-            "2019-08-07T11:30:00Z",
+        (
+            "11:30",
             "PutImage",
             json!({"repositoryName": "ubuntu", "imageTag": "precise"}),
-            &json!({"image": {"imageId": {"imageDigest": ub, "imageTag": "precise"}}}).to_string(),
+            pushed_ub.to_string(),
         ),
-        cli_record(
-            "cli-4",
-            "2019-08-07T12:00:00Z",
+        (
+            "12:00",
             "BatchDeleteImage",
             json!({"repositoryName": "ubuntu", "imageIds": [{"imageTag": "precise"}]}),
-            &rst_json(&cli.join("ecr_batch-delete-image.rst")),
+            cli_out("ecr_batch-delete-image.rst"),
         ),
-        cli_record(
-            "cli-5",
-            "2019-08-07T13:00:00Z",
+        (
+            "13:00",
             "DeleteRepository",
             json!({"repositoryName": "hello-world", "force": true}),
-            &rst_json(&cli.join("ecr_delete-repository.rst")),
+            cli_out("ecr_delete-repository.rst"),
         ),
     ];
+    let records: Vec<String> = calls
+        .into_iter()
+        .enumerate()
+        .map(|(i, (hm, name, req, resp))| {
+            let time = format!("2019-08-07T{hm}:00Z");
+            cli_record(&format!("cli-{i}"), &time, name, req, &resp)
+        })
+        .collect();
     let log = dir.join("log.json");
     std::fs::write(&log, format!("{{\"Records\": [{}]}}", records.join(",\n"))).unwrap();
     let (trace, _) = import(&dir, "t.csv", &[s(&log), "--snapshot", s(&snap)]);
@@ -438,12 +450,11 @@ fn a_malformed_record_names_file_place_and_path_and_leaves_nothing() {
     }
 }
 
-fn usage(dir: &Path, args: &[&str]) -> String {
+fn usage(args: &[&str]) -> String {
     let mut all = vec!["import", "usage-totals"];
     all.extend_from_slice(args);
     let o = scansim(&all);
     ok(&o);
-    let _ = dir;
     String::from_utf8(o.stdout).unwrap()
 }
 
@@ -451,13 +462,12 @@ fn usage(dir: &Path, args: &[&str]) -> String {
 fn usage_totals_of_the_cli_sample_and_a_run_imply_a_rescan_rate() {
     let cli = shared_dir("aws-samples/cli");
     let dir = temp_dir("ct-usage");
-    let file = dir.join("usage.json");
-    std::fs::write(
-        &file,
-        rst_json(&cli.join("inspector2_list-usage-totals.rst")),
-    )
-    .unwrap();
-    let got = usage(&dir, &[s(&file)]);
+    let file = rst_file(
+        &cli.join("inspector2_list-usage-totals.rst"),
+        &dir,
+        "usage.json",
+    );
+    let got = usage(&[s(&file)]);
     assert!(
         got.contains("123456789012")
             && got.contains("1 (0.09 USD)")
@@ -492,7 +502,7 @@ fn usage_totals_of_the_cli_sample_and_a_run_imply_a_rescan_rate() {
     assert_eq!(rows.len(), 30);
     let sum = |i: usize| -> u64 { rows.iter().map(|r| r[i].parse::<u64>().unwrap()).sum() };
     let mean_active = sum(3) as f64 / 30.0;
-    let got = usage(&dir, &[s(&file), "--run", s(&out)]);
+    let got = usage(&[s(&file), "--run", s(&out)]);
     let words = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
     let got: Vec<String> = got.lines().map(words).collect();
     for part in [
@@ -541,7 +551,7 @@ fn usage_totals_of_several_accounts_add_up_and_bad_input_is_named() {
             ("none.json", "{\"usage\": []}"),
         ],
     );
-    let got = usage(&dir, &[s(&dir.join("a.json")), s(&dir.join("b.json"))]);
+    let got = usage(&[s(&dir.join("a.json")), s(&dir.join("b.json"))]);
     assert!(got.contains("(2 account(s))"), "{got}");
     let total = got.lines().find(|l| l.starts_with("total")).expect(&got);
     assert!(
