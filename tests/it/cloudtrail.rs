@@ -590,6 +590,41 @@ fn usage_totals_of_several_accounts_add_up_and_bad_input_is_named() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no summary.json"));
 }
 
+/// Renders trace rows as CloudTrail records, in reverse order, spread over an S3 folder
+/// (`a.json`, and `b.json.gz` gzipped) and two lookup-events pages in one file; returns
+/// (the folder, the pages' file).
+fn render_history(rows: &[&str], dir: &Path) -> (PathBuf, PathBuf) {
+    let mut r = Renderer::default();
+    let mut records: Vec<serde_json::Value> = Vec::new();
+    for line in rows {
+        records.extend(r.render(&Row::parse(line)));
+    }
+    assert!(
+        records.len() > 200,
+        "a history worth the name: {}",
+        records.len()
+    );
+    records.reverse();
+    let mut groups: [Vec<serde_json::Value>; 3] = Default::default();
+    for (i, rec) in records.into_iter().enumerate() {
+        groups[i % 3].push(rec);
+    }
+    let logs = dir.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    let log = |g: &[serde_json::Value]| json!({ "Records": g }).to_string();
+    std::fs::write(logs.join("a.json"), log(&groups[0])).unwrap();
+    std::fs::write(logs.join("b.json"), log(&groups[1])).unwrap();
+    gzip(&logs.join("b.json"));
+    let half = groups[2].len() / 2;
+    let pages = format!(
+        "{}\n{}",
+        lookup_events_page(&groups[2][..half]),
+        lookup_events_page(&groups[2][half..])
+    );
+    std::fs::write(dir.join("lookup.json"), pages).unwrap();
+    (logs, dir.join("lookup.json"))
+}
+
 /// A small synthetic registry (deletes, image indexes, moving `latest`).
 const ROUND_TRIP: &str = r#"[simulation]
 start = "2026-01-01"
@@ -637,43 +672,11 @@ fn a_generated_history_round_trips_through_cloudtrail() {
         .lines()
         .filter(|l| !l.contains(",in_use,") && !l.contains(",vulndb_update,"))
         .collect();
-    let mut r = Renderer::default();
-    let mut records: Vec<serde_json::Value> = Vec::new();
-    for line in &kept {
-        records.extend(r.render(&Row::parse(line)));
-    }
-    assert!(
-        records.len() > 200,
-        "a history worth the name: {}",
-        records.len()
-    );
-    records.reverse();
-    let mut groups: [Vec<serde_json::Value>; 3] = Default::default();
-    for (i, rec) in records.into_iter().enumerate() {
-        groups[i % 3].push(rec);
-    }
-    let logs = dir.join("logs");
-    std::fs::create_dir_all(&logs).unwrap();
-    let log = |g: &[serde_json::Value]| json!({ "Records": g }).to_string();
-    std::fs::write(logs.join("a.json"), log(&groups[0])).unwrap();
-    std::fs::write(logs.join("b.json"), log(&groups[1])).unwrap();
-    gzip(&logs.join("b.json"));
-    let half = groups[2].len() / 2;
-    let pages = format!(
-        "{}\n{}",
-        lookup_events_page(&groups[2][..half]),
-        lookup_events_page(&groups[2][half..])
-    );
-    std::fs::write(dir.join("lookup.json"), pages).unwrap();
+    let (logs, lookup) = render_history(&kept, &dir);
     let (imported, err) = import(
         &dir,
         "imported.csv",
-        &[
-            s(&logs),
-            s(&dir.join("lookup.json")),
-            "--sort-buffer",
-            "100",
-        ],
+        &[s(&logs), s(&lookup), "--sort-buffer", "100"],
     );
     assert!(!err.contains("warning"), "{err}");
     let mut want: Vec<&str> = kept.clone();
