@@ -1,7 +1,8 @@
-//! `scansim import`: turns what the AWS CLI says about a real registry into a trace
-//! (SPEC §9) that `scansim run` replays.
+//! `scansim import`: turns what AWS says about a real registry into a trace (SPEC §9)
+//! that `scansim run` replays: snapshots (below), or the history in CloudTrail records
+//! ([`cloudtrail`]); and reports Inspector's usage totals ([`usage_totals`]).
 //!
-//! Inputs are JSON files of two kinds, in any number and mixed:
+//! Snapshots are JSON files of two kinds, in any number and mixed:
 //! - `ecr-images`: `aws ecr describe-images` output ([`ecr_images`]): a push at
 //!   `imagePushedAt` with the image's tags, a pull at `lastRecordedPullTime`, an archive
 //!   at `lastArchivedAt` for an `ARCHIVED` image (and for an image still `ACTIVATING`), an
