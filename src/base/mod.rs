@@ -1,11 +1,15 @@
-//! The base layer: time, money, names, errors, hashing, atomic files and progress.
+//! The base layer: time, money, names, errors, hashing, atomic files, sorting beyond
+//! memory and progress.
 //! Nothing here knows about scanning.
 
 pub mod atomic;
 pub mod digest;
 pub mod error;
+pub mod extsort;
 pub mod hash;
 pub mod money;
 pub mod names;
 pub mod progress;
+#[cfg(test)]
+pub mod testing;
 pub mod time;

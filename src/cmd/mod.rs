@@ -35,9 +35,13 @@ pub enum Command {
     Generate(generate::Args),
     /// Check a scenario (and its trace) without simulating; print the resolved settings.
     Validate(validate::Args),
-    /// Turn AWS CLI JSON about a real registry into a trace for `run --trace`.
+    /// Turn AWS CLI JSON and CloudTrail records about a real registry into a trace for
+    /// `run --trace`; report Inspector's usage totals.
     #[command(
-        override_usage = "scansim import KIND JSON... [KIND JSON...]... --trace-out FILE",
+        override_usage = "scansim import KIND FILE... [KIND FILE...]... --trace-out FILE\n       \
+scansim import cloudtrail FILE|DIR... [--snapshot DESCRIBE_IMAGES_JSON...] \
+[--exclude-puller ARN]... [--sort-buffer RECORDS] --trace-out FILE\n       \
+scansim import usage-totals JSON... [--run DIR]",
         long_about = import::LONG_ABOUT
     )]
     Import(import::Args),

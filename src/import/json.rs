@@ -11,11 +11,18 @@ use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// One input file's text.
+/// One input file's text, or JSON text held in a string value of one (a CloudTrail
+/// record in `lookup-events` output).
 #[derive(Clone, Copy)]
 pub(crate) struct Source<'a> {
     pub file: &'a Path,
     pub text: &'a str,
+    /// The JSON path of the top level: `$`, or the path of the string holding the text,
+    /// which the paths inside continue (`$.Events[3].CloudTrailEvent.eventTime`).
+    root: &'a str,
+    /// For text inside a string: the line and column of that string in the file (places
+    /// inside the string are not mapped back to the file).
+    at: Option<(u64, u64)>,
 }
 
 /// A value in a [`Source`], with its JSON path (`$.imageDetails[2].imagePushedAt`).
@@ -23,6 +30,13 @@ pub(crate) struct Source<'a> {
 pub(crate) struct Val<'a> {
     raw: &'a RawValue,
     pub path: String,
+}
+
+impl<'a> Val<'a> {
+    /// The value's JSON text (a number's digits as written).
+    pub fn raw_text(&self) -> &'a str {
+        self.raw.get().trim()
+    }
 }
 
 /// An object value: its members by name (a repeated name keeps its last value).
@@ -43,9 +57,33 @@ fn kind_of(text: &str) -> &'static str {
 }
 
 impl<'a> Source<'a> {
+    pub fn new(file: &'a Path, text: &'a str) -> Source<'a> {
+        Source {
+            file,
+            text,
+            root: "$",
+            at: None,
+        }
+    }
+
+    /// The JSON text held in the string `val` of this source (already decoded into
+    /// `text`), with paths continuing `path`.
+    pub fn nested(&self, val: &Val<'_>, path: &'a str, text: &'a str) -> Source<'a> {
+        let loc = self.loc(val);
+        Source {
+            file: self.file,
+            text,
+            root: path,
+            at: loc.line.zip(loc.column),
+        }
+    }
+
     /// The location of `raw` in the file: line and column from its place in the text.
     pub fn loc(&self, val: &Val<'_>) -> Location {
         let loc = Location::file(self.file).key(val.path.clone());
+        if let Some((line, column)) = self.at {
+            return loc.line(line).column(column);
+        }
         let base = self.text.as_ptr() as usize;
         let at = val.raw.get().as_ptr() as usize;
         match at.checked_sub(base) {
@@ -71,22 +109,28 @@ impl<'a> Source<'a> {
         let stream = serde_json::Deserializer::from_str(self.text).into_iter::<&'a RawValue>();
         for item in stream {
             let raw = item.map_err(|e| {
-                Error::input(
-                    Location::file(self.file)
-                        .line(e.line() as u64)
-                        .column(e.column() as u64),
-                    format!("not valid JSON: {e}"),
-                )
+                let (line, column) = self.at.unwrap_or((e.line() as u64, e.column() as u64));
+                let mut loc = Location::file(self.file).line(line).column(column);
+                if self.at.is_some() {
+                    loc = loc.key(self.root);
+                }
+                Error::input(loc, format!("not valid JSON: {e}"))
             })?;
             docs.push(Val {
                 raw,
-                path: "$".into(),
+                path: self.root.into(),
             });
         }
         if docs.is_empty() {
+            let mut loc = Location::file(self.file);
+            let mut what = "the file is empty";
+            if let Some((line, column)) = self.at {
+                loc = loc.line(line).column(column).key(self.root);
+                what = "the string is empty";
+            }
             return Err(Error::input(
-                Location::file(self.file),
-                "the file is empty: expected the JSON output of the AWS CLI",
+                loc,
+                format!("{what}: expected the JSON output of the AWS CLI or a CloudTrail record"),
             ));
         }
         Ok(docs)
@@ -147,6 +191,20 @@ impl<'a> Source<'a> {
             .map_err(|e| self.error(val, format!("not a valid JSON string: {e}")))
     }
 
+    /// An integer written without fraction or exponent (`3`, `-1`).
+    pub fn integer(&self, val: &Val<'a>) -> Result<i64> {
+        let text = val.raw.get().trim();
+        if !text
+            .as_bytes()
+            .first()
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'-')
+        {
+            return Err(self.expected(val, "an integer"));
+        }
+        text.parse()
+            .map_err(|_| self.error(val, format!("expected an integer, found `{text}`")))
+    }
+
     /// An instant (SPEC §2): an RFC 3339 string (AWS CLI v2) or epoch seconds as a JSON
     /// number (AWS CLI v1, `1565128275.0`), floored from its decimal text.
     pub fn instant(&self, val: &Val<'a>) -> Result<i64> {
@@ -202,10 +260,7 @@ mod tests {
     use super::*;
 
     fn src(text: &str) -> Source<'_> {
-        Source {
-            file: Path::new("x.json"),
-            text,
-        }
+        Source::new(Path::new("x.json"), text)
     }
 
     #[test]

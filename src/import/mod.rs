@@ -1,7 +1,8 @@
-//! `scansim import`: turns what the AWS CLI says about a real registry into a trace
-//! (SPEC §9) that `scansim run` replays.
+//! `scansim import`: turns what AWS says about a real registry into a trace (SPEC §9)
+//! that `scansim run` replays: snapshots (below), or the history in CloudTrail records
+//! ([`cloudtrail`]); and reports Inspector's usage totals ([`usage_totals`]).
 //!
-//! Inputs are JSON files of two kinds, in any number and mixed:
+//! Snapshots are JSON files of two kinds, in any number and mixed:
 //! - `ecr-images`: `aws ecr describe-images` output ([`ecr_images`]): a push at
 //!   `imagePushedAt` with the image's tags, a pull at `lastRecordedPullTime`, an archive
 //!   at `lastArchivedAt` for an `ARCHIVED` image (and for an image still `ACTIVATING`), an
@@ -22,9 +23,11 @@
 //! that `scansim run` would ignore (before the image's push, or while it is archived)
 //! are dropped with a warning.
 
+pub mod cloudtrail;
 pub mod ecr_images;
 pub mod inspector_coverage;
 mod json;
+pub mod usage_totals;
 
 use crate::base::digest::DigestRef;
 use crate::base::error::{Error, Result};
@@ -46,16 +49,23 @@ pub enum Kind {
     InspectorCoverage,
     /// Either, told apart per page by its content (`imageDetails` or `coveredResources`).
     Auto,
+    /// CloudTrail log files, lookup-events output, or directories of them.
+    CloudTrail,
+    /// `aws inspector2 list-usage-totals` output: a report, no trace.
+    UsageTotals,
 }
 
 impl Kind {
-    pub const WORDS: &'static str = "ecr-images, inspector-coverage, auto";
+    pub const WORDS: &'static str =
+        "ecr-images, inspector-coverage, auto, cloudtrail, usage-totals";
 
     pub fn parse(word: &str) -> Option<Kind> {
         Some(match word {
             "ecr-images" => Kind::EcrImages,
             "inspector-coverage" => Kind::InspectorCoverage,
             "auto" => Kind::Auto,
+            "cloudtrail" => Kind::CloudTrail,
+            "usage-totals" => Kind::UsageTotals,
             _ => return None,
         })
     }
@@ -65,8 +75,52 @@ impl Kind {
             Kind::EcrImages => "ecr-images",
             Kind::InspectorCoverage => "inspector-coverage",
             Kind::Auto => "auto",
+            Kind::CloudTrail => "cloudtrail",
+            Kind::UsageTotals => "usage-totals",
         }
     }
+}
+
+/// What one `scansim import` does, from the kinds of its inputs.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Job {
+    /// describe-images and list-coverage snapshots merged into a trace.
+    Snapshots(Vec<Input>),
+    /// CloudTrail history into a trace.
+    CloudTrail(Vec<PathBuf>),
+    /// A usage report.
+    UsageTotals(Vec<PathBuf>),
+}
+
+/// Tells the job apart: `cloudtrail` and `usage-totals` each stand alone.
+pub fn job(inputs: Vec<Input>) -> Result<Job> {
+    let alone = |k: Kind| inputs.iter().any(|i| i.kind == k);
+    for (k, why) in [
+        (
+            Kind::CloudTrail,
+            "give describe-images output with --snapshot, and import list-coverage output \
+             on its own",
+        ),
+        (
+            Kind::UsageTotals,
+            "it makes a report, not a trace: import it on its own",
+        ),
+    ] {
+        if alone(k) && inputs.iter().any(|i| i.kind != k) {
+            return Err(Error::Usage(format!(
+                "`{}` files cannot be mixed with other kinds: {why}",
+                k.word()
+            )));
+        }
+    }
+    let paths = || inputs.iter().map(|i| i.path.clone()).collect();
+    Ok(if alone(Kind::CloudTrail) {
+        Job::CloudTrail(paths())
+    } else if alone(Kind::UsageTotals) {
+        Job::UsageTotals(paths())
+    } else {
+        Job::Snapshots(inputs)
+    })
 }
 
 /// One input file and its kind.
@@ -282,7 +336,7 @@ fn read_file(input: &Input, sink: &mut Sink) -> Result<()> {
     let file = input.path.as_path();
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let src = Source { file, text };
+    let src = Source::new(file, text);
     sink.stats.files += 1;
     for doc in src.documents()? {
         let pages = if Source::is_object(&doc) {
@@ -353,7 +407,11 @@ fn read_page<'a>(
     };
     match kind {
         Kind::EcrImages => ecr_images::read_page(src, page, sink),
-        _ => inspector_coverage::read_page(src, page, sink),
+        Kind::InspectorCoverage => inspector_coverage::read_page(src, page, sink),
+        other => Err(src.error(
+            &page.val,
+            format!("{} input is not read here", other.word()),
+        )),
     }
 }
 
@@ -535,10 +593,7 @@ mod tests {
     }
 
     fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("scansim-import-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        d
+        crate::base::testing::temp_dir(&format!("import-{name}"))
     }
 
     #[test]

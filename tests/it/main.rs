@@ -3,7 +3,9 @@
 mod boundaries;
 mod cases;
 mod cli;
+mod cloudtrail;
 mod common;
+mod ct_render;
 mod demo;
 mod events;
 mod import;
