@@ -1,23 +1,22 @@
 //! Every case of `../shared/cases` reproduced by the binary, pinned columns compared
 //! value for value.
 
-use crate::common::{columns, run_shared_cases};
-
-const PINNED: usize = 22;
+use crate::common::{PINNED, columns, read_text, run_shared_cases};
 
 #[test]
 fn shared_cases_match_value_for_value() {
     let cases = run_shared_cases("cases");
     let mut failures = Vec::new();
-    for (name, case, daily) in &cases {
-        let got = match daily {
+    for case in &cases {
+        let name = &case.name;
+        let got = match &case.daily {
             Ok(d) => d.clone(),
             Err(e) => {
                 failures.push(format!("{name}: {e}"));
                 continue;
             }
         };
-        let want = std::fs::read_to_string(case.join("expected/daily.csv")).expect("expected");
+        let want = read_text(&case.dir.join("expected/daily.csv"));
         assert!(
             got.ends_with('\n') && !got.contains('\r'),
             "{name}: LF line ends"

@@ -2,13 +2,16 @@
 //! equivalence of `generate` + `run --trace` with a synthetic run, the independence of
 //! groups, and the validation of `[synthetic]`.
 
-use crate::common::{bin, scansim, temp_dir, write_files};
+use crate::common::{
+    WorkDir, assert_success, bin, read_bytes, read_json, read_text, repo_file, run_scenario,
+    scansim_ok, tree,
+};
 use scansim::engine::{RunOptions, Status};
 use scansim::scenario::Scenario;
 use std::path::{Path, PathBuf};
 
 fn default_scenario() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml")
+    repo_file("scenarios/default.toml")
 }
 
 /// A stationary group: N repositories pushing λ images a day, every repository
@@ -109,89 +112,69 @@ fn the_seed_selects_the_traffic() {
     assert_ne!(a.days, c.days);
 }
 
-fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .expect("out dir")
-        .map(|e| {
-            let p = e.expect("entry").path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).expect("read"),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 /// The default scenario gives identical bytes, charts included, with 1 and 2 threads.
 #[test]
 fn default_scenario_is_identical_with_one_and_two_threads() {
-    let root = temp_dir("threads");
+    let root = WorkDir::new("threads");
+    let sc = default_scenario();
+    // The same --out both times: the command line is recorded in the outputs.
     let out = root.join("out");
     let mut runs = Vec::new();
     for threads in ["1", "2"] {
         let o = bin()
             .env("RAYON_NUM_THREADS", threads)
-            .args(["run", default_scenario().to_str().unwrap(), "--out"])
+            .arg("run")
+            .arg(&sc)
+            .arg("--out")
             .arg(&out)
             .output()
             .expect("run");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        runs.push(read_dir_files(&out));
+        assert_success(&o);
+        runs.push(tree(&out));
     }
     assert!(
         runs[0].len() >= 10,
         "daily, summary, tables, charts, report"
     );
     assert_eq!(
-        runs[0].iter().map(|f| &f.0).collect::<Vec<_>>(),
-        runs[1].iter().map(|f| &f.0).collect::<Vec<_>>()
+        runs[0].keys().collect::<Vec<_>>(),
+        runs[1].keys().collect::<Vec<_>>()
     );
-    for ((name, a), (_, b)) in runs[0].iter().zip(&runs[1]) {
-        assert!(a == b, "{name} differs between 1 and 2 threads");
+    for (name, a) in &runs[0] {
+        assert!(
+            a == &runs[1][name],
+            "{name} differs between 1 and 2 threads"
+        );
     }
 }
 
 /// `generate` then `run --trace` gives the synthetic run's daily.csv, byte for byte.
 #[test]
 fn generated_trace_replays_to_the_same_daily_csv() {
-    let root = temp_dir("replay");
+    let root = WorkDir::new("replay");
     let sc = default_scenario();
     let trace = root.join("default.csv");
-    let o = scansim(&[
+    scansim_ok(&[
         "generate",
         sc.to_str().unwrap(),
         "--trace-out",
         trace.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let synthetic = root.join("synthetic");
     let replay = root.join("replay");
-    for (out, extra) in [(&synthetic, None), (&replay, Some(&trace))] {
-        let mut args = vec![
-            "run".to_string(),
-            sc.to_str().unwrap().into(),
-            "--out".into(),
-            out.to_str().unwrap().into(),
-            "--no-charts".into(),
-        ];
-        if let Some(t) = extra {
-            args.extend(["--trace".into(), t.to_str().unwrap().into()]);
-        }
-        let o = bin().args(&args).output().expect("run");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-    let a = std::fs::read(synthetic.join("daily.csv")).unwrap();
-    let b = std::fs::read(replay.join("daily.csv")).unwrap();
+    assert_success(&run_scenario(&sc, &synthetic, &["--no-charts"]));
+    assert_success(&run_scenario(
+        &sc,
+        &replay,
+        &["--no-charts", "--trace", trace.to_str().unwrap()],
+    ));
+    let a = read_bytes(&synthetic.join("daily.csv"));
+    let b = read_bytes(&replay.join("daily.csv"));
     assert!(a.len() > 365 * 50);
     assert!(a == b, "replayed daily.csv differs from the synthetic run");
-    let sa: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(synthetic.join("summary.json")).unwrap()).unwrap();
-    let sb: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(replay.join("summary.json")).unwrap()).unwrap();
+    let sa = read_json(&synthetic.join("summary.json"));
+    let sb = read_json(&replay.join("summary.json"));
     assert_eq!(sa["totals"], sb["totals"]);
-    let _ = std::fs::remove_file(&trace);
 }
 
 const TWO_GROUPS: &str = r#"
@@ -231,21 +214,12 @@ platforms = 2
 /// Adding a group leaves the other groups' rows of groups.csv unchanged.
 #[test]
 fn adding_a_group_does_not_change_the_others() {
-    let root = temp_dir("groups");
+    let root = WorkDir::new("groups");
     let rows = |text: &str, name: &str| -> Vec<String> {
-        let dir = root.join(name);
-        write_files(&dir, &[("s.toml", text)]);
-        let out = dir.join("out");
-        let o = scansim(&[
-            "run",
-            dir.join("s.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-charts",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::read_to_string(out.join("groups.csv"))
-            .unwrap()
+        let sc = root.write(&format!("{name}/s.toml"), text);
+        let out = root.join(name).join("out");
+        assert_success(&run_scenario(&sc, &out, &["--no-charts"]));
+        read_text(&out.join("groups.csv"))
             .lines()
             .skip(1)
             .map(String::from)
@@ -346,20 +320,19 @@ fn synthetic_settings_are_validated() {
 /// digests and tags, and `--seed` overrides the scenario's seed.
 #[test]
 fn generate_writes_a_valid_sorted_trace() {
-    let root = temp_dir("generate");
-    write_files(&root, &[("s.toml", TWO_GROUPS)]);
+    let root = WorkDir::new("generate");
+    let sc = root.write("s.toml", TWO_GROUPS);
     let trace = |seed: &str, name: &str| -> String {
         let out = root.join(name);
-        let o = scansim(&[
+        scansim_ok(&[
             "generate",
-            root.join("s.toml").to_str().unwrap(),
+            sc.to_str().unwrap(),
             "--trace-out",
             out.to_str().unwrap(),
             "--seed",
             seed,
         ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::read_to_string(out).unwrap()
+        read_text(&out)
     };
     let a = trace("5", "a.csv");
     let b = trace("6", "b.csv");
@@ -381,12 +354,11 @@ fn generate_writes_a_valid_sorted_trace() {
     assert!(a.contains(",latest;v1,"));
     // The default seed of the scenario is 5: same as --seed 5.
     let out = root.join("c.csv");
-    let o = scansim(&[
+    scansim_ok(&[
         "generate",
-        root.join("s.toml").to_str().unwrap(),
+        sc.to_str().unwrap(),
         "--trace-out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success());
-    assert_eq!(std::fs::read_to_string(out).unwrap(), a);
+    assert_eq!(read_text(&out), a);
 }
