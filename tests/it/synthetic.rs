@@ -3,15 +3,129 @@
 //! groups, and the validation of `[synthetic]`.
 
 use crate::common::{
-    WorkDir, assert_success, bin, read_bytes, read_json, read_text, repo_file, run_scenario,
+    WorkDir, assert_success, bin, csv_counts, read_bytes, read_json, read_text, run_scenario,
     scansim_ok, tree,
 };
 use scansim::engine::{RunOptions, Status};
 use scansim::scenario::Scenario;
 use std::path::{Path, PathBuf};
 
-fn default_scenario() -> PathBuf {
-    repo_file("scenarios/default.toml")
+/// `scenarios/default.toml` in miniature: the same kinds of groups, tags, deployments,
+/// pulls, in-use reports, bursts, growth, appearing repositories and lifecycle policy, with
+/// 16 repositories over 30 days instead of 280 over a year. Enhanced scanning starts on
+/// day 2 rather than 0, so that basic scans show too, and the windows change mid-way.
+/// The full-size runs of the tests below are `benches/full-size-checks.sh`.
+const SMALL_DEFAULT: &str = r#"
+[simulation]
+start = "2027-01-01"
+days = 30
+rules = "2024"
+in_use_window_days = 30
+region = "us-east-1"
+seed = 42
+
+[pricing]
+initial_scan_usd = 0.09
+rescan_usd = 0.01
+free_trial_days = 0
+
+[registry]
+scan_type = "BASIC"
+rules = [{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }]
+
+[inspector]
+push_duration = "DAYS_90"
+pull_duration = "DAYS_30"
+pull_mode = "LAST_PULL_DATE"
+
+[[timeline]]
+at = "2027-01-03T00:00:00Z"
+registry = { scan_type = "ENHANCED", rules = [
+    { scan_frequency = "CONTINUOUS_SCAN", filters = ["prod/*"] },
+    { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] },
+] }
+
+[[timeline]]
+at = "2027-01-16T00:00:00Z"
+inspector = { push_duration = "DAYS_14", pull_duration = "DAYS_14" }
+
+[[lifecycle]]
+repositories = ["*"]
+policy = "lifecycle.json"
+
+[synthetic]
+history_days = 120
+rescans_per_image_month = 6.0
+burst_days_per_year = 30
+burst_multiplier = 5.0
+
+[[synthetic.repositories]]
+name = "prod/svc-{i}"
+group = "prod"
+count = 4
+pushes_per_day = { median = 0.4, sigma = 0.8 }
+weekday_weights = [1.2, 1.2, 1.2, 1.1, 0.9, 0.2, 0.2]
+growth_per_month = 0.01
+unsupported_share = 0.03
+moving_tag = "latest"
+version_tags = true
+deployed = 1
+deploy_lag_hours = 2
+deploy_pulls_per_day = 12
+in_use = true
+old_pulls_per_day = 0.1
+old_pull_half_life_days = 14
+
+[[synthetic.repositories]]
+name = "staging/svc-{i}"
+group = "staging"
+count = 4
+pushes_per_day = { median = 1.0, sigma = 0.8 }
+unsupported_share = 0.03
+deployed = 1
+deploy_lag_hours = 1
+deploy_pulls_per_day = 4
+old_pulls_per_day = 0.05
+old_pull_half_life_days = 7
+platforms = 2
+
+[[synthetic.repositories]]
+name = "dev/svc-{i}"
+group = "dev"
+count = 5
+pushes_per_day = { median = 2.0, sigma = 1.0 }
+weekday_weights = [1.2, 1.3, 1.3, 1.2, 1.0, 0.0, 0.0]
+growth_per_month = 0.02
+version_tags = false
+deployed = 1
+deploy_lag_hours = 0.5
+deploy_pulls_per_day = 3
+old_pulls_per_day = 0.05
+old_pull_half_life_days = 3
+
+[[synthetic.repositories]]
+name = "sandbox/exp-{i}"
+group = "sandbox"
+count = 3
+pushes_per_day = { median = 0.3, sigma = 1.5 }
+appear_over_days = 150
+deployed = 0
+old_pulls_per_day = 0.2
+old_pull_half_life_days = 2
+"#;
+
+/// The default's policy, with a count limit the small registry reaches.
+const SMALL_LIFECYCLE: &str = r#"{"rules": [
+  {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+   "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}},
+  {"rulePriority": 2, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+   "countNumber": 40}, "action": {"type": "expire"}}
+]}"#;
+
+/// Writes the small default scenario into `dir`; returns the scenario's path.
+fn small_default(dir: &WorkDir) -> PathBuf {
+    dir.write("lifecycle.json", SMALL_LIFECYCLE);
+    dir.write("small-default.toml", SMALL_DEFAULT)
 }
 
 /// A stationary group: N repositories pushing λ images a day, every repository
@@ -112,11 +226,11 @@ fn the_seed_selects_the_traffic() {
     assert_ne!(a.days, c.days);
 }
 
-/// The default scenario gives identical bytes, charts included, with 1 and 2 threads.
+/// The small default gives identical bytes, charts included, with 1 and 2 threads.
 #[test]
-fn default_scenario_is_identical_with_one_and_two_threads() {
+fn small_default_is_identical_with_one_and_two_threads() {
     let root = WorkDir::new("threads");
-    let sc = default_scenario();
+    let sc = small_default(&root);
     // The same --out both times: the command line is recorded in the outputs.
     let out = root.join("out");
     let mut runs = Vec::new();
@@ -152,8 +266,8 @@ fn default_scenario_is_identical_with_one_and_two_threads() {
 #[test]
 fn generated_trace_replays_to_the_same_daily_csv() {
     let root = WorkDir::new("replay");
-    let sc = default_scenario();
-    let trace = root.join("default.csv");
+    let sc = small_default(&root);
+    let trace = root.join("small.csv");
     scansim_ok(&[
         "generate",
         sc.to_str().unwrap(),
@@ -170,11 +284,35 @@ fn generated_trace_replays_to_the_same_daily_csv() {
     ));
     let a = read_bytes(&synthetic.join("daily.csv"));
     let b = read_bytes(&replay.join("daily.csv"));
-    assert!(a.len() > 365 * 50);
+    assert!(a.len() > 30 * 50);
     assert!(a == b, "replayed daily.csv differs from the synthetic run");
     let sa = read_json(&synthetic.join("summary.json"));
     let sb = read_json(&replay.join("summary.json"));
     assert_eq!(sa["totals"], sb["totals"]);
+    // The trace carries every kind of synthetic event, and the run does what the
+    // default does: scans of each kind, lifecycle deletes, window expiries.
+    let kinds: std::collections::BTreeSet<String> = read_text(&trace)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).expect("event").to_string())
+        .collect();
+    assert_eq!(
+        kinds.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["in_use", "pull", "push", "vulndb_update"]
+    );
+    let daily = read_text(&synthetic.join("daily.csv"));
+    for col in [
+        "pushes",
+        "pulls",
+        "deletes",
+        "initial_scans",
+        "rescans",
+        "basic_scans",
+        "expirations",
+    ] {
+        let total: u64 = csv_counts(&daily, col).iter().sum();
+        assert!(total > 0, "no {col} in the small default's 30 days");
+    }
 }
 
 const TWO_GROUPS: &str = r#"
