@@ -361,19 +361,27 @@ fn report_of_a_shared_case_agrees_with_summary() {
     }
 }
 
+/// The Chromium on the PATH; panics when there is none: the test that needs it runs only
+/// when asked for (`cargo test --release -- --ignored`, as `.ci/run` does after
+/// installing it).
+fn chromium() -> &'static str {
+    ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .expect("no chromium on the PATH: install it (`apt-get install chromium`, as .ci/run does)")
+}
+
 #[test]
+#[ignore = "needs chromium (installed by .ci/run)"]
 fn report_renders_in_headless_chromium() {
-    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
-        std::process::Command::new(c)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    }) else {
-        eprintln!("report_renders_in_headless_chromium: skipped, no chromium on the PATH");
-        return;
-    };
+    let chromium = chromium();
     let t = tiny("report-chromium");
     let out = &t.out;
     run_in_process(&t.dir.join("scenario.toml"), out);
@@ -505,20 +513,28 @@ fn progress_never_reaches_redirected_stderr_or_output_files() {
     }
 }
 
-/// Runs the binary on a pseudo-terminal with `script`, when there is one; returns what the
-/// terminal showed.
-fn on_terminal(args: &str) -> Option<String> {
+/// Runs a shell command on a pseudo-terminal with `script` (util-linux); returns what the
+/// terminal showed. Panics when `script` is missing or fails.
+fn on_terminal(args: &str) -> String {
     let o = std::process::Command::new("script")
         .args(["-qec", args, "/dev/null"])
         .stdin(Stdio::null())
         .output()
-        .ok()?;
-    o.status
-        .success()
-        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_else(|e| {
+            panic!("cannot run `script`: {e}: install it (`apt-get install bsdutils`)")
+        });
+    assert!(
+        o.status.success(),
+        "script -qec {args:?}: exit {:?}: {}{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
+#[ignore = "needs script, for a pseudo-terminal (installed by .ci/run)"]
 fn progress_shows_on_a_terminal_unless_quiet() {
     let t = tiny("progress-tty");
     let exe = env!("CARGO_BIN_EXE_scansim");
@@ -527,11 +543,8 @@ fn progress_shows_on_a_terminal_unless_quiet() {
         t.dir.join("scenario.toml").display(),
         t.out.display()
     );
-    let Some(shown) = on_terminal(&cmd) else {
-        eprintln!("progress_shows_on_a_terminal_unless_quiet: skipped, `script` unavailable");
-        return;
-    };
+    let shown = on_terminal(&cmd);
     assert!(shown.contains("/6 days"), "bar on a terminal: {shown:?}");
-    let quiet = on_terminal(&format!("{cmd} --quiet")).expect("script ran before");
+    let quiet = on_terminal(&format!("{cmd} --quiet"));
     assert!(!has_progress(&quiet), "--quiet drew: {quiet:?}");
 }
