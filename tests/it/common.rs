@@ -434,9 +434,19 @@ pub fn expect_rows(o: &Output, out: &Path) -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 // The shared golden cases (`../shared/cases` beside the checkout)
 
+/// Why the tests that read `../shared/cases` are ignored when `build.rs` did not find it.
+/// (The attribute takes a literal; this is the same text, for the CI check.)
+pub const SHARED_MISSING: &str =
+    "../shared/cases not found beside the checkout: the shared golden cases were not run";
+
 /// The shared golden cases folder.
 pub fn cases_dir() -> PathBuf {
     repo_file("../shared/cases")
+}
+
+/// Whether this run is CI's (`CI` set to anything but empty, `0` or `false`).
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
 /// A shared case's result: its name, its folder, and the run's `daily.csv` (or what the

@@ -337,6 +337,10 @@ fn report_is_self_contained_well_formed_and_agrees_with_summary() {
 }
 
 #[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
 fn report_of_a_shared_case_agrees_with_summary() {
     let case = crate::common::cases_dir().join("generated-medium-22/scenario.toml");
     let dir = WorkDir::new("report-medium");
