@@ -21,14 +21,14 @@ OUT=output/ct-bench/trace.csv
 PARAMS="rows=$ROWS repos=$REPOS days=$DAYS seed=$SEED gen=$(cat examples/gen_trace.rs \
     examples/gen_cloudtrail.rs tests/it/ct_render.rs | sha1sum | cut -c1-12)"
 
-cargo build --release --quiet --bin scansim --example gen_trace --example gen_cloudtrail
+cargo build --profile perf --quiet --bin scansim --example gen_trace --example gen_cloudtrail
 
 if [[ ! -d $LOGS || "$(cat "$LOGS.params" 2>/dev/null)" != "$PARAMS" ]]; then
     echo "generating $LOGS ($PARAMS)"
     rm -rf "$LOGS" "$LOGS.params"
-    target/release/examples/gen_trace --rows "$ROWS" --repos "$REPOS" --days "$DAYS" \
+    target/perf/examples/gen_trace --rows "$ROWS" --repos "$REPOS" --days "$DAYS" \
         --seed "$SEED" --out "$TRACE"
-    target/release/examples/gen_cloudtrail --trace "$TRACE" --out "$LOGS"
+    target/perf/examples/gen_cloudtrail --trace "$TRACE" --out "$LOGS"
     rm -f "$TRACE"
     echo "$PARAMS" >"$LOGS.params"
 fi
@@ -36,7 +36,7 @@ fi
 bytes=$(du -sb "$LOGS" | cut -f1)
 files=$(find "$LOGS" -name '*.json.gz' | wc -l)
 mkdir -p "$(dirname "$OUT")"
-cmd=(target/release/scansim import cloudtrail "$LOGS" --sort-buffer "$SORT_BUFFER" --trace-out "$OUT")
+cmd=(target/perf/scansim import cloudtrail "$LOGS" --sort-buffer "$SORT_BUFFER" --trace-out "$OUT")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -16,13 +16,13 @@ TRACE=benches/trace-bench.csv
 # The generator's own hash too, so a changed generator makes a new trace.
 PARAMS="rows=$ROWS repos=$REPOS days=$DAYS seed=$SEED gen=$(sha1sum examples/gen_trace.rs | cut -c1-12)"
 
-cargo build --release --quiet --bin scansim --example gen_trace
+cargo build --profile perf --quiet --bin scansim --example gen_trace
 
 if [[ ! -s $TRACE || "$(cat "$TRACE.params" 2>/dev/null)" != "$PARAMS" ]]; then
     echo "generating $TRACE ($PARAMS)"
     rm -f "$TRACE.params"
     start=$(date +%s.%N)
-    target/release/examples/gen_trace --rows "$ROWS" --repos "$REPOS" --days "$DAYS" \
+    target/perf/examples/gen_trace --rows "$ROWS" --repos "$REPOS" --days "$DAYS" \
         --seed "$SEED" --out "$TRACE"
     end=$(date +%s.%N)
     echo "$PARAMS" >"$TRACE.params"
@@ -32,7 +32,7 @@ fi
 bytes=$(stat -c %s "$TRACE")
 rows=$(($(wc -l <"$TRACE") - 1))
 
-cmd=(target/release/scansim run benches/trace-bench.toml --out output/bench --no-charts)
+cmd=(target/perf/scansim run benches/trace-bench.toml --out output/bench --no-charts)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 export RAYON_NUM_THREADS=1

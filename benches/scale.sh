@@ -4,7 +4,7 @@
 # events processed. Usage: benches/scale.sh [factors...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin scansim
+cargo build --profile perf --quiet --bin scansim
 factors=${*:-0.25 0.5 1 2}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -15,7 +15,7 @@ for f in $factors; do
         scenarios/large.toml | sed "s#\"default-lifecycle.json\"#\"$PWD/scenarios/default-lifecycle.json\"#" \
         >"$tmp/large-$f.toml"
     /usr/bin/time -f '%e %U %M' -o "$tmp/time" \
-        target/release/scansim run "$tmp/large-$f.toml" --out "$tmp/out-$f" --no-charts --quiet
+        target/perf/scansim run "$tmp/large-$f.toml" --out "$tmp/out-$f" --no-charts --quiet
     read -r wall user kb <"$tmp/time"
     events=$(sed -n 's/.*"inputs_processed": \([0-9]*\).*/\1/p' "$tmp/out-$f/summary.json")
     awk -v f="$f" -v w="$wall" -v u="$user" -v kb="$kb" -v e="$events" \

@@ -17,8 +17,8 @@ PUSH=(LIFETIME DAYS_90 DAYS_30 DAYS_14)
 PULL=(none DAYS_30 DAYS_14)
 export RAYON_NUM_THREADS=$THREADS
 
-cargo build --release --quiet --bin scansim
-bin=target/release/scansim
+cargo build --profile perf --quiet --bin scansim
+bin=target/perf/scansim
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -265,8 +265,8 @@ impl Sorted {
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        crate::base::testing::temp_dir(&format!("extsort-{name}"))
+    fn tmp(name: &str) -> crate::base::testing::TempDir {
+        crate::base::testing::TempDir::new(&format!("extsort-{name}"))
     }
 
     fn sorted(dir: &Path, max: usize, recs: &[Vec<u8>]) -> (Vec<Vec<u8>>, usize) {

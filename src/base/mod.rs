@@ -11,5 +11,6 @@ pub mod money;
 pub mod names;
 pub mod progress;
 #[cfg(test)]
+#[cfg(test)]
 pub mod testing;
 pub mod time;

@@ -592,8 +592,8 @@ mod tests {
         p
     }
 
-    fn tmp(name: &str) -> PathBuf {
-        crate::base::testing::temp_dir(&format!("import-{name}"))
+    fn tmp(name: &str) -> crate::base::testing::TempDir {
+        crate::base::testing::TempDir::new(&format!("import-{name}"))
     }
 
     #[test]

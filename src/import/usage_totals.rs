@@ -394,13 +394,13 @@ fn compare(dir: &Path, p: &RunPeriod, billed: &AccountUsage, cur: &str) -> Vec<S
 mod tests {
     use super::*;
 
-    fn tmp(name: &str) -> PathBuf {
-        crate::base::testing::temp_dir(&format!("usage-{name}"))
+    fn tmp(name: &str) -> crate::base::testing::TempDir {
+        crate::base::testing::TempDir::new(&format!("usage-{name}"))
     }
 
     const HEADER: &str = "date,day,images,active,initial_scans,rescans,cost_usd";
 
-    fn run_dir(name: &str, days: u32, daily: &str) -> PathBuf {
+    fn run_dir(name: &str, days: u32, daily: &str) -> crate::base::testing::TempDir {
         let d = tmp(name);
         std::fs::write(
             d.join("summary.json"),

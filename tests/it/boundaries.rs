@@ -8,46 +8,23 @@
 //! cumulative_cost_usd,coverage_pct,in_use,in_use_active,in_use_coverage_pct`.
 //! Every case starts on S = 2026-03-01 (day d is 2026-03-(d+1)); M(d) = S + (d+1) days.
 
-use crate::common::{
-    PINNED_HEADER, columns, expect_clean_failure, expect_rows, scansim, temp_dir, write_files,
-};
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use crate::common::{PINNED_HEADER, ScenarioDir, cents, columns, read_text, run_shared_cases};
+use std::path::Path;
 
 const HEADER: &str = "time,event,repository,digest,tags,supported\n";
 
-/// A case directory: `scenario.toml`, `events.csv` and more files.
-struct Case {
-    dir: PathBuf,
-    out: PathBuf,
-}
-
-impl Case {
-    fn new(name: &str, scenario: &str, events: &str, more: &[(&str, &str)]) -> Case {
-        let dir = temp_dir(&format!("bnd-{name}"));
-        write_files(
-            &dir,
-            &[
-                ("scenario.toml", scenario),
-                ("events.csv", &format!("{HEADER}{events}")),
-            ],
-        );
-        write_files(&dir, more);
-        let out = dir.join("out");
-        Case { dir, out }
-    }
-
-    fn run(&self, extra: &[&str]) -> Output {
-        let sc = self.dir.join("scenario.toml").display().to_string();
-        let out = self.out.display().to_string();
-        let mut args = vec!["run", &sc, "--out", &out, "--no-charts"];
-        args.extend_from_slice(extra);
-        scansim(&args)
-    }
-
-    fn rows(&self, extra: &[&str]) -> Vec<String> {
-        expect_rows(&self.run(extra), &self.out)
-    }
+/// A case directory: `scenario.toml`, `events.csv` (`events` after the header) and more
+/// files.
+fn case_dir(name: &str, scenario: &str, events: &str, more: &[(&str, &str)]) -> ScenarioDir {
+    let s = ScenarioDir::new(
+        &format!("bnd-{name}"),
+        &[
+            ("scenario.toml", scenario),
+            ("events.csv", &format!("{HEADER}{events}")),
+        ],
+    );
+    s.dir.write_files(more);
+    s
 }
 
 /// `date,day,` of day `d` of March 2026.
@@ -107,7 +84,7 @@ trace = "events.csv"
     let events = "2026-03-01T12:00:00Z,push,app,a,,\n\
                   2026-03-01T23:59:59.9Z,pull,app,a,,\n\
                   2026-03-01T19:00:00-05:00,push,app,b,,\n";
-    let rows = Case::new("midnight", scenario, events, &[]).rows(&[]);
+    let rows = case_dir("midnight", scenario, events, &[]).rows(&[]);
     assert_rows(
         &rows,
         &[
@@ -147,7 +124,7 @@ trace = "events.csv"
                   2026-03-01T23:59:59Z,push,app,b,,\n\
                   2026-03-02T00:00:00Z,push,app,a,,\n\
                   2026-03-02T00:00:00Z,restore,app,c,,\n";
-    let rows = Case::new("expiry", scenario, events, &[]).rows(&[]);
+    let rows = case_dir("expiry", scenario, events, &[]).rows(&[]);
     let mut want = vec![
         "2026-03-01,0,2,1,0,0,0,0,1,2,0,0,2,0,0,0,0.18,0.18,50.00,0,0,".to_string(),
         "2026-03-02,1,3,3,0,0,0,0,0,1,0,0,1,1,0,0,0.10,0.28,100.00,0,0,".to_string(),
@@ -207,7 +184,7 @@ fn revival_only_by_the_event_kind_of_the_pull_mode() {
         v
     };
 
-    let rows = Case::new(
+    let rows = case_dir(
         "revival-pull",
         &scenario("DAYS_7", "LAST_PULL_DATE"),
         events,
@@ -224,7 +201,7 @@ fn revival_only_by_the_event_kind_of_the_pull_mode() {
     want.push("2026-03-13,12,3,0,3,0,0,0,0,0,0,0,0,0,0,1,0.00,0.28,0.00,3,0,0.00".into());
     assert_rows(&rows, &want);
 
-    let rows = Case::new(
+    let rows = case_dir(
         "revival-in-use",
         &scenario("DAYS_7", "LAST_IN_USE_AT"),
         events,
@@ -241,7 +218,7 @@ fn revival_only_by_the_event_kind_of_the_pull_mode() {
     want.push("2026-03-13,12,3,0,3,0,0,0,0,0,0,0,0,0,0,2,0.00,0.29,0.00,3,0,0.00".into());
     assert_rows(&rows, &want);
 
-    let rows = Case::new(
+    let rows = case_dir(
         "revival-none",
         &scenario("none", "LAST_PULL_DATE"),
         events,
@@ -284,7 +261,7 @@ trace = "events.csv"
                   2026-03-02T06:00:00Z,push,web-api,d1,,\n\
                   2026-03-03T05:59:59Z,push,web-api,d1,,\n\
                   2026-03-03T06:00:00Z,push,web-api,d3,,\n";
-    let rows = Case::new("basic-24h", scenario, events, &[]).rows(&[]);
+    let rows = case_dir("basic-24h", scenario, events, &[]).rows(&[]);
     assert_rows(
         &rows,
         &[
@@ -334,7 +311,7 @@ trace = "events.csv"
                   2026-03-02T01:00:00Z,push,svc,e,latest,\n\
                   2026-03-03T00:30:00Z,push,svc,c,,\n\
                   2026-03-03T01:00:00Z,push,svc,f,v2,\n";
-    let rows = Case::new("lc-moving", scenario, events, &[("lc.json", policy)]).rows(&[]);
+    let rows = case_dir("lc-moving", scenario, events, &[("lc.json", policy)]).rows(&[]);
     assert_rows(
         &rows,
         &[
@@ -373,7 +350,7 @@ trace = "events.csv"
                   2026-03-02T23:59:59Z,vulndb_update,,,,\n\
                   2026-03-03T00:00:00Z,push,app,c,,\n\
                   2026-03-03T00:00:00Z,vulndb_update,app,,,\n";
-    let rows = Case::new("trial", scenario, events, &[]).rows(&[]);
+    let rows = case_dir("trial", scenario, events, &[]).rows(&[]);
     assert_rows(
         &rows,
         &[
@@ -397,19 +374,19 @@ fn strict_turns_an_ignored_restore_into_an_error() {
     let events = "2026-03-01T10:00:00Z,push,app,a,,\n\
                   2026-03-01T11:00:00Z,restore,app,a,,\n\
                   2026-03-01T12:00:00Z,pull,app,a,,\n";
-    let case = Case::new("strict-restore", STRICT_SCENARIO, events, &[]);
+    let case = case_dir("strict-restore", STRICT_SCENARIO, events, &[]);
     assert_rows(
         &case.rows(&[]),
         &["2026-03-01,0,1,0,0,0,1,0,0,1,1,0,0,0,0,0,0.00,0.00,0.00,1,0,0.00".into()],
     );
     std::fs::remove_dir_all(&case.out).expect("remove out");
-    let msg = expect_clean_failure(&case.run(&["--strict"]), &case.out);
+    let msg = case.reject(&["--strict"]);
     assert_eq!(
         msg,
         format!(
             "{}:3: ignored event: restore of app@a at 2026-03-01T11:00:00Z, which is not a \
              live image (or is not archived) (--strict)",
-            case.dir.join("events.csv").display()
+            case.path("events.csv")
         )
     );
 }
@@ -420,19 +397,19 @@ fn strict_turns_a_pull_of_a_deleted_image_into_an_error() {
     let events = "2026-03-01T10:00:00Z,push,app,a,,\n\
                   2026-03-01T11:00:00Z,delete,app,a,,\n\
                   2026-03-01T12:00:00Z,pull,app,a,,\n";
-    let case = Case::new("strict-pull", STRICT_SCENARIO, events, &[]);
+    let case = case_dir("strict-pull", STRICT_SCENARIO, events, &[]);
     assert_rows(
         &case.rows(&[]),
         &["2026-03-01,0,0,0,0,0,0,0,0,1,0,1,0,0,0,0,0.00,0.00,,0,0,".into()],
     );
     std::fs::remove_dir_all(&case.out).expect("remove out");
-    let msg = expect_clean_failure(&case.run(&["--strict"]), &case.out);
+    let msg = case.reject(&["--strict"]);
     assert_eq!(
         msg,
         format!(
             "{}:4: ignored event: pull of app@a at 2026-03-01T12:00:00Z, which is not a live \
              image (or is archived) (--strict)",
-            case.dir.join("events.csv").display()
+            case.path("events.csv")
         )
     );
 }
@@ -446,7 +423,7 @@ fn trace_option_replaces_the_scenario_traffic() {
     let events = "2026-03-01T10:00:00Z,push,app,a,,\n2026-03-01T11:00:00Z,push,app,b,,\n";
     let other =
         format!("{HEADER}2026-03-01T10:00:00Z,push,web,c,,\n2026-03-01T12:00:00Z,pull,web,c,,\n");
-    let case = Case::new(
+    let case = case_dir(
         "trace-option",
         STRICT_SCENARIO,
         events,
@@ -456,7 +433,7 @@ fn trace_option_replaces_the_scenario_traffic() {
         &case.rows(&[]),
         &["2026-03-01,0,2,0,0,0,2,0,0,2,0,0,0,0,0,0,0.00,0.00,0.00,0,0,".into()],
     );
-    let other = case.dir.join("other.csv").display().to_string();
+    let other = case.path("other.csv");
     assert_rows(
         &case.rows(&["--trace", &other]),
         &["2026-03-01,0,1,0,0,0,1,0,0,1,1,0,0,0,0,0,0.00,0.00,0.00,1,0,0.00".into()],
@@ -469,7 +446,7 @@ fn trace_option_replaces_the_scenario_traffic() {
 fn empty_trace_still_gives_every_day_a_row() {
     let scenario =
         "[simulation]\nstart = \"2026-03-01\"\ndays = 3\n[traffic]\ntrace = \"events.csv\"\n";
-    let rows = Case::new("empty-trace", scenario, "", &[]).rows(&[]);
+    let rows = case_dir("empty-trace", scenario, "", &[]).rows(&[]);
     assert_rows(
         &rows,
         &same_rows(0, 2, "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0.00,0.00,,0,0,"),
@@ -488,7 +465,7 @@ fn push_after_delete_creates_a_new_image() {
     let events = "2026-03-01T10:00:00Z,push,app,a,,\n\
                   2026-03-01T11:00:00Z,delete,app,a,,\n\
                   2026-03-01T12:00:00Z,push,app,a,,\n";
-    let rows = Case::new("repush-deleted", scenario, events, &[]).rows(&[]);
+    let rows = case_dir("repush-deleted", scenario, events, &[]).rows(&[]);
     assert_rows(
         &rows,
         &["2026-03-01,0,1,1,0,0,0,0,0,2,0,1,2,0,0,0,0.18,0.18,100.00,0,0,".into()],
@@ -507,12 +484,6 @@ fn day_number(date: &str) -> i64 {
     let yoe = y - era * 400;
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
     era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-}
-
-fn cents(s: &str) -> i64 {
-    let (u, c) = s.split_once('.').expect("2 decimals");
-    assert_eq!(c.len(), 2, "{s}: 2 decimals");
-    u.parse::<i64>().expect("usd") * 100 + c.parse::<i64>().expect("cents")
 }
 
 /// Checks the SPEC §8 invariants of one `daily.csv`; returns the violations.
@@ -580,7 +551,7 @@ fn check_daily(name: &str, text: &str, start: &str, days: usize) -> Vec<String> 
 
 /// `start` and `days` of a shared case's scenario.
 fn start_and_days(scenario: &Path) -> (String, usize) {
-    let text = std::fs::read_to_string(scenario).expect("scenario");
+    let text = read_text(scenario);
     let value = |key: &str| -> String {
         text.lines()
             .find_map(|l| {
@@ -594,17 +565,21 @@ fn start_and_days(scenario: &Path) -> (String, usize) {
 }
 
 #[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
 fn shared_case_outputs_satisfy_the_daily_invariants() {
-    let cases = crate::common::run_shared_cases("bnd-properties");
+    let cases = run_shared_cases("bnd-properties");
     assert!(cases.len() >= 10, "shared cases missing");
     let mut bad = Vec::new();
-    for (name, case, daily) in &cases {
-        match daily {
+    for case in &cases {
+        match &case.daily {
             Ok(text) => {
-                let (start, days) = start_and_days(&case.join("scenario.toml"));
-                bad.extend(check_daily(name, text, &start, days));
+                let (start, days) = start_and_days(&case.dir.join("scenario.toml"));
+                bad.extend(check_daily(&case.name, text, &start, days));
             }
-            Err(e) => bad.push(format!("{name}: {e}")),
+            Err(e) => bad.push(format!("{}: {e}", case.name)),
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));

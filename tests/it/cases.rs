@@ -1,23 +1,26 @@
 //! Every case of `../shared/cases` reproduced by the binary, pinned columns compared
-//! value for value.
+//! value for value; and, under CI, a check that the cases were there to compare.
 
-use crate::common::{columns, run_shared_cases};
-
-const PINNED: usize = 22;
+use crate::common::{PINNED, SHARED_MISSING, cases_dir, columns, read_text, run_shared_cases};
 
 #[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
 fn shared_cases_match_value_for_value() {
     let cases = run_shared_cases("cases");
     let mut failures = Vec::new();
-    for (name, case, daily) in &cases {
-        let got = match daily {
+    for case in &cases {
+        let name = &case.name;
+        let got = match &case.daily {
             Ok(d) => d.clone(),
             Err(e) => {
                 failures.push(format!("{name}: {e}"));
                 continue;
             }
         };
-        let want = std::fs::read_to_string(case.join("expected/daily.csv")).expect("expected");
+        let want = read_text(&case.dir.join("expected/daily.csv"));
         assert!(
             got.ends_with('\n') && !got.contains('\r'),
             "{name}: LF line ends"
@@ -45,4 +48,27 @@ fn shared_cases_match_value_for_value() {
         failures.join("\n")
     );
     eprintln!("{} shared cases match", cases.len());
+}
+
+/// On a fresh clone without `../shared` the golden-case tests are ignored (with the
+/// reason); under CI that would hide them, so there a missing folder is a failure. A build
+/// that ignored them although the folder is there now is a failure too (`build.rs` does
+/// not watch for the folder to appear).
+#[test]
+fn shared_cases_are_present_under_ci() {
+    let built_without = cfg!(shared_missing);
+    let present = cases_dir().is_dir();
+    assert!(
+        !(built_without && present),
+        "{} has appeared since the tests were built without it: `touch build.rs` and run \
+         the tests again",
+        cases_dir().display()
+    );
+    if crate::common::under_ci() {
+        assert!(
+            !built_without && present,
+            "CI: {} is missing ({SHARED_MISSING})",
+            cases_dir().display()
+        );
+    }
 }

@@ -3,11 +3,9 @@
 //! resolved, and that runs are deterministic.
 
 use crate::common::{
-    PINNED_HEADER, cases_dir, expect_clean_failure, expect_rows, leftovers, pinned_rows, scansim,
-    scansim_in, temp_dir, write_files,
+    PINNED_HEADER, ScenarioDir, WorkDir, cases_dir, expect_clean_failure, expect_rows, leftovers,
+    pinned_rows, read_text, run_scenario, scansim_in, tree,
 };
-use std::collections::BTreeMap;
-use std::path::Path;
 
 const HEADER: &str = "time,event,repository,digest,tags,supported\n";
 
@@ -34,49 +32,21 @@ const ROWS: [&str; 2] = [
     "2026-01-02,1,2,0,0,2,0,0,0,0,1,0,0,0,0,0,0.00,0.00,0.00,1,0,0.00",
 ];
 
-fn setup(name: &str) -> std::path::PathBuf {
-    let dir = temp_dir(&format!("cli-{name}"));
-    write_files(
-        &dir,
+/// A work directory with SCENARIO and EVENTS.
+fn setup(name: &str) -> ScenarioDir {
+    ScenarioDir::new(
+        &format!("cli-{name}"),
         &[
             ("scenario.toml", SCENARIO),
             ("events.csv", &format!("{HEADER}{EVENTS}")),
         ],
-    );
-    dir
-}
-
-fn run(dir: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let sc = dir.join("scenario.toml").display().to_string();
-    let out = out.display().to_string();
-    let mut args = vec!["run", &sc, "--out", &out, "--no-charts"];
-    args.extend_from_slice(extra);
-    scansim(&args)
-}
-
-/// Every file under `dir` (relative name -> bytes).
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).expect("read_dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
+    )
 }
 
 #[test]
 fn success_writes_daily_csv_with_the_pinned_header_and_lf_lines() {
-    let dir = setup("success");
-    let out = dir.join("out");
-    let o = run(&dir, &out, &[]);
+    let s = setup("success");
+    let o = s.run(&[]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -88,7 +58,7 @@ fn success_writes_daily_csv_with_the_pinned_header_and_lf_lines() {
         "",
         "no warning expected"
     );
-    let text = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
+    let text = read_text(&s.out.join("daily.csv"));
     let header = text.lines().next().expect("header");
     assert!(
         header == PINNED_HEADER || header.starts_with(&format!("{PINNED_HEADER},")),
@@ -98,81 +68,70 @@ fn success_writes_daily_csv_with_the_pinned_header_and_lf_lines() {
     assert!(!text.contains('\r'), "lines end with LF");
     assert_eq!(text.lines().count(), 3, "header and one row per day");
     assert_eq!(pinned_rows(&text), ROWS);
-    assert_eq!(leftovers(&out), Vec::<String>::new());
+    assert_eq!(leftovers(&s.out), Vec::<String>::new());
 }
 
 #[test]
 fn rerun_replaces_the_output_directory_as_a_whole() {
-    let dir = setup("replace");
-    let out = dir.join("out");
-    write_files(
-        &out,
-        &[
-            ("stray.txt", "left over"),
-            ("daily.csv", "old content\n"),
-            ("sub/old.csv", "x"),
-        ],
-    );
-    let rows = expect_rows(&run(&dir, &out, &[]), &out);
-    assert_eq!(rows, ROWS);
+    let s = setup("replace");
+    let out = &s.out;
+    s.dir.write_files(&[
+        ("out/stray.txt", "left over"),
+        ("out/daily.csv", "old content\n"),
+        ("out/sub/old.csv", "x"),
+    ]);
+    assert_eq!(s.rows(&[]), ROWS);
     assert!(!out.join("stray.txt").exists(), "stray file survived");
     assert!(!out.join("sub").exists(), "stray directory survived");
     assert_eq!(
-        leftovers(&out),
+        leftovers(out),
         Vec::<String>::new(),
         "staging or backup left"
     );
     // And again over the output of the first run.
-    let rows = expect_rows(&run(&dir, &out, &[]), &out);
-    assert_eq!(rows, ROWS);
-    assert_eq!(leftovers(&out), Vec::<String>::new());
+    assert_eq!(s.rows(&[]), ROWS);
+    assert_eq!(leftovers(out), Vec::<String>::new());
 }
 
 #[test]
 fn failed_run_leaves_an_existing_output_directory_untouched() {
-    let dir = setup("fail-existing");
-    let out = dir.join("out");
-    write_files(
-        &out,
-        &[("stray.txt", "keep me"), ("daily.csv", "old content\n")],
-    );
-    let before = tree(&out);
+    let s = setup("fail-existing");
+    let out = &s.out;
+    s.dir.write_files(&[
+        ("out/stray.txt", "keep me"),
+        ("out/daily.csv", "old content\n"),
+    ]);
+    let before = tree(out);
     // A bad row on line 4 of the trace: the error is found mid-run.
-    write_files(
-        &dir,
-        &[(
-            "events.csv",
-            &format!("{HEADER}{EVENTS}2026-01-02T10:00:00Z,pusj,app,c,,\n"),
-        )],
+    s.dir.write(
+        "events.csv",
+        format!("{HEADER}{EVENTS}2026-01-02T10:00:00Z,pusj,app,c,,\n"),
     );
-    let o = run(&dir, &out, &[]);
+    let o = s.run(&[]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.starts_with(&format!(
             "error: {}:5:2: column event: unknown event `pusj`",
-            dir.join("events.csv").display()
+            s.path("events.csv")
         )),
         "{stderr}"
     );
-    assert_eq!(tree(&out), before, "the old output must be untouched");
-    assert_eq!(leftovers(&out), Vec::<String>::new());
+    assert_eq!(tree(out), before, "the old output must be untouched");
+    assert_eq!(leftovers(out), Vec::<String>::new());
 }
 
 #[test]
 fn failed_run_creates_no_output_directory() {
-    let dir = setup("fail-absent");
-    write_files(
-        &dir,
-        &[("scenario.toml", &SCENARIO.replace("days = 2", "days = 0"))],
-    );
-    let out = dir.join("out");
-    expect_clean_failure(&run(&dir, &out, &[]), &out);
+    let s = setup("fail-absent");
+    s.dir
+        .write("scenario.toml", SCENARIO.replace("days = 2", "days = 0"));
+    s.reject(&[]);
     // Nor any parent of it.
-    let nested = dir.join("new").join("out");
-    expect_clean_failure(&run(&dir, &nested, &[]), &nested);
+    let nested = s.dir.join("new").join("out");
+    expect_clean_failure(&s.run_to(&nested, &[]), &nested);
     assert!(
-        !dir.join("new").exists(),
+        !s.dir.join("new").exists(),
         "parent of --out created by a failed run"
     );
 }
@@ -182,10 +141,9 @@ fn out_naming_a_regular_file_is_refused_without_side_effects() {
     // SPEC §11: a failing run writes no partial output.  `--out` naming an existing file
     // (not a directory) must fail before anything is written: the file keeps its
     // content, no directory appears in its place, nothing is left beside it.
-    let dir = setup("out-is-file");
-    let out = dir.join("out");
-    std::fs::write(&out, "not a directory\n").expect("write");
-    let o = run(&dir, &out, &[]);
+    let s = setup("out-is-file");
+    let out = s.dir.write("out", "not a directory\n");
+    let o = s.run(&[]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
@@ -194,7 +152,7 @@ fn out_naming_a_regular_file_is_refused_without_side_effects() {
         "the message names --out: {stderr}"
     );
     assert!(out.is_file(), "the file was replaced");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "not a directory\n");
+    assert_eq!(read_text(&out), "not a directory\n");
     assert_eq!(leftovers(&out), Vec::<String>::new(), "left beside --out");
 }
 
@@ -202,28 +160,21 @@ fn out_naming_a_regular_file_is_refused_without_side_effects() {
 fn trace_option_is_relative_to_the_current_directory() {
     // `t.csv` exists beside the scenario (3 images) and in the working directory
     // (1 image): --trace t.csv must read the working directory's.
-    let cwd = temp_dir("cli-trace-cwd");
-    let scen = cwd.join("scen");
-    write_files(
-        &scen,
-        &[
-            ("scenario.toml", SCENARIO),
-            ("events.csv", &format!("{HEADER}{EVENTS}")),
-            (
-                "t.csv",
-                &format!(
-                    "{HEADER}2026-01-01T10:00:00Z,push,app,x,,\n2026-01-01T10:00:00Z,push,app,y,,\n2026-01-01T10:00:00Z,push,app,z,,\n"
-                ),
+    let cwd = WorkDir::new("cli-trace-cwd");
+    cwd.write_files(&[
+        ("scen/scenario.toml", SCENARIO),
+        ("scen/events.csv", &format!("{HEADER}{EVENTS}")),
+        (
+            "scen/t.csv",
+            &format!(
+                "{HEADER}2026-01-01T10:00:00Z,push,app,x,,\n2026-01-01T10:00:00Z,push,app,y,,\n2026-01-01T10:00:00Z,push,app,z,,\n"
             ),
-        ],
-    );
-    write_files(
-        &cwd,
-        &[(
+        ),
+        (
             "t.csv",
             &format!("{HEADER}2026-01-01T12:00:00Z,push,web,w,,\n"),
-        )],
-    );
+        ),
+    ]);
     let o = scansim_in(
         &cwd,
         &[
@@ -251,18 +202,15 @@ fn trace_option_is_relative_to_the_current_directory() {
 fn scenario_paths_are_relative_to_the_scenario_file() {
     // SPEC §11: relative paths in a scenario are relative to the scenario file, not to
     // the working directory (which holds a different events.csv).
-    let cwd = temp_dir("cli-scenario-relative");
-    write_files(
-        &cwd,
-        &[
-            ("sub/scenario.toml", SCENARIO),
-            ("sub/events.csv", &format!("{HEADER}{EVENTS}")),
-            (
-                "events.csv",
-                &format!("{HEADER}2026-01-01T12:00:00Z,push,web,w,,\n"),
-            ),
-        ],
-    );
+    let cwd = WorkDir::new("cli-scenario-relative");
+    cwd.write_files(&[
+        ("sub/scenario.toml", SCENARIO),
+        ("sub/events.csv", &format!("{HEADER}{EVENTS}")),
+        (
+            "events.csv",
+            &format!("{HEADER}2026-01-01T12:00:00Z,push,web,w,,\n"),
+        ),
+    ]);
     let o = scansim_in(
         &cwd,
         &["run", "sub/scenario.toml", "--out", "out", "--no-charts"],
@@ -272,16 +220,10 @@ fn scenario_paths_are_relative_to_the_scenario_file() {
 
 #[test]
 fn missing_scenario_file_names_the_file() {
-    let dir = temp_dir("cli-missing-scenario");
+    let dir = WorkDir::new("cli-missing-scenario");
     let sc = dir.join("nope.toml");
     let out = dir.join("out");
-    let o = scansim(&[
-        "run",
-        sc.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-charts",
-    ]);
+    let o = run_scenario(&sc, &out, &["--no-charts"]);
     let msg = expect_clean_failure(&o, &out);
     // The operating system's reason, once: "PATH: No such file or directory (os error 2)".
     let reason = std::fs::read(&sc).unwrap_err().to_string();
@@ -295,44 +237,90 @@ fn missing_scenario_file_names_the_file() {
 
 #[test]
 fn missing_trace_option_file_names_the_file() {
-    let dir = setup("missing-trace-option");
-    let out = dir.join("out");
-    let missing = dir.join("missing.csv");
-    let msg = expect_clean_failure(
-        &run(&dir, &out, &["--trace", missing.to_str().unwrap()]),
-        &out,
-    );
+    let s = setup("missing-trace-option");
+    let missing = s.dir.join("missing.csv");
+    let msg = s.reject(&["--trace", missing.to_str().unwrap()]);
     let reason = std::fs::read(&missing).unwrap_err().to_string();
     assert_eq!(msg, format!("{}: {reason}", missing.display()));
 }
 
 #[test]
 fn scenario_without_traffic_needs_the_trace_option() {
-    let dir = setup("no-traffic");
+    let s = setup("no-traffic");
     let text = SCENARIO.replace("[traffic]\ntrace = \"events.csv\"\n", "");
-    write_files(&dir, &[("scenario.toml", &text)]);
-    let out = dir.join("out");
-    let msg = expect_clean_failure(&run(&dir, &out, &[]), &out);
+    s.dir.write("scenario.toml", &text);
+    let msg = s.reject(&[]);
     assert_eq!(
         msg,
         format!(
             "{}: the scenario has no traffic: add [traffic] trace = \"events.csv\" or \
              [synthetic], or give --trace FILE",
-            dir.join("scenario.toml").display()
+            s.sc()
         )
     );
-    let trace = dir.join("events.csv").display().to_string();
+    let trace = s.path("events.csv");
+    assert_eq!(s.rows(&["--trace", &trace]), ROWS);
+}
+
+/// Runs `scenario` twice into two directories and asserts byte-identical outputs (the
+/// command line recorded in summary.json aside).
+fn assert_two_runs_identical(root: &WorkDir, name: &str, sc: &std::path::Path) {
+    let outs: Vec<_> = (0..2).map(|i| root.join(format!("{name}-{i}"))).collect();
+    for out in &outs {
+        let o = run_scenario(sc, out, &["--no-charts"]);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let (a, b) = (tree(&outs[0]), tree(&outs[1]));
+    assert!(a.contains_key("daily.csv"), "{name}: daily.csv");
     assert_eq!(
-        expect_rows(&run(&dir, &out, &["--trace", &trace]), &out),
-        ROWS
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{name}: files"
     );
+    for (file, bytes) in &a {
+        if file == "summary.json" {
+            // The command line (with its --out) is recorded; all else must match.
+            let strip = |b: &[u8]| {
+                let mut v: serde_json::Value = serde_json::from_slice(b).expect("json");
+                v["source"]["command"] = serde_json::Value::Null;
+                v
+            };
+            assert_eq!(
+                strip(bytes),
+                strip(&b[file]),
+                "{name}: summary.json differs"
+            );
+            continue;
+        }
+        assert!(bytes == &b[file], "{name}: {file} differs between runs");
+    }
 }
 
 #[test]
 fn same_scenario_twice_gives_byte_identical_outputs() {
+    // The small scenario of this module, into two directories, then into the same
+    // directory twice.
+    let s = setup("determinism");
+    assert_two_runs_identical(&s.dir, "small", &s.dir.join("scenario.toml"));
+    expect_rows(&s.run(&[]), &s.out);
+    let first = tree(&s.out);
+    expect_rows(&s.run(&[]), &s.out);
+    assert_eq!(tree(&s.out), first);
+}
+
+#[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
+fn same_shared_case_twice_gives_byte_identical_outputs() {
     // The largest shared cases exercise many repositories (parallel day ends).
     let cases = cases_dir();
-    let root = temp_dir("cli-determinism");
+    let root = WorkDir::new("cli-determinism");
     let mut checked = 0;
     for name in [
         "generated-medium-21",
@@ -343,56 +331,11 @@ fn same_scenario_twice_gives_byte_identical_outputs() {
         if !sc.is_file() {
             continue;
         }
-        let outs: Vec<_> = (0..2).map(|i| root.join(format!("{name}-{i}"))).collect();
-        for out in &outs {
-            let o = scansim(&[
-                "run",
-                sc.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--no-charts",
-            ]);
-            assert!(
-                o.status.success(),
-                "{name}: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-        }
-        let (a, b) = (tree(&outs[0]), tree(&outs[1]));
-        assert!(a.contains_key("daily.csv"), "{name}: daily.csv");
-        assert_eq!(
-            a.keys().collect::<Vec<_>>(),
-            b.keys().collect::<Vec<_>>(),
-            "{name}: files"
-        );
-        for (file, bytes) in &a {
-            if file == "summary.json" {
-                // The command line (with its --out) is recorded; all else must match.
-                let strip = |b: &[u8]| {
-                    let mut v: serde_json::Value = serde_json::from_slice(b).expect("json");
-                    v["source"]["command"] = serde_json::Value::Null;
-                    v
-                };
-                assert_eq!(
-                    strip(bytes),
-                    strip(&b[file]),
-                    "{name}: summary.json differs"
-                );
-                continue;
-            }
-            assert!(bytes == &b[file], "{name}: {file} differs between runs");
-        }
+        assert_two_runs_identical(&root, name, &sc);
         checked += 1;
     }
     assert!(
         checked > 0,
         "no shared case found for the determinism check"
     );
-    // And the small scenario of this module, into the same directory twice.
-    let dir = setup("determinism");
-    let out = dir.join("out");
-    expect_rows(&run(&dir, &out, &[]), &out);
-    let first = tree(&out);
-    expect_rows(&run(&dir, &out, &[]), &out);
-    assert_eq!(tree(&out), first);
 }

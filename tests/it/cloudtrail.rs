@@ -21,7 +21,7 @@
 //! deletes by tag (the last tag: the image goes; not the last: only the tag goes); a
 //! repository deleted with its images; a record of another service and another ECR call.
 
-use crate::common::{scansim, temp_dir, write_files};
+use crate::common::{WorkDir, scansim, write_files};
 use crate::ct_render::{Renderer, Row, lookup_events_page};
 use serde_json::json;
 use std::io::Write as _;
@@ -112,7 +112,7 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn history_fixtures_give_the_expected_trace_and_summary() {
-    let dir = temp_dir("ct-history");
+    let dir = WorkDir::new("ct-history");
     let [s3, p1, p2, snap] = history(&dir);
     let (trace, err) = import(
         &dir,
@@ -155,7 +155,7 @@ fn history_fixtures_give_the_expected_trace_and_summary() {
 
 #[test]
 fn file_order_and_sort_runs_do_not_change_the_trace() {
-    let dir = temp_dir("ct-order");
+    let dir = WorkDir::new("ct-order");
     let [s3, p1, p2, snap] = history(&dir);
     let mut files: Vec<PathBuf> = Vec::new();
     collect(&s3, &mut files);
@@ -199,7 +199,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn imported_history_replays_in_run_with_strict() {
-    let dir = temp_dir("ct-run");
+    let dir = WorkDir::new("ct-run");
     let [s3, p1, p2, snap] = history(&dir);
     import(
         &dir,
@@ -258,9 +258,13 @@ fn rst_file(rst: &Path, dir: &Path, name: &str) -> PathBuf {
 }
 
 #[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/aws-samples not found beside the checkout: the AWS sample tests were not run"
+)]
 fn aws_cloudtrail_samples_import_to_the_expected_rows() {
     let ct = shared_dir("aws-samples/cloudtrail");
-    let dir = temp_dir("ct-samples");
+    let dir = WorkDir::new("ct-samples");
     let lookup = rst_file(
         &ct.join("awscli_cloudtrail_lookup-events.rst"),
         &dir,
@@ -332,9 +336,13 @@ fn cli_record(id: &str, time: &str, name: &str, req: serde_json::Value, resp: &s
 }
 
 #[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/aws-samples not found beside the checkout: the AWS sample tests were not run"
+)]
 fn aws_cli_samples_serve_as_snapshot_and_responses() {
     let cli = shared_dir("aws-samples/cli");
-    let dir = temp_dir("ct-cli");
+    let dir = WorkDir::new("ct-cli");
     let snap = rst_file(
         &cli.join("ecr_describe-images.rst"),
         &dir,
@@ -407,7 +415,7 @@ fn aws_cli_samples_serve_as_snapshot_and_responses() {
 
 #[test]
 fn a_malformed_record_names_file_place_and_path_and_leaves_nothing() {
-    let dir = temp_dir("ct-bad");
+    let dir = WorkDir::new("ct-bad");
     let out = dir.join("t.csv");
     let good = fixtures().join("lookup-events-page2.json");
     for (name, text, want) in [
@@ -459,9 +467,13 @@ fn usage(args: &[&str]) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/aws-samples not found beside the checkout: the AWS sample tests were not run"
+)]
 fn usage_totals_of_the_cli_sample_and_a_run_imply_a_rescan_rate() {
     let cli = shared_dir("aws-samples/cli");
-    let dir = temp_dir("ct-usage");
+    let dir = WorkDir::new("ct-usage");
     let file = rst_file(
         &cli.join("inspector2_list-usage-totals.rst"),
         &dir,
@@ -521,7 +533,7 @@ fn usage_totals_of_the_cli_sample_and_a_run_imply_a_rescan_rate() {
 
 #[test]
 fn usage_totals_of_several_accounts_add_up_and_bad_input_is_named() {
-    let dir = temp_dir("ct-usage2");
+    let dir = WorkDir::new("ct-usage2");
     let u = |acct: &str, n: &str, cost: &str| {
         format!(
             r#"{{"accountId": "{acct}", "usage": [
@@ -656,7 +668,7 @@ image_index = true
 /// to the same daily.csv.
 #[test]
 fn a_generated_history_round_trips_through_cloudtrail() {
-    let dir = temp_dir("ct-round");
+    let dir = WorkDir::new("ct-round");
     write_files(&dir, &[("s.toml", ROUND_TRIP)]);
     let scenario = dir.join("s.toml");
     let gen_path = dir.join("gen.csv");
@@ -711,7 +723,7 @@ fn a_generated_history_round_trips_through_cloudtrail() {
 
 #[test]
 fn kinds_and_options_that_do_not_go_together_are_refused() {
-    let dir = temp_dir("ct-usage-cli");
+    let dir = WorkDir::new("ct-usage-cli");
     let f = fixtures();
     let page = f.join("lookup-events-page1.json");
     let snap = f.join("describe-images-old.json");

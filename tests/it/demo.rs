@@ -1,38 +1,18 @@
 //! The committed demo scenarios run, and show what their comments say they show.
 
-use crate::common::{scansim, temp_dir};
-use std::path::Path;
-
-/// `daily.csv` as rows of named fields.
-fn daily(text: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .zip(l.split(','))
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
+use crate::common::{WorkDir, csv_records, read_text, repo_file, run_scenario};
 
 #[test]
 fn trace_demo_shows_enablement_expiry_and_lifecycle() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trace-demo");
-    let out = temp_dir("trace-demo");
-    let o = scansim(&[
-        "run",
-        root.join("scenario.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-charts",
-        "--strict",
-    ]);
+    let dir = WorkDir::new("trace-demo");
+    let out = dir.join("out");
+    let o = run_scenario(
+        &repo_file("scenarios/trace-demo/scenario.toml"),
+        &out,
+        &["--no-charts", "--strict"],
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let text = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
-    let rows = daily(&text);
+    let rows = csv_records(&read_text(&out.join("daily.csv")));
     assert_eq!(rows.len(), 60);
     let n = |day: usize, col: &str| -> u64 { rows[day][col].parse().expect(col) };
     // BASIC before day 10: basic scans only, nothing billed.

@@ -1,33 +1,17 @@
 //! EventBridge events (`run --events`) and the AWS JSON configuration forms.
 
-use crate::common::{scansim, temp_dir, write_files};
+use crate::common::{
+    WorkDir, assert_success, csv_counts, read_bytes, read_text, repo_file, run_scenario,
+};
 use std::path::Path;
-
-fn run_ok(args: &[&str]) {
-    let o = scansim(args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
 
 /// `scansim run SCENARIO --out OUT --no-charts --events EVENTS`.
 fn run_with_events(sc: &Path, out: &Path, events: &Path) {
-    run_ok(&[
-        "run",
-        sc.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-charts",
-        "--events",
-        events.to_str().unwrap(),
-    ]);
-}
-
-fn daily_column(daily: &str, name: &str) -> Vec<u64> {
-    let mut lines = daily.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let i = header.iter().position(|h| *h == name).expect(name);
-    lines
-        .map(|l| l.split(',').nth(i).unwrap().parse().unwrap())
-        .collect()
+    assert_success(&run_scenario(
+        sc,
+        out,
+        &["--no-charts", "--events", events.to_str().unwrap()],
+    ));
 }
 
 /// Per day of the events file: (frequency-change events, initial-scan events).
@@ -70,12 +54,12 @@ fn events_per_day(events: &str, start_days: i64) -> Vec<(usize, usize, usize)> {
 }
 
 fn check_events_against_daily(out: &Path, events: &Path, start: &str) {
-    let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
-    let text = std::fs::read_to_string(events).unwrap();
+    let daily = read_text(&out.join("daily.csv"));
+    let text = read_text(events);
     let start_days = scansim::base::time::parse_instant(start).unwrap() / 86_400;
-    let freq = daily_column(&daily, "scan_frequency_change_events");
-    let init = daily_column(&daily, "initial_scan_complete_events");
-    assert_eq!(init, daily_column(&daily, "initial_scans"));
+    let freq = csv_counts(&daily, "scan_frequency_change_events");
+    let init = csv_counts(&daily, "initial_scan_complete_events");
+    assert_eq!(init, csv_counts(&daily, "initial_scans"));
     let mut got_freq = vec![0u64; freq.len()];
     let mut got_init = vec![0u64; init.len()];
     for (day, kind, n) in events_per_day(&text, start_days) {
@@ -99,11 +83,11 @@ fn check_events_against_daily(out: &Path, events: &Path, start: &str) {
 
 #[test]
 fn trace_demo_events_match_the_daily_counts() {
-    let root = temp_dir("events-demo");
-    let sc = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trace-demo/scenario.toml");
+    let root = WorkDir::new("events-demo");
+    let sc = repo_file("scenarios/trace-demo/scenario.toml");
     let (out, events) = (root.join("out"), root.join("events.jsonl"));
     run_with_events(&sc, &out, &events);
-    let text = std::fs::read_to_string(&sc).unwrap();
+    let text = read_text(&sc);
     let start = text
         .lines()
         .find_map(|l| l.strip_prefix("start = \""))
@@ -119,10 +103,7 @@ fn trace_demo_events_match_the_daily_counts() {
     // The same run twice gives the same events file.
     let (again, out2) = (root.join("again.jsonl"), root.join("out2"));
     run_with_events(&sc, &out2, &again);
-    assert_eq!(
-        std::fs::read(&events).unwrap(),
-        std::fs::read(&again).unwrap()
-    );
+    assert_eq!(read_bytes(&events), read_bytes(&again));
 }
 
 const SYNTHETIC: &str = r#"
@@ -154,24 +135,17 @@ pushes_per_day = 1.0
 /// daily.csv is the same as without --events.
 #[test]
 fn synthetic_events_match_the_daily_counts() {
-    let root = temp_dir("events-synthetic");
-    write_files(&root, &[("s.toml", SYNTHETIC)]);
-    let sc = root.join("s.toml");
+    let root = WorkDir::new("events-synthetic");
+    let sc = root.write("s.toml", SYNTHETIC);
     let (out, plain, events) = (root.join("out"), root.join("plain"), root.join("e.jsonl"));
     run_with_events(&sc, &out, &events);
-    run_ok(&[
-        "run",
-        sc.to_str().unwrap(),
-        "--out",
-        plain.to_str().unwrap(),
-        "--no-charts",
-    ]);
+    assert_success(&run_scenario(&sc, &plain, &["--no-charts"]));
     assert_eq!(
-        std::fs::read(out.join("daily.csv")).unwrap(),
-        std::fs::read(plain.join("daily.csv")).unwrap()
+        read_bytes(&out.join("daily.csv")),
+        read_bytes(&plain.join("daily.csv"))
     );
     check_events_against_daily(&out, &events, "2026-01-01");
-    let text = std::fs::read_to_string(&events).unwrap();
+    let text = read_text(&events);
     let times: Vec<String> = text
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["time"].to_string())
@@ -205,7 +179,7 @@ fn synthetic_events_match_the_daily_counts() {
 /// Each AWS JSON form resolves to the same simulation as the TOML form.
 #[test]
 fn aws_json_forms_give_the_toml_results() {
-    let root = temp_dir("aws-json");
+    let root = WorkDir::new("aws-json");
     let trace = "time,event,repository,digest,tags,supported\n\
         2025-12-01T10:00:00Z,push,prod-api,sha256:a,v1,\n\
         2025-12-20T10:00:00Z,push,dev-x,sha256:b,,\n\
@@ -231,19 +205,16 @@ fn aws_json_forms_give_the_toml_results() {
          [inspector]\npush_duration = \"DAYS_30\"\npull_duration = \"DAYS_14\"\npull_mode = \"LAST_PULL_DATE\"\n\
          [[lifecycle]]\nrepositories = [\"prod-*\"]\npolicy = \"lc.json\"\n[traffic]\ntrace = \"t.csv\"\n"
     );
-    write_files(
-        &root,
-        &[
-            ("t.csv", trace),
-            ("lc.json", policy),
-            ("lc-get.json", &wrapped),
-            ("reg-get.json", registry_get),
-            ("reg-put-in.json", registry_put_in),
-            ("reg-put-out.json", &registry_put_out),
-            ("insp.json", inspector),
-            ("toml.toml", &toml_form),
-        ],
-    );
+    root.write_files(&[
+        ("t.csv", trace),
+        ("lc.json", policy),
+        ("lc-get.json", &wrapped),
+        ("reg-get.json", registry_get),
+        ("reg-put-in.json", registry_put_in),
+        ("reg-put-out.json", &registry_put_out),
+        ("insp.json", inspector),
+        ("toml.toml", &toml_form),
+    ]);
     let json_form = |reg: &str, lc: &str| {
         format!(
             "{head}[registry]\naws_json = \"{reg}\"\n[inspector]\naws_json = \"insp.json\"\n\
@@ -252,21 +223,15 @@ fn aws_json_forms_give_the_toml_results() {
     };
     let daily = |name: &str| -> String {
         let out = root.join(format!("out-{name}"));
-        run_ok(&[
-            "run",
-            root.join(name).to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-charts",
-        ]);
-        std::fs::read_to_string(out.join("daily.csv")).unwrap()
+        assert_success(&run_scenario(&root.join(name), &out, &["--no-charts"]));
+        read_text(&out.join("daily.csv"))
     };
     let want = daily("toml.toml");
     // The TOML run itself: a (prod-api, history) expires before day 0 (30-day push
     // window); day 0: c initial scan; day 1: the pull revives a (14-day pull window, a
     // rescan); day 2: d and e initial scans, then the lifecycle keeps the two youngest
     // v-tagged images: a and c are deleted at M(2).
-    let col = |name: &str| daily_column(&want, name);
+    let col = |name: &str| csv_counts(&want, name);
     assert_eq!(&col("initial_scans")[..3], &[1, 0, 2]);
     assert_eq!(&col("rescans")[..3], &[0, 1, 0]);
     assert_eq!(&col("deletes")[..3], &[0, 0, 2]);
@@ -279,7 +244,7 @@ fn aws_json_forms_give_the_toml_results() {
     .enumerate()
     {
         let name = format!("json{i}.toml");
-        write_files(&root, &[(&name, &json_form(reg, lc))]);
+        root.write(&name, json_form(reg, lc));
         assert_eq!(daily(&name), want, "{reg} + {lc}");
     }
 }

@@ -11,12 +11,13 @@
 //! list-coverage page with ECR images (one named only by its ARN, one archived, one in a
 //! repository no describe-images page covers) and other resource types.
 
-use crate::common::{columns, scansim, temp_dir, write_files};
+use crate::common::{
+    ScenarioDir, WorkDir, assert_success, columns, read_text, repo_file, scansim, scansim_ok,
+};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
+    repo_file("tests/fixtures/import")
         .join(name)
         .to_str()
         .expect("UTF-8 path")
@@ -24,12 +25,13 @@ fn fixture(name: &str) -> String {
 }
 
 fn expected(name: &str) -> String {
-    std::fs::read_to_string(fixture(name)).expect("expected trace")
+    read_text(Path::new(&fixture(name)))
 }
 
 /// Runs `scansim import ARGS... --trace-out OUT`, asserts success, returns the trace.
 fn import_ok(test: &str, args: &[&str]) -> String {
-    let out = temp_dir(test).join("trace.csv");
+    let dir = WorkDir::new(test);
+    let out = dir.join("trace.csv");
     let mut all: Vec<String> = vec!["import".into()];
     for a in args {
         // Kind words stay as they are; file names are fixtures.
@@ -42,14 +44,8 @@ fn import_ok(test: &str, args: &[&str]) -> String {
     all.push("--trace-out".into());
     all.push(out.to_str().unwrap().into());
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    let o = scansim(&refs);
-    assert!(
-        o.status.success(),
-        "scansim {}: {}",
-        refs.join(" "),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    std::fs::read_to_string(&out).expect("trace written")
+    scansim_ok(&refs);
+    read_text(&out)
 }
 
 const ECR: [&str; 4] = [
@@ -100,7 +96,7 @@ fn auto_tells_the_kinds_apart_and_input_order_does_not_matter() {
 
 #[test]
 fn malformed_file_names_the_file_and_json_path_and_writes_nothing() {
-    let dir = temp_dir("import-bad");
+    let dir = WorkDir::new("import-bad");
     let fresh = dir.join("fresh.csv");
     let existing = dir.join("existing.csv");
     std::fs::write(&existing, "old content\n").unwrap();
@@ -133,8 +129,9 @@ fn malformed_file_names_the_file_and_json_path_and_writes_nothing() {
 
 #[test]
 fn a_file_given_as_the_wrong_kind_or_without_a_kind_is_refused() {
-    let out = temp_dir("import-kind").join("t.csv");
-    let out = out.to_str().unwrap();
+    let dir = WorkDir::new("import-kind");
+    let out = dir.arg("t.csv");
+    let out = out.as_str();
     let cov = fixture("inspector-coverage.json");
     let o = scansim(&["import", "ecr-images", &cov, "--trace-out", out]);
     assert!(!o.status.success());
@@ -174,12 +171,11 @@ date,day,images,active,expired,scan_on_push,not_scanned,unsupported,archived,pus
 
 #[test]
 fn imported_trace_replays_in_run_with_hand_derived_daily_values() {
-    let dir = temp_dir("import-run");
     let mut args = ECR.to_vec();
     args.extend(["inspector-coverage", "inspector-coverage.json"]);
     let trace = import_ok("import-run-trace", &args);
-    write_files(
-        &dir,
+    let s = ScenarioDir::new(
+        "import-run",
         &[
             ("trace.csv", &trace),
             (
@@ -190,16 +186,9 @@ fn imported_trace_replays_in_run_with_hand_derived_daily_values() {
             ),
         ],
     );
-    let out = dir.join("out");
-    let o = scansim(&[
-        "run",
-        dir.join("scenario.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--no-charts",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let got = std::fs::read_to_string(out.join("daily.csv")).expect("daily.csv");
+    let o = s.run(&[]);
+    assert_success(&o);
+    let got = read_text(&s.out.join("daily.csv"));
     let (got, want) = (columns(&got, 22), columns(DAILY, 22));
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_eq!(g, w, "daily.csv line {}", i + 1);

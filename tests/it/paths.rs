@@ -4,36 +4,14 @@
 //! what makes the paths diverge: vulnerability triggers redrawn when the rate changes
 //! (bursts), lifecycle archives and deletes, deployments, enablement mid-history.
 
-use crate::common::scansim;
+use crate::common::{WorkDir, scansim};
 use proptest::prelude::*;
 use scansim::base::time::format_date;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 
 /// 2027-01-01T00:00:00Z, day 0 of every scenario here.
 const START: i64 = 1_798_761_600;
 const DAY: i64 = 86_400;
-
-/// A temporary directory removed when dropped (also when the test fails).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let d =
-            std::env::temp_dir().join(format!("scansim-it-paths-{}-{tag}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).expect("temp dir");
-        TempDir(d)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `scansim` and returns `out/daily.csv`, or the failure.
 fn daily(args: &[&str], out: &Path) -> Result<Vec<u8>, String> {
@@ -121,11 +99,11 @@ fn disagreement(runs: &[Vec<u8>; 3]) -> Option<String> {
 
 /// Writes the files, runs the three paths, and describes any disagreement.
 fn check(files: &[(&str, &str)]) -> Result<(), String> {
-    let dir = TempDir::new("case");
+    let dir = WorkDir::new("case");
     for (name, text) in files {
-        std::fs::write(dir.0.join(name), text).expect("write");
+        std::fs::write(dir.path().join(name), text).expect("write");
     }
-    let runs = three_paths(&dir.0)?;
+    let runs = three_paths(dir.path())?;
     assert!(
         runs[0].starts_with(b"date,day,"),
         "daily.csv has its header"

@@ -1,10 +1,12 @@
 //! Properties over random scenarios and event streams (proptest), and `--explain`.
 
-use crate::common::{scansim, temp_dir, write_files};
+use crate::common::{
+    WorkDir, assert_success, cents, csv_column, read_bytes, read_text, run_scenario, write_files,
+};
 use proptest::prelude::*;
 use scansim::engine::RunOptions;
-use scansim::model::scenario::Scenario;
 use scansim::rules::Status;
+use scansim::model::scenario::Scenario;
 use std::path::Path;
 
 const REPOS: [&str; 3] = ["prod-api", "dev-web", "tools"];
@@ -159,26 +161,12 @@ fn write_case(dir: &Path, c: &Case) {
     write_files(dir, &[("s.toml", &sc), ("t.csv", &trace), ("lc.json", lc)]);
 }
 
-fn csv_column(text: &str, name: &str) -> Vec<String> {
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let i = header.iter().position(|h| *h == name).expect(name);
-    lines
-        .map(|l| l.split(',').nth(i).unwrap().to_string())
-        .collect()
-}
-
-fn cents(s: &str) -> i64 {
-    let (a, b) = s.split_once('.').unwrap();
-    a.parse::<i64>().unwrap() * 100 + b.parse::<i64>().unwrap()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     #[test]
     fn daily_rows_hold_their_invariants(c in case()) {
-        let dir = temp_dir("prop");
+        let dir = WorkDir::new("prop");
         write_case(&dir, &c);
         let sc = Scenario::load(&dir.join("s.toml")).expect("scenario");
         let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).expect("run");
@@ -213,14 +201,14 @@ proptest! {
         // the daily totals exactly; two runs give identical bytes.
         let out = dir.join("out");
         scansim::app::simulate::write_outputs(&sc, &run, &[], &out, false).expect("outputs");
-        let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
+        let daily = read_text(&out.join("daily.csv"));
         let cum: Vec<i64> = csv_column(&daily, "cumulative_cost_usd").iter().map(|s| cents(s)).collect();
         prop_assert!(cum.windows(2).all(|w| w[0] <= w[1]));
         let total = |col: &str, text: &str| -> i64 {
             csv_column(text, col).iter().map(|s| s.parse::<i64>().unwrap()).sum()
         };
-        let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
-        let repos = std::fs::read_to_string(out.join("repositories.csv")).unwrap();
+        let monthly = read_text(&out.join("monthly.csv"));
+        let repos = read_text(&out.join("repositories.csv"));
         for col in ["initial_scans", "rescans", "basic_scans"] {
             prop_assert_eq!(total(col, &monthly), total(col, &daily), "monthly {}", col);
             prop_assert_eq!(total(col, &repos), total(col, &daily), "repositories {}", col);
@@ -232,19 +220,16 @@ proptest! {
         let out2 = dir.join("out2");
         scansim::app::simulate::write_outputs(&sc, &run2, &[], &out2, false).expect("outputs");
         for f in ["daily.csv", "monthly.csv", "repositories.csv", "groups.csv", "summary.json"] {
-            prop_assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(out2.join(f)).unwrap());
+            prop_assert_eq!(read_bytes(&out.join(f)), read_bytes(&out2.join(f)));
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
 /// `--explain` on a hand-built trace prints the reasons in order.
 #[test]
 fn explain_prints_the_history_of_one_image() {
-    let dir = temp_dir("explain");
-    write_files(
-        &dir,
-        &[
+    let dir = WorkDir::new("explain");
+    dir.write_files(&[
             (
                 "s.toml",
                 "[simulation]\nstart = \"2026-01-01\"\ndays = 30\n\
@@ -269,16 +254,12 @@ fn explain_prints_the_history_of_one_image() {
             ),
         ],
     );
-    let o = scansim(&[
-        "run",
-        dir.join("s.toml").to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-        "--no-charts",
-        "--explain",
-        "app@sha256:a",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run_scenario(
+        &dir.join("s.toml"),
+        &dir.join("out"),
+        &["--no-charts", "--explain", "app@sha256:a"],
+    );
+    assert_success(&o);
     let got = String::from_utf8_lossy(&o.stdout);
     // Pushed under BASIC without rules: not scanned. Enabled at 01-03 12:00 (recognised,
     // window holds): initial scan. A repository-wide update rescans it. b takes the tag.
@@ -338,17 +319,16 @@ mod no_panic {
                 "",
             ]),
         ) {
-            let dir = temp_dir("nopanic-trace");
+            let dir = WorkDir::new("nopanic-trace");
             let mut text = format!("{header}\n");
             for r in &rows {
                 text.push_str(&r.join(","));
                 text.push('\n');
             }
-            write_files(&dir, &[("s.toml", HEAD), ("t.csv", &text)]);
+            dir.write_files(&[("s.toml", HEAD), ("t.csv", &text)]);
             let sc = Scenario::load(&dir.join("s.toml")).expect("scenario");
             let _ = scansim::app::simulate::simulate(&sc, None, RunOptions { strict: true, ..RunOptions::default() });
             let _ = scansim::app::simulate::simulate(&sc, None, RunOptions::default());
-            let _ = std::fs::remove_dir_all(&dir);
         }
 
         #[test]
@@ -387,10 +367,8 @@ mod no_panic {
 /// midnights one by one, and gives the same rows as if history started recently.
 #[test]
 fn history_from_year_0000_is_skipped_through_where_nothing_is_due() {
-    let dir = temp_dir("year-0");
-    write_files(
-        &dir,
-        &[
+    let dir = WorkDir::new("year-0");
+    dir.write_files(&[
             (
                 "s.toml",
                 "[simulation]\nstart = \"2026-01-01\"\ndays = 3\n[registry]\nscan_type = \"ENHANCED\"\n\
@@ -412,15 +390,12 @@ fn history_from_year_0000_is_skipped_through_where_nothing_is_due() {
             ),
         ],
     );
-    let o = scansim(&[
-        "run",
-        dir.join("s.toml").to_str().unwrap(),
-        "--out",
-        dir.join("out").to_str().unwrap(),
-        "--no-charts",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let daily = std::fs::read_to_string(dir.join("out/daily.csv")).unwrap();
+    assert_success(&run_scenario(
+        &dir.join("s.toml"),
+        &dir.join("out"),
+        &["--no-charts"],
+    ));
+    let daily = dir.read("out/daily.csv");
     // old: archived by the policy a day after its push; older and epoch: scanned at push,
     // expired 14 days later; new: day 1, active. The year-9999 row is after the horizon.
     let rows: Vec<String> = crate::common::columns(&daily, 16)

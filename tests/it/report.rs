@@ -1,12 +1,14 @@
 //! Charts, report.html and progress output: what a planner opens after a run.
 
-use crate::common::{bin, temp_dir, write_files};
+use crate::common::{
+    ScenarioDir, WorkDir, assert_success, bin, read_json, read_text, run_scenario,
+};
 use scansim::engine::RunOptions;
-use scansim::model::scenario::Scenario;
+use scansim::rules::Status;
 use scansim::report::Report;
 use scansim::report::charts::{self, CostSeries, CoverageSeries};
-use scansim::rules::Status;
-use std::path::{Path, PathBuf};
+use scansim::model::scenario::Scenario;
+use std::path::Path;
 use std::process::Stdio;
 
 /// One image pushed under ENHANCED with a 3-day push window on day 0 (10:00), so it is
@@ -40,13 +42,11 @@ const TINY_TRACE: &str = "time,event,repository,digest,tags,supported
 2026-01-02T12:00:00Z,push,team/app,sha256:b,,false
 ";
 
-fn tiny(name: &str) -> PathBuf {
-    let dir = temp_dir(name);
-    write_files(
-        &dir,
+fn tiny(name: &str) -> ScenarioDir {
+    ScenarioDir::new(
+        name,
         &[("scenario.toml", TINY_SCENARIO), ("events.csv", TINY_TRACE)],
-    );
-    dir
+    )
 }
 
 /// Simulates a scenario in-process and writes all outputs into `out`.
@@ -87,14 +87,9 @@ fn position(texts: &[String], t: &str) -> usize {
 
 #[test]
 fn run_writes_png_and_svg_charts_with_legend_and_axes() {
-    let dir = tiny("charts-files");
-    let out = dir.join("out");
-    let o = bin()
-        .args(["run", dir.join("scenario.toml").to_str().unwrap(), "--out"])
-        .arg(&out)
-        .output()
-        .expect("run");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = tiny("charts-files");
+    let out = &t.out;
+    assert_success(&run_scenario(&t.dir.join("scenario.toml"), out, &[]));
     for stem in ["coverage", "cost"] {
         assert_eq!(
             png_size(&out.join(format!("{stem}.png"))),
@@ -102,7 +97,7 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
         );
         assert_eq!((charts::WIDTH, charts::HEIGHT), (1200, 700));
     }
-    let cov = svg_texts(&std::fs::read_to_string(out.join("coverage.svg")).unwrap());
+    let cov = svg_texts(&read_text(&out.join("coverage.svg")));
     for t in [
         charts::COVERAGE_TITLE,
         "Images (count)",
@@ -118,7 +113,7 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
         cov.iter().any(|t| t.starts_with("Date (UTC")),
         "x axis title in {cov:?}"
     );
-    let cost = svg_texts(&std::fs::read_to_string(out.join("cost.svg")).unwrap());
+    let cost = svg_texts(&read_text(&out.join("cost.svg")));
     for t in [
         charts::COST_TITLE,
         "Daily cost (USD)",
@@ -135,8 +130,8 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
 
 #[test]
 fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
-    let dir = tiny("charts-coverage");
-    let sc = Scenario::load(&dir.join("scenario.toml")).unwrap();
+    let t = tiny("charts-coverage");
+    let sc = Scenario::load(&t.dir.join("scenario.toml")).unwrap();
     let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).unwrap();
     let rep = Report::new(&sc, &run.result, &run.provenance, &[]);
     let s = CoverageSeries::from_report(&rep);
@@ -189,8 +184,8 @@ fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
 
 #[test]
 fn cost_chart_plots_daily_and_cumulative_cost_and_the_change() {
-    let dir = tiny("charts-cost");
-    let sc = Scenario::load(&dir.join("scenario.toml")).unwrap();
+    let t = tiny("charts-cost");
+    let sc = Scenario::load(&t.dir.join("scenario.toml")).unwrap();
     let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).unwrap();
     let rep = Report::new(&sc, &run.result, &run.provenance, &[]);
     let s = CostSeries::from_report(&rep);
@@ -238,7 +233,7 @@ fn report_value(doc: &roxmltree::Document, attr: &str, key: &str) -> String {
 }
 
 fn check_report(out: &Path) {
-    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    let html = read_text(&out.join("report.html"));
     // Self-contained: no external reference, no script.
     let lower = html.to_ascii_lowercase();
     for bad in [
@@ -270,8 +265,7 @@ fn check_report(out: &Path) {
         );
     }
     // The figures are those of summary.json, as printed with 2 decimals.
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary = read_json(&out.join("summary.json"));
     for key in [
         "cost_per_30_days_usd",
         "mean_coverage_pct",
@@ -329,11 +323,10 @@ fn check_report(out: &Path) {
 #[test]
 fn report_is_self_contained_well_formed_and_agrees_with_summary() {
     // Markup characters in the path and the command line must be escaped.
-    let dir = tiny("report-<tiny>&'\"");
-    let out = dir.join("out");
-    run_in_process(&dir.join("scenario.toml"), &out);
-    check_report(&out);
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let t = tiny("report-<tiny>&'\"");
+    run_in_process(&t.dir.join("scenario.toml"), &t.out);
+    check_report(&t.out);
+    let html = read_text(&t.out.join("report.html"));
     for t in [
         "team/app",
         "DAYS_3",
@@ -345,14 +338,19 @@ fn report_is_self_contained_well_formed_and_agrees_with_summary() {
 }
 
 #[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
 fn report_of_a_shared_case_agrees_with_summary() {
     let case = crate::common::cases_dir().join("generated-medium-22/scenario.toml");
-    let out = temp_dir("report-medium").join("out");
+    let dir = WorkDir::new("report-medium");
+    let out = dir.join("out");
     run_in_process(&case, &out);
     check_report(&out);
     // Top 20 repositories at most, most expensive first (as in repositories.csv).
-    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let csv = std::fs::read_to_string(out.join("repositories.csv")).unwrap();
+    let html = read_text(&out.join("report.html"));
+    let csv = read_text(&out.join("repositories.csv"));
     let names: Vec<&str> = csv
         .lines()
         .skip(1)
@@ -368,24 +366,32 @@ fn report_of_a_shared_case_agrees_with_summary() {
     }
 }
 
+/// The Chromium on the PATH; panics when there is none: the test that needs it runs only
+/// when asked for (`cargo test --release -- --ignored`, as `.ci/run` does after
+/// installing it).
+fn chromium() -> &'static str {
+    ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .expect("no chromium on the PATH: install it (`apt-get install chromium`, as .ci/run does)")
+}
+
 #[test]
+#[ignore = "needs chromium (installed by .ci/run)"]
 fn report_renders_in_headless_chromium() {
-    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
-        std::process::Command::new(c)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    }) else {
-        eprintln!("report_renders_in_headless_chromium: skipped, no chromium on the PATH");
-        return;
-    };
-    let dir = tiny("report-chromium");
-    let out = dir.join("out");
-    run_in_process(&dir.join("scenario.toml"), &out);
-    let profile = dir.join("profile");
-    let shot = dir.join("shot.png");
+    let chromium = chromium();
+    let t = tiny("report-chromium");
+    let out = &t.out;
+    run_in_process(&t.dir.join("scenario.toml"), out);
+    let profile = t.dir.join("profile");
+    let shot = t.dir.join("shot.png");
     let url = format!(
         "file://{}",
         std::fs::canonicalize(out.join("report.html"))
@@ -457,16 +463,9 @@ fn report_renders_in_headless_chromium() {
 
 #[test]
 fn no_charts_writes_only_the_data_files() {
-    let dir = tiny("no-charts");
-    let out = dir.join("out");
-    let o = bin()
-        .args(["run", dir.join("scenario.toml").to_str().unwrap(), "--out"])
-        .arg(&out)
-        .arg("--no-charts")
-        .output()
-        .expect("run");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut names: Vec<String> = std::fs::read_dir(&out)
+    let t = tiny("no-charts");
+    assert_success(&t.run(&[]));
+    let mut names: Vec<String> = std::fs::read_dir(&t.out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -490,11 +489,13 @@ fn has_progress(text: &str) -> bool {
 
 #[test]
 fn progress_never_reaches_redirected_stderr_or_output_files() {
-    let dir = tiny("progress");
-    let out = dir.join("out");
+    let t = tiny("progress");
+    let out = &t.out;
     let o = bin()
-        .args(["run", dir.join("scenario.toml").to_str().unwrap(), "--out"])
-        .arg(&out)
+        .arg("run")
+        .arg(t.dir.join("scenario.toml"))
+        .arg("--out")
+        .arg(out)
         .stdin(Stdio::null())
         .output()
         .expect("run");
@@ -512,38 +513,43 @@ fn progress_never_reaches_redirected_stderr_or_output_files() {
         "summary.json",
         "report.html",
     ] {
-        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        let text = read_text(&out.join(f));
         assert!(!has_progress(&text), "progress in {f}");
     }
 }
 
-/// Runs the binary on a pseudo-terminal with `script`, when there is one; returns what the
-/// terminal showed.
-fn on_terminal(args: &str) -> Option<String> {
+/// Runs a shell command on a pseudo-terminal with `script` (util-linux); returns what the
+/// terminal showed. Panics when `script` is missing or fails.
+fn on_terminal(args: &str) -> String {
     let o = std::process::Command::new("script")
         .args(["-qec", args, "/dev/null"])
         .stdin(Stdio::null())
         .output()
-        .ok()?;
-    o.status
-        .success()
-        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_else(|e| {
+            panic!("cannot run `script`: {e}: install it (`apt-get install bsdutils`)")
+        });
+    assert!(
+        o.status.success(),
+        "script -qec {args:?}: exit {:?}: {}{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
+#[ignore = "needs script, for a pseudo-terminal (installed by .ci/run)"]
 fn progress_shows_on_a_terminal_unless_quiet() {
-    let dir = tiny("progress-tty");
+    let t = tiny("progress-tty");
     let exe = env!("CARGO_BIN_EXE_scansim");
     let cmd = format!(
         "{exe} run {} --out {} --no-charts",
-        dir.join("scenario.toml").display(),
-        dir.join("out").display()
+        t.dir.join("scenario.toml").display(),
+        t.out.display()
     );
-    let Some(shown) = on_terminal(&cmd) else {
-        eprintln!("progress_shows_on_a_terminal_unless_quiet: skipped, `script` unavailable");
-        return;
-    };
+    let shown = on_terminal(&cmd);
     assert!(shown.contains("/6 days"), "bar on a terminal: {shown:?}");
-    let quiet = on_terminal(&format!("{cmd} --quiet")).expect("script ran before");
+    let quiet = on_terminal(&format!("{cmd} --quiet"));
     assert!(!has_progress(&quiet), "--quiet drew: {quiet:?}");
 }

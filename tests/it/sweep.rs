@@ -3,9 +3,12 @@
 //! invalid combinations, and sharing that changes nothing. Small synthetic scenarios
 //! keep the whole module to a few seconds.
 
-use crate::common::{expect_clean_failure, temp_dir, write_files};
+use crate::common::{
+    WorkDir, assert_same_tree, expect_clean_failure, read_bytes, read_csv, read_json, repo_file,
+    tree,
+};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
 /// A small registry: BASIC before 2026-01-05, then continuous scanning for `prod-*` and
@@ -69,9 +72,9 @@ fn base() -> String {
 }
 
 /// A directory with `scenario.toml` (the given text) and the lifecycle policy.
-fn setup(name: &str, scenario: &str) -> PathBuf {
-    let dir = temp_dir(&format!("sweep-{name}"));
-    write_files(&dir, &[("scenario.toml", scenario), ("lc.json", LIFECYCLE)]);
+fn setup(name: &str, scenario: &str) -> WorkDir {
+    let dir = WorkDir::new(&format!("sweep-{name}"));
+    dir.write_files(&[("scenario.toml", scenario), ("lc.json", LIFECYCLE)]);
     dir
 }
 
@@ -105,59 +108,6 @@ fn run_ok(dir: &Path, args: &[&str]) -> Output {
     o
 }
 
-/// Every file under `dir`, by relative path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(root: &Path, d: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in std::fs::read_dir(d).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).expect("read"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-fn assert_same_tree(a: &Path, b: &Path) {
-    let (ta, tb) = (tree(a), tree(b));
-    assert_eq!(
-        ta.keys().collect::<Vec<_>>(),
-        tb.keys().collect::<Vec<_>>(),
-        "files of {} and {}",
-        a.display(),
-        b.display()
-    );
-    for (k, v) in &ta {
-        assert!(
-            v == &tb[k],
-            "{k} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
-}
-
-/// Rows of a CSV file as maps from header to field.
-fn csv_rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).expect("csv");
-    let headers = r.headers().expect("headers").clone();
-    r.records()
-        .map(|rec| {
-            let rec = rec.expect("record");
-            headers
-                .iter()
-                .zip(rec.iter())
-                .map(|(h, f)| (h.to_string(), f.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
 fn num(s: &str) -> f64 {
     s.parse()
         .unwrap_or_else(|_| panic!("`{s}` is not a number"))
@@ -165,7 +115,7 @@ fn num(s: &str) -> f64 {
 
 /// Costs of `runs.csv` in micro-USD by (variant name, replication).
 fn run_costs(out: &Path) -> BTreeMap<(String, u32), i64> {
-    csv_rows(&out.join("runs.csv"))
+    read_csv(&out.join("runs.csv"))
         .into_iter()
         .map(|r| {
             (
@@ -311,7 +261,7 @@ fn a_setting_without_effect_gives_a_paired_difference_of_exactly_zero() {
             "--quiet",
         ],
     );
-    let rows = csv_rows(&dir.join("out/sweep.csv"));
+    let rows = read_csv(&dir.join("out/sweep.csv"));
     assert_eq!(rows.len(), 2);
     let mut diffs = 0;
     for (k, v) in &rows[1] {
@@ -360,7 +310,7 @@ fn scaling_both_prices_by_k_scales_every_cost_by_exactly_k() {
     }
     // Every daily cost (in cents; prices are whole cents here) of replication 0.
     let cents = |name: &str| -> Vec<(i64, i64)> {
-        csv_rows(&dir.join(format!("out/variants/{name}/daily.csv")))
+        read_csv(&dir.join(format!("out/variants/{name}/daily.csv")))
             .iter()
             .map(|r| {
                 let c = |s: &str| (num(s) * 100.0).round() as i64;
@@ -373,7 +323,7 @@ fn scaling_both_prices_by_k_scales_every_cost_by_exactly_k() {
     for (d, (x, y)) in a.iter().zip(&b).enumerate() {
         assert_eq!((3 * x.0, 3 * x.1), *y, "day {d}");
     }
-    let rows = csv_rows(&dir.join("out/sweep.csv"));
+    let rows = read_csv(&dir.join("out/sweep.csv"));
     assert_eq!(rows[0]["sweep_variant"], "list");
     // Means and half-widths scale too (up to the 4 printed decimals).
     for col in [
@@ -417,7 +367,7 @@ fn the_half_width_follows_the_student_t_formula() {
     assert!(s > 0.0, "replications differ");
     // t(0.975, 3) from the table.
     let hw = 3.182_446_305 * s / n.sqrt();
-    let rows = csv_rows(&dir.join("out/sweep.csv"));
+    let rows = read_csv(&dir.join("out/sweep.csv"));
     let got_mean = num(&rows[0]["cost_per_30_days_usd_mean"]);
     let got_hw = num(&rows[0]["cost_per_30_days_usd_hw95"]);
     assert!((got_mean - mean).abs() < 6e-5, "mean {got_mean} vs {mean}");
@@ -435,7 +385,7 @@ fn the_half_width_follows_the_student_t_formula() {
             "--quiet",
         ],
     );
-    let rows = csv_rows(&dir.join("one/sweep.csv"));
+    let rows = read_csv(&dir.join("one/sweep.csv"));
     assert_eq!(rows[0]["cost_per_30_days_usd_hw95"], "");
     assert_eq!(rows[0]["replications"], "1");
 }
@@ -462,7 +412,7 @@ fn replication_zero_of_each_variant_is_scansim_run_of_that_variant() {
             "--quiet",
         ],
     );
-    let runs = csv_rows(&dir.join("out/runs.csv"));
+    let runs = read_csv(&dir.join("out/runs.csv"));
     let mut checked = 0;
     for rules in ["2024", "2025"] {
         for push in ["DAYS_30", "LIFETIME"] {
@@ -475,15 +425,14 @@ fn replication_zero_of_each_variant_is_scansim_run_of_that_variant() {
                     &format!("[pricing]\nrescan_usd = {rescan}\n"),
                 );
                 let file = format!("v{checked}.toml");
-                write_files(&dir, &[(&file, &text)]);
+                dir.write(&file, &text);
                 let out = format!("run{checked}");
                 run_ok(
                     &dir,
                     &["run", &file, "--out", &out, "--no-charts", "--quiet"],
                 );
-                let run = std::fs::read(dir.join(&out).join("daily.csv")).unwrap();
-                let swept =
-                    std::fs::read(dir.join(format!("out/variants/{name}/daily.csv"))).unwrap();
+                let run = read_bytes(&dir.join(&out).join("daily.csv"));
+                let swept = read_bytes(&dir.join(format!("out/variants/{name}/daily.csv")));
                 assert!(run == swept, "daily.csv of {name}");
                 // Replication 1 is `scansim run --seed SEED`.
                 let r1 = runs
@@ -504,10 +453,7 @@ fn replication_zero_of_each_variant_is_scansim_run_of_that_variant() {
                         "-q",
                     ],
                 );
-                let summary: serde_json::Value = serde_json::from_slice(
-                    &std::fs::read(dir.join(&out1).join("summary.json")).unwrap(),
-                )
-                .unwrap();
+                let summary = read_json(&dir.join(&out1).join("summary.json"));
                 let usd = summary["totals"]["cost_usd"].as_f64().unwrap();
                 let micro: f64 = num(&r1["cost_micro_usd"]);
                 assert!(
@@ -576,7 +522,7 @@ fn invalid_combinations_stop_the_sweep_before_any_run() {
     }
     // A problem in the scenario file itself points at its line.
     let text = base().replace("push_duration = \"DAYS_30\"", "push_duration = \"DAYS_90\"");
-    write_files(&dir, &[("scenario.toml", &text)]);
+    dir.write("scenario.toml", &text);
     let o = scansim_env(
         &dir,
         &[
@@ -670,7 +616,7 @@ fn run_ignores_the_sweep_table_but_checks_it() {
         base()
     );
     let dir = setup("table", &base());
-    write_files(&dir, &[("with.toml", &with)]);
+    dir.write("with.toml", &with);
     run_ok(
         &dir,
         &[
@@ -687,20 +633,20 @@ fn run_ignores_the_sweep_table_but_checks_it() {
         &["run", "with.toml", "--out", "with", "--no-charts", "-q"],
     );
     assert_eq!(
-        std::fs::read(dir.join("plain/daily.csv")).unwrap(),
-        std::fs::read(dir.join("with/daily.csv")).unwrap()
+        read_bytes(&dir.join("plain/daily.csv")),
+        read_bytes(&dir.join("with/daily.csv"))
     );
     // [sweep] replications is the default of --replications.
     run_ok(
         &dir,
         &["sweep", "with.toml", "--out", "sw", "--no-charts", "-q"],
     );
-    let rows = csv_rows(&dir.join("sw/sweep.csv"));
+    let rows = read_csv(&dir.join("sw/sweep.csv"));
     assert_eq!((rows.len(), rows[0]["replications"].as_str()), (1, "3"));
     assert_eq!(rows[0]["variant"], "a");
     // An unknown key in a variant is an error for run too, at its line.
     let bad = with.replace("name = \"a\"", "name = \"a\"\ninspektor = {}");
-    write_files(&dir, &[("bad.toml", &bad)]);
+    dir.write("bad.toml", &bad);
     let o = scansim_env(&dir, &["run", "bad.toml", "--out", "badout"], &[]);
     let msg = expect_clean_failure(&o, &dir.join("badout"));
     let at = crate::common::at(&bad, "inspektor");
@@ -714,9 +660,9 @@ fn run_ignores_the_sweep_table_but_checks_it() {
 
 #[test]
 fn a_trace_driven_scenario_has_one_replication() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/trace-demo/scenario.toml");
+    let demo = repo_file("scenarios/trace-demo/scenario.toml");
     let demo = demo.to_str().unwrap();
-    let dir = temp_dir("sweep-trace");
+    let dir = WorkDir::new("sweep-trace");
     let o = scansim_env(
         &dir,
         &["sweep", demo, "--out", "out", "--replications", "2"],
@@ -742,10 +688,10 @@ fn a_trace_driven_scenario_has_one_replication() {
     );
     run_ok(&dir, &["run", demo, "--out", "run", "--no-charts", "-q"]);
     assert_eq!(
-        std::fs::read(dir.join("run/daily.csv")).unwrap(),
-        std::fs::read(dir.join("out/variants/free_trial_days=0/daily.csv")).unwrap()
+        read_bytes(&dir.join("run/daily.csv")),
+        read_bytes(&dir.join("out/variants/free_trial_days=0/daily.csv"))
     );
-    let rows = csv_rows(&dir.join("out/sweep.csv"));
+    let rows = read_csv(&dir.join("out/sweep.csv"));
     assert!(
         num(&rows[1]["cost_per_30_days_usd_diff"]) < 0.0,
         "the trial saves money"

@@ -2,14 +2,131 @@
 //! equivalence of `generate` + `run --trace` with a synthetic run, the independence of
 //! groups, and the validation of `[synthetic]`.
 
-use crate::common::{bin, scansim, temp_dir, write_files};
+use crate::common::{
+    WorkDir, assert_success, bin, csv_counts, read_bytes, read_json, read_text, run_scenario,
+    scansim_ok, tree,
+};
 use scansim::engine::RunOptions;
-use scansim::model::scenario::Scenario;
 use scansim::rules::Status;
+use scansim::model::scenario::Scenario;
 use std::path::{Path, PathBuf};
 
-fn default_scenario() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml")
+/// `scenarios/default.toml` in miniature: the same kinds of groups, tags, deployments,
+/// pulls, in-use reports, bursts, growth, appearing repositories and lifecycle policy, with
+/// 16 repositories over 30 days instead of 280 over a year. Enhanced scanning starts on
+/// day 2 rather than 0, so that basic scans show too, and the windows change mid-way.
+/// The full-size runs of the tests below are `benches/full-size-checks.sh`.
+const SMALL_DEFAULT: &str = r#"
+[simulation]
+start = "2027-01-01"
+days = 30
+rules = "2024"
+in_use_window_days = 30
+region = "us-east-1"
+seed = 42
+
+[pricing]
+initial_scan_usd = 0.09
+rescan_usd = 0.01
+free_trial_days = 0
+
+[registry]
+scan_type = "BASIC"
+rules = [{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }]
+
+[inspector]
+push_duration = "DAYS_90"
+pull_duration = "DAYS_30"
+pull_mode = "LAST_PULL_DATE"
+
+[[timeline]]
+at = "2027-01-03T00:00:00Z"
+registry = { scan_type = "ENHANCED", rules = [
+    { scan_frequency = "CONTINUOUS_SCAN", filters = ["prod/*"] },
+    { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] },
+] }
+
+[[timeline]]
+at = "2027-01-16T00:00:00Z"
+inspector = { push_duration = "DAYS_14", pull_duration = "DAYS_14" }
+
+[[lifecycle]]
+repositories = ["*"]
+policy = "lifecycle.json"
+
+[synthetic]
+history_days = 120
+rescans_per_image_month = 6.0
+burst_days_per_year = 30
+burst_multiplier = 5.0
+
+[[synthetic.repositories]]
+name = "prod/svc-{i}"
+group = "prod"
+count = 4
+pushes_per_day = { median = 0.4, sigma = 0.8 }
+weekday_weights = [1.2, 1.2, 1.2, 1.1, 0.9, 0.2, 0.2]
+growth_per_month = 0.01
+unsupported_share = 0.03
+moving_tag = "latest"
+version_tags = true
+deployed = 1
+deploy_lag_hours = 2
+deploy_pulls_per_day = 12
+in_use = true
+old_pulls_per_day = 0.1
+old_pull_half_life_days = 14
+
+[[synthetic.repositories]]
+name = "staging/svc-{i}"
+group = "staging"
+count = 4
+pushes_per_day = { median = 1.0, sigma = 0.8 }
+unsupported_share = 0.03
+deployed = 1
+deploy_lag_hours = 1
+deploy_pulls_per_day = 4
+old_pulls_per_day = 0.05
+old_pull_half_life_days = 7
+platforms = 2
+
+[[synthetic.repositories]]
+name = "dev/svc-{i}"
+group = "dev"
+count = 5
+pushes_per_day = { median = 2.0, sigma = 1.0 }
+weekday_weights = [1.2, 1.3, 1.3, 1.2, 1.0, 0.0, 0.0]
+growth_per_month = 0.02
+version_tags = false
+deployed = 1
+deploy_lag_hours = 0.5
+deploy_pulls_per_day = 3
+old_pulls_per_day = 0.05
+old_pull_half_life_days = 3
+
+[[synthetic.repositories]]
+name = "sandbox/exp-{i}"
+group = "sandbox"
+count = 3
+pushes_per_day = { median = 0.3, sigma = 1.5 }
+appear_over_days = 150
+deployed = 0
+old_pulls_per_day = 0.2
+old_pull_half_life_days = 2
+"#;
+
+/// The default's policy, with a count limit the small registry reaches.
+const SMALL_LIFECYCLE: &str = r#"{"rules": [
+  {"rulePriority": 1, "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+   "countUnit": "days", "countNumber": 14}, "action": {"type": "expire"}},
+  {"rulePriority": 2, "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
+   "countNumber": 40}, "action": {"type": "expire"}}
+]}"#;
+
+/// Writes the small default scenario into `dir`; returns the scenario's path.
+fn small_default(dir: &WorkDir) -> PathBuf {
+    dir.write("lifecycle.json", SMALL_LIFECYCLE);
+    dir.write("small-default.toml", SMALL_DEFAULT)
 }
 
 /// A stationary group: N repositories pushing λ images a day, every repository
@@ -110,89 +227,93 @@ fn the_seed_selects_the_traffic() {
     assert_ne!(a.days, c.days);
 }
 
-fn read_dir_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .expect("out dir")
-        .map(|e| {
-            let p = e.expect("entry").path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).expect("read"),
-            )
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-/// The default scenario gives identical bytes, charts included, with 1 and 2 threads.
+/// The small default gives identical bytes, charts included, with 1 and 2 threads.
 #[test]
-fn default_scenario_is_identical_with_one_and_two_threads() {
-    let root = temp_dir("threads");
+fn small_default_is_identical_with_one_and_two_threads() {
+    let root = WorkDir::new("threads");
+    let sc = small_default(&root);
+    // The same --out both times: the command line is recorded in the outputs.
     let out = root.join("out");
     let mut runs = Vec::new();
     for threads in ["1", "2"] {
         let o = bin()
             .env("RAYON_NUM_THREADS", threads)
-            .args(["run", default_scenario().to_str().unwrap(), "--out"])
+            .arg("run")
+            .arg(&sc)
+            .arg("--out")
             .arg(&out)
             .output()
             .expect("run");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        runs.push(read_dir_files(&out));
+        assert_success(&o);
+        runs.push(tree(&out));
     }
     assert!(
         runs[0].len() >= 10,
         "daily, summary, tables, charts, report"
     );
     assert_eq!(
-        runs[0].iter().map(|f| &f.0).collect::<Vec<_>>(),
-        runs[1].iter().map(|f| &f.0).collect::<Vec<_>>()
+        runs[0].keys().collect::<Vec<_>>(),
+        runs[1].keys().collect::<Vec<_>>()
     );
-    for ((name, a), (_, b)) in runs[0].iter().zip(&runs[1]) {
-        assert!(a == b, "{name} differs between 1 and 2 threads");
+    for (name, a) in &runs[0] {
+        assert!(
+            a == &runs[1][name],
+            "{name} differs between 1 and 2 threads"
+        );
     }
 }
 
 /// `generate` then `run --trace` gives the synthetic run's daily.csv, byte for byte.
 #[test]
 fn generated_trace_replays_to_the_same_daily_csv() {
-    let root = temp_dir("replay");
-    let sc = default_scenario();
-    let trace = root.join("default.csv");
-    let o = scansim(&[
+    let root = WorkDir::new("replay");
+    let sc = small_default(&root);
+    let trace = root.join("small.csv");
+    scansim_ok(&[
         "generate",
         sc.to_str().unwrap(),
         "--trace-out",
         trace.to_str().unwrap(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let synthetic = root.join("synthetic");
     let replay = root.join("replay");
-    for (out, extra) in [(&synthetic, None), (&replay, Some(&trace))] {
-        let mut args = vec![
-            "run".to_string(),
-            sc.to_str().unwrap().into(),
-            "--out".into(),
-            out.to_str().unwrap().into(),
-            "--no-charts".into(),
-        ];
-        if let Some(t) = extra {
-            args.extend(["--trace".into(), t.to_str().unwrap().into()]);
-        }
-        let o = bin().args(&args).output().expect("run");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    }
-    let a = std::fs::read(synthetic.join("daily.csv")).unwrap();
-    let b = std::fs::read(replay.join("daily.csv")).unwrap();
-    assert!(a.len() > 365 * 50);
+    assert_success(&run_scenario(&sc, &synthetic, &["--no-charts"]));
+    assert_success(&run_scenario(
+        &sc,
+        &replay,
+        &["--no-charts", "--trace", trace.to_str().unwrap()],
+    ));
+    let a = read_bytes(&synthetic.join("daily.csv"));
+    let b = read_bytes(&replay.join("daily.csv"));
+    assert!(a.len() > 30 * 50);
     assert!(a == b, "replayed daily.csv differs from the synthetic run");
-    let sa: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(synthetic.join("summary.json")).unwrap()).unwrap();
-    let sb: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(replay.join("summary.json")).unwrap()).unwrap();
+    let sa = read_json(&synthetic.join("summary.json"));
+    let sb = read_json(&replay.join("summary.json"));
     assert_eq!(sa["totals"], sb["totals"]);
-    let _ = std::fs::remove_file(&trace);
+    // The trace carries every kind of synthetic event, and the run does what the
+    // default does: scans of each kind, lifecycle deletes, window expiries.
+    let kinds: std::collections::BTreeSet<String> = read_text(&trace)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).expect("event").to_string())
+        .collect();
+    assert_eq!(
+        kinds.iter().map(String::as_str).collect::<Vec<_>>(),
+        ["in_use", "pull", "push", "vulndb_update"]
+    );
+    let daily = read_text(&synthetic.join("daily.csv"));
+    for col in [
+        "pushes",
+        "pulls",
+        "deletes",
+        "initial_scans",
+        "rescans",
+        "basic_scans",
+        "expirations",
+    ] {
+        let total: u64 = csv_counts(&daily, col).iter().sum();
+        assert!(total > 0, "no {col} in the small default's 30 days");
+    }
 }
 
 const TWO_GROUPS: &str = r#"
@@ -232,21 +353,12 @@ platforms = 2
 /// Adding a group leaves the other groups' rows of groups.csv unchanged.
 #[test]
 fn adding_a_group_does_not_change_the_others() {
-    let root = temp_dir("groups");
+    let root = WorkDir::new("groups");
     let rows = |text: &str, name: &str| -> Vec<String> {
-        let dir = root.join(name);
-        write_files(&dir, &[("s.toml", text)]);
-        let out = dir.join("out");
-        let o = scansim(&[
-            "run",
-            dir.join("s.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--no-charts",
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::read_to_string(out.join("groups.csv"))
-            .unwrap()
+        let sc = root.write(&format!("{name}/s.toml"), text);
+        let out = root.join(name).join("out");
+        assert_success(&run_scenario(&sc, &out, &["--no-charts"]));
+        read_text(&out.join("groups.csv"))
             .lines()
             .skip(1)
             .map(String::from)
@@ -347,20 +459,19 @@ fn synthetic_settings_are_validated() {
 /// digests and tags, and `--seed` overrides the scenario's seed.
 #[test]
 fn generate_writes_a_valid_sorted_trace() {
-    let root = temp_dir("generate");
-    write_files(&root, &[("s.toml", TWO_GROUPS)]);
+    let root = WorkDir::new("generate");
+    let sc = root.write("s.toml", TWO_GROUPS);
     let trace = |seed: &str, name: &str| -> String {
         let out = root.join(name);
-        let o = scansim(&[
+        scansim_ok(&[
             "generate",
-            root.join("s.toml").to_str().unwrap(),
+            sc.to_str().unwrap(),
             "--trace-out",
             out.to_str().unwrap(),
             "--seed",
             seed,
         ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        std::fs::read_to_string(out).unwrap()
+        read_text(&out)
     };
     let a = trace("5", "a.csv");
     let b = trace("6", "b.csv");
@@ -382,12 +493,11 @@ fn generate_writes_a_valid_sorted_trace() {
     assert!(a.contains(",latest;v1,"));
     // The default seed of the scenario is 5: same as --seed 5.
     let out = root.join("c.csv");
-    let o = scansim(&[
+    scansim_ok(&[
         "generate",
-        root.join("s.toml").to_str().unwrap(),
+        sc.to_str().unwrap(),
         "--trace-out",
         out.to_str().unwrap(),
     ]);
-    assert!(o.status.success());
-    assert_eq!(std::fs::read_to_string(out).unwrap(), a);
+    assert_eq!(read_text(&out), a);
 }

@@ -7,11 +7,7 @@
 //! Expected messages are the project's own wording (read from `src/`); where that wording
 //! or behaviour falls short of SPEC, the test asserts what SPEC asks for.
 
-use crate::common::{
-    at, expect_clean_failure, expect_rows, scansim, temp_dir, value_at, write_files,
-};
-use std::path::PathBuf;
-use std::process::Output;
+use crate::common::{ScenarioDir, at, expect_rows, value_at};
 
 /// A valid trace: one push on day 0.
 const TRACE: &str = "time,event,repository,digest,tags,supported\n\
@@ -24,55 +20,20 @@ const TRAFFIC: &str = "[traffic]\ntrace = \"events.csv\"\n";
 /// The unsupported regions (SPEC §4.5), as messages list them.
 const UNSUPPORTED: &str = "me-central-1, ap-south-2, il-central-1, ap-southeast-4, eu-south-2";
 
-/// A test directory with `scenario.toml`, `events.csv` (unless given) and more files.
-struct Setup {
-    dir: PathBuf,
-    out: PathBuf,
-}
-
-impl Setup {
-    fn new(name: &str, scenario: &str, files: &[(&str, &str)]) -> Setup {
-        let dir = temp_dir(&format!("val-{name}"));
-        write_files(&dir, &[("scenario.toml", scenario)]);
-        if !files.iter().any(|(n, _)| *n == "events.csv") {
-            write_files(&dir, &[("events.csv", TRACE)]);
-        }
-        write_files(&dir, files);
-        let out = dir.join("out");
-        Setup { dir, out }
+/// A test directory with `scenario.toml`, `events.csv` (TRACE unless given) and more
+/// files.
+fn setup(name: &str, scenario: &str, files: &[(&str, &str)]) -> ScenarioDir {
+    let s = ScenarioDir::new(&format!("val-{name}"), &[("scenario.toml", scenario)]);
+    if !files.iter().any(|(n, _)| *n == "events.csv") {
+        s.dir.write("events.csv", TRACE);
     }
-
-    /// Path of a file of the setup as the binary prints it.
-    fn path(&self, name: &str) -> String {
-        self.dir.join(name).display().to_string()
-    }
-
-    fn sc(&self) -> String {
-        self.path("scenario.toml")
-    }
-
-    fn run(&self, extra: &[&str]) -> Output {
-        let sc = self.sc();
-        let out = self.out.display().to_string();
-        let mut args = vec!["run", &sc, "--out", &out, "--no-charts"];
-        args.extend_from_slice(extra);
-        scansim(&args)
-    }
-
-    /// Runs and expects a clean failure; the message after `error: `.
-    fn reject(&self, extra: &[&str]) -> String {
-        expect_clean_failure(&self.run(extra), &self.out)
-    }
-
-    /// Runs and expects success; the pinned rows of `daily.csv`.
-    fn accept(&self, extra: &[&str]) -> Vec<String> {
-        expect_rows(&self.run(extra), &self.out)
-    }
+    s.dir.write_files(files);
+    s
 }
 
 /// Sets up `scenario` and expects it to be rejected; returns the setup and the message.
-fn rejected(name: &str, scenario: &str, files: &[(&str, &str)]) -> (Setup, String) {
-    let s = Setup::new(name, scenario, files);
+fn rejected(name: &str, scenario: &str, files: &[(&str, &str)]) -> (ScenarioDir, String) {
+    let s = setup(name, scenario, files);
     let msg = s.reject(&[]);
     (s, msg)
 }
@@ -112,7 +73,7 @@ fn registry_with_two_rules_of_one_frequency_is_accepted() {
          rules = [{ scan_frequency = \"SCAN_ON_PUSH\", filters = [\"x\"] }, \
          { scan_frequency = \"SCAN_ON_PUSH\", filters = [\"app\"] }]",
     );
-    let rows = Setup::new("two-rules-same", &text, &[]).accept(&[]);
+    let rows = setup("two-rules-same", &text, &[]).rows(&[]);
     // `app` matches the second rule's filter: the push gets a basic scan.
     assert_eq!(
         rows[0],
@@ -153,7 +114,7 @@ fn registry_rules_with_0_and_100_filters_are_accepted() {
          {{ scan_frequency = \"CONTINUOUS_SCAN\", filters = [] }}]",
         filters(100)
     ));
-    let rows = Setup::new("100-filters", &text, &[]).accept(&[]);
+    let rows = setup("100-filters", &text, &[]).rows(&[]);
     assert_eq!(
         rows[0],
         "2026-01-01,0,1,0,0,0,1,0,0,1,0,0,0,0,0,0,0.00,0.00,0.00,0,0,"
@@ -208,7 +169,7 @@ fn registry_filter_of_255_chars_and_wildcards_is_accepted() {
         "scan_type = \"BASIC\"\nrules = [{{ scan_frequency = \"SCAN_ON_PUSH\", filters = [\"{}\", \"team/app-*\", \"*a*.b_c*\"] }}]",
         "a".repeat(255)
     ));
-    Setup::new("filter-255", &text, &[]).accept(&[]);
+    setup("filter-255", &text, &[]).rows(&[]);
 }
 
 #[test]
@@ -254,7 +215,7 @@ fn basic_accepts_manual_rules() {
     let text = with_registry(
         "scan_type = \"BASIC\"\nrules = [{ scan_frequency = \"MANUAL\", filters = [\"*\"] }]",
     );
-    let rows = Setup::new("basic-manual", &text, &[]).accept(&[]);
+    let rows = setup("basic-manual", &text, &[]).rows(&[]);
     assert_eq!(
         rows[0],
         "2026-01-01,0,1,0,0,0,1,0,0,1,0,0,0,0,0,0,0.00,0.00,0.00,0,0,"
@@ -378,7 +339,7 @@ fn profile_2022_push_durations() {
     );
     for ok in ["LIFETIME", "DAYS_30", "DAYS_180"] {
         let text = with_inspector("2022", &format!("push_duration = \"{ok}\""));
-        Setup::new(&format!("p2022-push-{ok}"), &text, &[]).accept(&[]);
+        setup(&format!("p2022-push-{ok}"), &text, &[]).rows(&[]);
     }
 }
 
@@ -436,7 +397,7 @@ fn profile_2025_durations() {
         "2025",
         "push_duration = \"DAYS_3\"\npull_duration = \"DAYS_3\"\npull_mode = \"LAST_PULL_DATE\"",
     );
-    Setup::new("p2025-ok", &text, &[]).accept(&[]);
+    setup("p2025-ok", &text, &[]).rows(&[]);
 }
 
 #[test]
@@ -616,7 +577,7 @@ fn unsupported_region_applies_to_enhanced_from_aws_json() {
 #[test]
 fn unsupported_region_only_warns_under_2025() {
     let text = with_region(Some("2025"), "ap-southeast-4", ENHANCED);
-    let s = Setup::new("region-2025", &text, &[]);
+    let s = setup("region-2025", &text, &[]);
     let o = s.run(&[]);
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(0), "stderr: {stderr}");
@@ -644,7 +605,7 @@ fn unsupported_region_only_warns_under_2025() {
 #[test]
 fn unsupported_region_without_enhanced_is_fine() {
     let text = with_region(Some("2024"), "ap-south-2", "");
-    let s = Setup::new("region-basic", &text, &[]);
+    let s = setup("region-basic", &text, &[]);
     let o = s.run(&[]);
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
     expect_rows(&o, &s.out);
@@ -750,12 +711,12 @@ fn lifecycle_any_rule_is_ranked_within_its_storage_class_only() {
         r#"{{"rules": [{{"rulePriority": 1, "selection": {{"tagStatus": "any", "storageClass": "archive", "countType": "sinceImageTransitioned", "countUnit": "days", "countNumber": 5}}, "action": {EXPIRE}}},
                       {{"rulePriority": 2, "selection": {UNTAGGED_COUNT}, "action": {EXPIRE}}}]}}"#
     );
-    Setup::new(
+    setup(
         "lc-any-class",
         &lifecycle_scenario(),
         &[("lc.json", &policy)],
     )
-    .accept(&[]);
+    .rows(&[]);
 }
 
 #[test]
@@ -839,12 +800,12 @@ fn lifecycle_pattern_has_at_most_four_wildcards() {
         r#"{"tagStatus": "tagged", "tagPatternList": ["*a*b*c*"], "countType": "imageCountMoreThan", "countNumber": 1}"#,
         EXPIRE,
     );
-    Setup::new(
+    setup(
         "lc-four-stars",
         &lifecycle_scenario(),
         &[("lc.json", &four)],
     )
-    .accept(&[]);
+    .rows(&[]);
 }
 
 #[test]
@@ -910,7 +871,7 @@ fn lifecycle_since_image_pulled_only_with_transition() {
         r#"{"tagStatus": "untagged", "countType": "sinceImagePulled", "countUnit": "days", "countNumber": 3}"#,
         TRANSITION,
     );
-    Setup::new("lc-pulled-ok", &lifecycle_scenario(), &[("lc.json", &ok)]).accept(&[]);
+    setup("lc-pulled-ok", &lifecycle_scenario(), &[("lc.json", &ok)]).rows(&[]);
 }
 
 #[test]
@@ -990,12 +951,12 @@ fn lifecycle_has_1_to_50_rules() {
         "$.rules",
         "a policy has 1 to 50 rules, this one has 0",
     );
-    Setup::new(
+    setup(
         "lc-50-rules",
         &lifecycle_scenario(),
         &[("lc.json", &n_rules(50))],
     )
-    .accept(&[]);
+    .rows(&[]);
 }
 
 #[test]
@@ -1228,13 +1189,10 @@ fn trace_bad_row_after_the_horizon_is_still_an_error() {
 
 #[test]
 fn trace_given_with_trace_option_is_validated_too() {
-    let s = Setup::new("trace-option", &format!("{SIM}{TRAFFIC}"), &[]);
-    write_files(
-        &s.dir,
-        &[(
-            "other.csv",
-            &format!("{HEADER}2026-01-01T10:00:00Z,pusj,app,a,,\n"),
-        )],
+    let s = setup("trace-option", &format!("{SIM}{TRAFFIC}"), &[]);
+    s.dir.write(
+        "other.csv",
+        format!("{HEADER}2026-01-01T10:00:00Z,pusj,app,a,,\n"),
     );
     let other = s.path("other.csv");
     let msg = s.reject(&["--trace", &other]);
@@ -1582,7 +1540,7 @@ fn prices_have_at_most_six_fractional_digits() {
     );
     // Six digits are fine: 0.123456 USD is 123456 micro-USD per initial scan.
     let text = with_pricing("initial_scan_usd = 0.123456\nrescan_usd = 0");
-    let rows = Setup::new("price-6-digits", &text, &[]).accept(&[]);
+    let rows = setup("price-6-digits", &text, &[]).rows(&[]);
     assert_eq!(rows.len(), 2);
 }
 
@@ -1634,7 +1592,7 @@ fn timeline_entry_with_neither_registry_nor_inspector() {
 #[test]
 fn invalid_toml_names_line_and_column() {
     let text = format!("{SIM}[registry\nscan_type = \"BASIC\"\n{TRAFFIC}");
-    let s = Setup::new("bad-toml", &text, &[]);
+    let s = setup("bad-toml", &text, &[]);
     let msg = s.reject(&[]);
     let want = format!(
         "{}:{}: invalid TOML: ",

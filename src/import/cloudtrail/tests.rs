@@ -3,9 +3,9 @@
 
 use super::*;
 
-fn tmp(name: &str) -> PathBuf {
-    crate::base::testing::temp_dir(&format!("ct-{name}"))
-}
+fn tmp(name: &str) -> crate::base::testing::TempDir {
+        crate::base::testing::TempDir::new(&format!("ct-{name}"))
+    }
 
 const D: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
