@@ -1,6 +1,7 @@
 //! One integration-test binary over the real `scansim` binary and the library.
 
 mod boundaries;
+mod bounds;
 mod cases;
 mod cli;
 mod cloudtrail;

@@ -8,7 +8,7 @@ pub mod synthetic;
 
 use crate::base::error::{Error, Location, Result};
 use crate::base::names::{UNSUPPORTED_REGIONS, check_filter, check_region, filter_matches};
-use crate::base::time::DAY;
+use crate::base::time::{DAY, MAX_INSTANT, MIN_INSTANT};
 use crate::rules::lifecycle::Policy;
 use crate::rules::{
     Billing, Duration, InspectorSettings, Pricing, Profile, PullMode, RegistryConfig,
@@ -221,6 +221,23 @@ struct Simulation<'a, 's> {
     seed: u64,
 }
 
+/// Synthetic history starts on or after 0000-01-01.
+fn check_history(root: &Table, traffic: &Traffic, start: i64) -> Result<()> {
+    if let Traffic::Synthetic(cfg) = traffic
+        && start - cfg.history_days as i64 * DAY < MIN_INSTANT
+        && let Some(n) = root
+            .get("synthetic")
+            .and_then(|s| s.table().ok()?.get("history_days"))
+    {
+        return Err(n.error(format!(
+            "{} history days before {} start before the year 0000",
+            cfg.history_days,
+            crate::base::time::format_date(start)
+        )));
+    }
+    Ok(())
+}
+
 /// The `[pricing]` table over the default prices.
 fn pricing(root: &Table) -> Result<Pricing> {
     let Some(n) = root.get("pricing") else {
@@ -280,6 +297,7 @@ impl<'a, 's> Loader<'a, 's> {
         let warnings = self.region_warnings(&sim, &enhanced_at)?;
         let lifecycle = self.lifecycle(root)?;
         let traffic = self.traffic(root)?;
+        check_history(root, &traffic, sim.start)?;
         Ok(Scenario {
             file: self.doc.file.to_path_buf(),
             start: sim.start,
@@ -324,10 +342,18 @@ impl<'a, 's> Loader<'a, 's> {
             .get("start")
             .ok_or_else(|| sim.error("missing key `start` (the date of day 0)"))?
             .date()?;
-        let days = sim
+        let days_node = sim
             .get("days")
-            .ok_or_else(|| sim.error("missing key `days` (number of daily rows, >= 1)"))?
-            .int_in(1, 100_000)? as u32;
+            .ok_or_else(|| sim.error("missing key `days` (number of daily rows, >= 1)"))?;
+        let days = days_node.int_in(1, 100_000)? as u32;
+        // The last reported day must end by 9999-12-31 (instants are in years 0000-9999).
+        let room = (MAX_INSTANT + 1 - start) / DAY;
+        if days as i64 > room {
+            return Err(days_node.error(format!(
+                "{days} days from {} run past 9999-12-31: at most {room} days from this start",
+                crate::base::time::format_date(start)
+            )));
+        }
         let profile = match sim.get("rules") {
             None => Profile::P2024,
             Some(n) => {

@@ -1,0 +1,85 @@
+//! Issue 11, "bounded, linear, clear": instants in the years 0000-9999 wherever they come
+//! from, duplicate JSON keys, locations in every message, one seed range, checked
+//! `--account`, size estimates before simulating.
+
+use crate::common::{ScenarioDir, WorkDir, expect_clean_failure, scansim};
+
+/// A synthetic scenario with `[simulation]` lines `sim` and `[synthetic]` lines `syn`.
+fn synthetic(sim: &str, syn: &str) -> String {
+    format!(
+        "[simulation]\n{sim}\n[synthetic]\n{syn}\n[[synthetic.repositories]]\n\
+         name = \"app\"\ncount = 1\npushes_per_day = 1\n"
+    )
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn instants_after_their_offset_stay_in_the_years_0000_to_9999() {
+    for (sim, syn, want) in [
+        (
+            "start = 9999-12-01\ndays = 100",
+            "",
+            "scenario.toml:3:8: simulation.days: 100 days from 9999-12-01 run past \
+             9999-12-31: at most 31 days from this start",
+        ),
+        (
+            "start = 0000-01-05\ndays = 3",
+            "history_days = 10",
+            "scenario.toml:5:16: synthetic.history_days: 10 history days before 0000-01-05 \
+             start before the year 0000",
+        ),
+    ] {
+        let s = ScenarioDir::new("instants", &[("scenario.toml", &synthetic(sim, syn))]);
+        let msg = s.reject(&[]);
+        assert!(msg.ends_with(want), "{msg}");
+        // `generate` wrote `-001-12-29T…` rows before, which `run` then rejected.
+        let trace = s.dir.join("t.csv");
+        let o = scansim(&["generate", &s.sc(), "--trace-out", trace.to_str().unwrap()]);
+        assert!(stderr(&o).contains(want), "{}", stderr(&o));
+        assert!(!trace.exists());
+    }
+    let text = "[simulation]\nstart = 9999-12-01\ndays = 2\n[[timeline]]\n\
+                at = 9999-12-31T23:59:59-01:00\nregistry = { scan_type = \"ENHANCED\" }\n\
+                [traffic]\ntrace = \"e.csv\"\n";
+    let s = ScenarioDir::new(
+        "instants-at",
+        &[
+            ("scenario.toml", text),
+            ("e.csv", "time,event,repository,digest\n"),
+        ],
+    );
+    let msg = s.reject(&[]);
+    assert!(
+        msg.ends_with(
+            "scenario.toml:5:6: timeline[0].at: the date-time 9999-12-31T23:59:59-01:00: with \
+             its offset, the instant falls outside the years 0000 to 9999 (UTC)"
+        ),
+        "{msg}"
+    );
+}
+
+#[test]
+fn json_instants_with_offsets_outside_the_years_are_rejected() {
+    let d = WorkDir::new("json-instant");
+    let f = d.write(
+        "i.json",
+        r#"{"imageDetails": [{"repositoryName": "app", "imageDigest": "sha256:1",
+            "imagePushedAt": "0000-01-01T00:00:00+01:00"}]}"#,
+    );
+    let out = d.join("t.csv");
+    let o = scansim(&[
+        "import",
+        "ecr-images",
+        f.to_str().unwrap(),
+        "--trace-out",
+        out.to_str().unwrap(),
+    ]);
+    let msg = expect_clean_failure(&o, &out);
+    assert!(
+        msg.contains("$.imageDetails[0].imagePushedAt") && msg.contains("0000 to 9999"),
+        "{msg}"
+    );
+}
