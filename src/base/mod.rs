@@ -7,6 +7,7 @@ pub mod digest;
 pub mod error;
 pub mod extsort;
 pub mod hash;
+pub mod jsonkeys;
 pub mod money;
 pub mod names;
 pub mod progress;

@@ -83,3 +83,66 @@ fn json_instants_with_offsets_outside_the_years_are_rejected() {
         "{msg}"
     );
 }
+
+#[test]
+fn duplicate_json_keys_are_errors_with_their_path() {
+    let lc = "{\"rules\": [{\"rulePriority\": 1, \"selection\": {\"tagStatus\": \"untagged\", \
+              \"countType\": \"sinceImagePushed\", \"countUnit\": \"days\", \"countNumber\": 1,\n\
+              \"countNumber\": 30}, \"action\": {\"type\": \"expire\"}}]}";
+    let reg = "{\"scanType\": \"BASIC\",\n \"scanType\": \"ENHANCED\"}";
+    let text = "[simulation]\nstart = 2026-01-01\ndays = 2\n[registry]\naws_json = \"reg.json\"\n\
+                [[lifecycle]]\nrepositories = [\"*\"]\npolicy = \"lc.json\"\n\
+                [traffic]\ntrace = \"e.csv\"\n";
+    let s = ScenarioDir::new(
+        "dup-keys",
+        &[
+            ("scenario.toml", text),
+            ("e.csv", "time,event,repository,digest\n"),
+            ("reg.json", reg),
+            ("lc.json", lc),
+        ],
+    );
+    let msg = s.reject(&[]);
+    assert!(
+        msg.ends_with(
+            "reg.json:2:11: $.scanType: duplicate key `scanType`: a key appears once in an object"
+        ),
+        "{msg}"
+    );
+    s.dir.write("reg.json", "{\"scanType\": \"BASIC\"}");
+    let msg = s.reject(&[]);
+    assert!(
+        msg.contains("lc.json:2:")
+            && msg.contains("$.rules[0].selection.countNumber: duplicate key `countNumber`"),
+        "{msg}"
+    );
+    // describe-images pages and CloudTrail records.
+    let d = WorkDir::new("dup-import");
+    let page = d.write(
+        "p.json",
+        "{\"imageDetails\": [{\"repositoryName\": \"app\", \"imageDigest\": \"sha256:1\",\n\
+         \"imagePushedAt\": 1, \"imagePushedAt\": 2}]}",
+    );
+    let ct = d.write(
+        "ct.json",
+        "{\"Records\": [{\"eventSource\": \"ecr.amazonaws.com\", \"eventSource\": \"x\"}]}",
+    );
+    for (kind, f, path) in [
+        ("ecr-images", &page, "$.imageDetails[0].imagePushedAt"),
+        ("cloudtrail", &ct, "$.Records[0].eventSource"),
+    ] {
+        let out = d.join("t.csv");
+        let o = scansim(&[
+            "import",
+            kind,
+            f.to_str().unwrap(),
+            "--trace-out",
+            out.to_str().unwrap(),
+        ]);
+        let msg = expect_clean_failure(&o, &out);
+        assert!(
+            msg.contains(&format!("{path}: duplicate key")),
+            "{kind}: {msg}"
+        );
+    }
+}
