@@ -14,4 +14,5 @@ pub mod progress;
 #[cfg(test)]
 #[cfg(test)]
 pub mod testing;
+pub mod text;
 pub mod time;

@@ -10,8 +10,8 @@ pub struct Args {
     /// The trace file to write.
     #[arg(long, value_name = "FILE")]
     trace_out: PathBuf,
-    /// Override [simulation] seed.
-    #[arg(long, value_name = "N")]
+    /// Override [simulation] seed (0 to 2^63 - 1, as in the scenario).
+    #[arg(long, value_name = "N", value_parser = super::seed_parser())]
     seed: Option<u64>,
 }
 

@@ -60,6 +60,12 @@ impl Command {
     }
 }
 
+/// Seeds are 0 to 2^63 - 1 everywhere: `--seed`, `[simulation] seed` (a TOML integer)
+/// and the replication seeds of a sweep.
+pub(crate) fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED)
+}
+
 /// `3 variants × 1 replication`.
 pub(crate) fn size(variants: usize, replications: u32) -> String {
     let s = |n: usize| if n == 1 { "" } else { "s" };

@@ -16,8 +16,8 @@ pub struct Args {
     /// Replay this trace instead of the scenario's own traffic.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// Override [simulation] seed.
-    #[arg(long, value_name = "N")]
+    /// Override [simulation] seed (0 to 2^63 - 1, as in the scenario).
+    #[arg(long, value_name = "N", value_parser = super::seed_parser())]
     seed: Option<u64>,
     /// Skip charts and the HTML report.
     #[arg(long)]
@@ -35,8 +35,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE.jsonl")]
     events: Option<PathBuf>,
     /// AWS account id in the events' envelope and ARNs.
-    #[arg(long, value_name = "ID", default_value = "123456789012")]
+    #[arg(long, value_name = "ID", default_value = "123456789012", value_parser = account)]
     account: String,
+}
+
+/// An AWS account id: 12 digits.
+fn account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err("an AWS account id is 12 digits, such as 123456789012".into())
+    }
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {

@@ -334,7 +334,7 @@ pub fn import_files(paths: &[PathBuf]) -> Result<Imported> {
 
 fn read_file(input: &Input, sink: &mut Sink) -> Result<()> {
     let file = input.path.as_path();
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::base::text::read_text(file, crate::base::text::MAX_JSON_BYTES)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let src = Source::new(file, text);
     sink.stats.files += 1;

@@ -146,3 +146,63 @@ fn duplicate_json_keys_are_errors_with_their_path() {
         );
     }
 }
+
+#[test]
+fn invalid_utf8_in_a_scenario_names_line_and_column() {
+    let s = ScenarioDir::new("utf8", &[]);
+    s.dir.write(
+        "scenario.toml",
+        b"[simulation]\nstart = \"2026-01-01\"\ndays = 2 # \xc3\xa9\xff\n".as_slice(),
+    );
+    let msg = s.reject(&[]);
+    assert_eq!(
+        msg,
+        format!(
+            "{}:3:13: invalid UTF-8: the file must be UTF-8 text",
+            s.sc()
+        )
+    );
+}
+
+#[test]
+fn strict_errors_on_synthetic_traffic_name_the_scenario_and_the_repository() {
+    let text = synthetic("start = 2026-01-01\ndays = 30", "")
+        .replace("pushes_per_day = 1", "pushes_per_day = 1\nold_pulls_per_day = 50")
+        + "[[lifecycle]]\nrepositories = [\"*\"]\npolicy = \"lc.json\"\n";
+    let lc = r#"{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any",
+        "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1},
+        "action": {"type": "expire"}}]}"#;
+    let s = ScenarioDir::new("strict-syn", &[("scenario.toml", &text), ("lc.json", lc)]);
+    let msg = s.reject(&["--strict"]);
+    assert!(
+        msg.starts_with(&format!(
+            "{}: synthetic traffic of repository app: ignored event: pull of app@sha256:",
+            s.sc()
+        )),
+        "{msg}"
+    );
+}
+
+#[test]
+fn account_and_seed_are_checked_on_the_command_line() {
+    let s = ScenarioDir::new(
+        "account",
+        &[("scenario.toml", &synthetic("start = 2026-01-01\ndays = 2", ""))],
+    );
+    for (flag, value, want) in [
+        ("--account", "12345", "an AWS account id is 12 digits"),
+        ("--account", "12345678901x", "an AWS account id is 12 digits"),
+        ("--seed", "9223372036854775808", "is not in 0..=9223372036854775807"),
+    ] {
+        let o = s.run(&[flag, value]);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}");
+        assert!(stderr(&o).contains(want), "{}", stderr(&o));
+        assert!(!s.out.exists());
+    }
+    // The same range as `[simulation] seed`.
+    s.dir.write(
+        "scenario.toml",
+        synthetic("start = 2026-01-01\ndays = 2\nseed = 9223372036854775807", ""),
+    );
+    s.rows(&["--seed", "9223372036854775807"]);
+}

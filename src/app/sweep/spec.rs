@@ -175,7 +175,7 @@ fn picks(idx: usize, dims: &[usize]) -> Vec<usize> {
 
 /// Builds and validates every variant; lists every invalid one in one error.
 pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Result<SweepSpec> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::base::text::read_text(file, crate::base::text::MAX_SCENARIO_BYTES)?;
     let (sweep_variants, table_replications) = sweep_table(file, &text)?;
     check_sets(&sets)?;
     let replications = replications.or(table_replications).unwrap_or(1);

@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn read_json(file: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::base::text::read_text(file, crate::base::text::MAX_JSON_BYTES)?;
     let v = serde_json::from_str(&text).map_err(|e| {
         Error::input(
             Location::file(file)

@@ -152,7 +152,7 @@ impl Scenario {
     }
 
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::base::text::read_text(path, crate::base::text::MAX_SCENARIO_BYTES)?;
         Scenario::from_toml(&text, path)
     }
 
@@ -197,6 +197,10 @@ struct Loader<'a, 's> {
     dir: PathBuf,
     files: Vec<PathBuf>,
 }
+
+/// The largest seed: seeds are TOML integers (`[simulation] seed`), so 2^63 - 1; `--seed`
+/// and the replication seeds of a sweep keep to the same range.
+pub const MAX_SEED: u64 = i64::MAX as u64;
 
 const TOP_KEYS: &[&str] = &[
     "simulation",
@@ -380,7 +384,7 @@ impl<'a, 's> Loader<'a, 's> {
         };
         let seed = match sim.get("seed") {
             None => 0,
-            Some(n) => n.int_in(0, i64::MAX)? as u64,
+            Some(n) => n.int_in(0, MAX_SEED as i64)? as u64,
         };
         Ok(Simulation {
             start,
@@ -490,7 +494,7 @@ impl<'a, 's> Loader<'a, 's> {
                     t.error("missing key `policy` (a lifecycle policy JSON file)")
                 })?;
                 let file = self.path(&pnode)?;
-                let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+                let text = crate::base::text::read_text(&file, crate::base::text::MAX_JSON_BYTES)?;
                 let policy = Arc::new(Policy::from_json(&text, &file)?);
                 lifecycle.push(LifecycleEntry {
                     filters,
