@@ -10,6 +10,7 @@ mod ct_render;
 mod demo;
 mod events;
 mod import;
+mod outputs;
 mod paths;
 mod properties;
 mod report;
