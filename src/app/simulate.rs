@@ -21,6 +21,7 @@ pub struct Run {
 pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result<Run> {
     match (trace, &sc.traffic) {
         (None, Traffic::Synthetic(cfg)) => {
+            crate::app::estimate::check(sc, crate::app::estimate::Mode::PerRepository, false)?;
             let result = simulate_synthetic(sc, cfg, opts)?;
             let provenance = Provenance::collect(sc, None)?;
             Ok(Run { result, provenance })
@@ -71,6 +72,9 @@ pub fn simulate_with_events(
     events: &Path,
     account: &str,
 ) -> Result<Run> {
+    if trace.is_none() {
+        crate::app::estimate::check(sc, crate::app::estimate::Mode::AllAtOnce, true)?;
+    }
     let region = sc.region.as_deref().unwrap_or("us-east-1");
     let sink = Box::new(crate::report::events::EventWriter::create(
         events, account, region,
@@ -128,6 +132,7 @@ pub fn generate(sc: &Scenario, out: &Path) -> Result<u64> {
             "generate needs a [synthetic] traffic section",
         ));
     };
+    crate::app::estimate::check(sc, crate::app::estimate::Mode::Trace, false)?;
     let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
     let writer = crate::source::writer::TraceWriter::create(out)?;
     let mut tap = crate::source::writer::Tap::new(reg.merged(), writer);

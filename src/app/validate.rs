@@ -31,6 +31,9 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
     let traffic = read_traffic(sc, trace, &mut repos)?;
     settings_lines(&mut out, sc);
     let _ = writeln!(out, "traffic: {traffic}, {} repositories seen", repos.len());
+    if let Some(e) = crate::app::estimate::estimate(sc) {
+        let _ = writeln!(out, "size: {}", crate::app::estimate::describe(&e));
+    }
     lifecycle_lines(&mut out, sc, &repos);
     configuration_lines(&mut out, sc, &repos);
     for w in &sc.warnings {

@@ -3,11 +3,11 @@
 //! half. [`check_unique_keys`] walks a document once and names the first repeated key by
 //! its JSON path, line and column.
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use crate::base::error::{Error, Location, Result};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
-use std::path::Path;
 use std::fmt;
+use std::path::Path;
 
 /// A key that appears twice in one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,7 +133,10 @@ mod tests {
 
     #[test]
     fn the_first_repeated_key_is_named_with_its_path_and_place() {
-        assert_eq!(check_unique_keys(r#"{"a": [1, {"b": 2}], "c": {}}"#, "$"), Ok(()));
+        assert_eq!(
+            check_unique_keys(r#"{"a": [1, {"b": 2}], "c": {}}"#, "$"),
+            Ok(())
+        );
         let d = check_unique_keys("{\"a\": [1, {\"b\": 2,\n \"b\": 3}]}", "$").unwrap_err();
         assert_eq!(d.path, "$.a[1].b");
         assert_eq!(d.key, "b");

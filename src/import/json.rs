@@ -350,10 +350,7 @@ mod tests {
         let s = src("{\"a\": {\"b\": 1,\n \"b\": 2}}");
         let o = s.object(&s.documents().unwrap()[0]).unwrap();
         let e = s.object(&o.get("a").unwrap()).err().unwrap().to_string();
-        assert!(
-            e.starts_with("x.json:2:7: $.a.b: duplicate key `b`"),
-            "{e}"
-        );
+        assert!(e.starts_with("x.json:2:7: $.a.b: duplicate key `b`"), "{e}");
     }
 
     #[test]

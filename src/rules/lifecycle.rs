@@ -256,7 +256,12 @@ impl Policy {
                     format!("the policy text is not valid JSON: {e}"),
                 )
             })?;
-            crate::base::jsonkeys::check_file_text(inner_text, "$.lifecyclePolicyText", file, false)?;
+            crate::base::jsonkeys::check_file_text(
+                inner_text,
+                "$.lifecyclePolicyText",
+                file,
+                false,
+            )?;
             return parse_policy(&inner, "$.lifecyclePolicyText", &err);
         }
         parse_policy(&value, "$", &err)

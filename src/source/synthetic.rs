@@ -257,6 +257,12 @@ impl<'p> RepoGen<'p> {
         }
     }
 
+    /// The repository's base push rate (per day, before weekday and growth) and the
+    /// instant it appears: what a size estimate needs.
+    pub fn rate_and_appearance(&self) -> (f64, i64) {
+        (self.base_rate, self.appear)
+    }
+
     /// The push rate of day `d` (per day).
     fn rate(&self, d: i64) -> f64 {
         let weekday = (self.plan.start / DAY + d + 3).rem_euclid(7) as usize;

@@ -166,9 +166,10 @@ fn invalid_utf8_in_a_scenario_names_line_and_column() {
 
 #[test]
 fn strict_errors_on_synthetic_traffic_name_the_scenario_and_the_repository() {
-    let text = synthetic("start = 2026-01-01\ndays = 30", "")
-        .replace("pushes_per_day = 1", "pushes_per_day = 1\nold_pulls_per_day = 50")
-        + "[[lifecycle]]\nrepositories = [\"*\"]\npolicy = \"lc.json\"\n";
+    let text = synthetic("start = 2026-01-01\ndays = 30", "").replace(
+        "pushes_per_day = 1",
+        "pushes_per_day = 1\nold_pulls_per_day = 50",
+    ) + "[[lifecycle]]\nrepositories = [\"*\"]\npolicy = \"lc.json\"\n";
     let lc = r#"{"rules": [{"rulePriority": 1, "selection": {"tagStatus": "any",
         "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1},
         "action": {"type": "expire"}}]}"#;
@@ -187,12 +188,23 @@ fn strict_errors_on_synthetic_traffic_name_the_scenario_and_the_repository() {
 fn account_and_seed_are_checked_on_the_command_line() {
     let s = ScenarioDir::new(
         "account",
-        &[("scenario.toml", &synthetic("start = 2026-01-01\ndays = 2", ""))],
+        &[(
+            "scenario.toml",
+            &synthetic("start = 2026-01-01\ndays = 2", ""),
+        )],
     );
     for (flag, value, want) in [
         ("--account", "12345", "an AWS account id is 12 digits"),
-        ("--account", "12345678901x", "an AWS account id is 12 digits"),
-        ("--seed", "9223372036854775808", "is not in 0..=9223372036854775807"),
+        (
+            "--account",
+            "12345678901x",
+            "an AWS account id is 12 digits",
+        ),
+        (
+            "--seed",
+            "9223372036854775808",
+            "is not in 0..=9223372036854775807",
+        ),
     ] {
         let o = s.run(&[flag, value]);
         assert_eq!(o.status.code(), Some(2), "{flag} {value}");
@@ -202,7 +214,51 @@ fn account_and_seed_are_checked_on_the_command_line() {
     // The same range as `[simulation] seed`.
     s.dir.write(
         "scenario.toml",
-        synthetic("start = 2026-01-01\ndays = 2\nseed = 9223372036854775807", ""),
+        synthetic(
+            "start = 2026-01-01\ndays = 2\nseed = 9223372036854775807",
+            "",
+        ),
     );
     s.rows(&["--seed", "9223372036854775807"]);
+}
+
+#[test]
+fn scenarios_too_large_for_the_machine_are_refused_before_simulating() {
+    // One repository, 10,000 pushes a day, ten years of history: every key in its range.
+    // Before, `run` aborted after 55 s on a failed allocation and `generate` left a 5 GB
+    // staging file.
+    let text = synthetic("start = 2026-01-01\ndays = 30", "history_days = 3650")
+        .replace("pushes_per_day = 1", "pushes_per_day = 10000");
+    let s = ScenarioDir::new("too-large", &[("scenario.toml", &text)]);
+    let t0 = std::time::Instant::now();
+    let msg = s.reject(&[]);
+    assert!(
+        msg.contains("too large to simulate on this machine class (2 cores, 24 GiB)")
+            && msg.contains("live images in repository app (bound 20,000,000")
+            && msg.contains("events (bound 5,000,000,000"),
+        "{msg}"
+    );
+    let trace = s.dir.join("t.csv");
+    let o = scansim(&["generate", &s.sc(), "--trace-out", trace.to_str().unwrap()]);
+    let msg = expect_clean_failure(&o, &trace);
+    assert!(msg.contains("an output file of about"), "{msg}");
+    assert!(t0.elapsed().as_secs() < 5, "refused up front");
+    assert_eq!(
+        std::fs::read_dir(&s.dir).unwrap().count(),
+        1,
+        "nothing written"
+    );
+    // The same repository with a cleanup job fits.
+    s.dir.write(
+        "scenario.toml",
+        synthetic(
+            "start = 2026-01-01\ndays = 3",
+            "history_days = 3650\nrescans_per_image_month = 0",
+        )
+        .replace(
+            "pushes_per_day = 1",
+            "pushes_per_day = 10\ndelete_after_days = 7",
+        ),
+    );
+    s.rows(&[]);
 }

@@ -36,7 +36,17 @@ fn merge_reads_parts_as_untrusted_input() {
     let sweep = |k: &str, out: &str| {
         ok_in(
             &d,
-            &["sweep", "scenario.toml", "--replications", "2", "--shard", k, "--out", out, "-q"],
+            &[
+                "sweep",
+                "scenario.toml",
+                "--replications",
+                "2",
+                "--shard",
+                k,
+                "--out",
+                out,
+                "-q",
+            ],
         )
     };
     let fresh = || {
@@ -51,13 +61,22 @@ fn merge_reads_parts_as_untrusted_input() {
     };
     // Before: merge wrote `variants/../../x/daily.csv`, outside --out.
     fresh();
-    tamper(&d.join("p1"), |p| p.sweep.variants[0].dir = "../../x".into());
-    tamper(&d.join("p2"), |p| p.sweep.variants[0].dir = "../../x".into());
+    tamper(&d.join("p1"), |p| {
+        p.sweep.variants[0].dir = "../../x".into()
+    });
+    tamper(&d.join("p2"), |p| {
+        p.sweep.variants[0].dir = "../../x".into()
+    });
     let e = merge_err();
-    assert!(e.contains("variant directory `../../x` is not a plain name"), "{e}");
+    assert!(
+        e.contains("variant directory `../../x` is not a plain name"),
+        "{e}"
+    );
     // Numbers against their meaning.
     fresh();
-    tamper(&d.join("p1"), |p| p.runs[0].days[0][1] = p.runs[0].days[0][0] + 1);
+    tamper(&d.join("p1"), |p| {
+        p.runs[0].days[0][1] = p.runs[0].days[0][0] + 1
+    });
     let e = merge_err();
     assert!(e.contains("day 0: the statuses add up to"), "{e}");
     fresh();
@@ -75,7 +94,10 @@ fn merge_reads_parts_as_untrusted_input() {
     p.runs[0].days[4][9] += 1;
     std::fs::write(&file, serde_json::to_vec(&p).unwrap()).unwrap();
     let e = merge_err();
-    assert!(e.contains("the part was changed after `scansim sweep` wrote it"), "{e}");
+    assert!(
+        e.contains("the part was changed after `scansim sweep` wrote it"),
+        "{e}"
+    );
     fresh();
     ok_in(&d, &["merge", "--out", "merged", "p1", "p2"]);
 }

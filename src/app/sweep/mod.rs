@@ -112,6 +112,14 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         None => None,
     };
     let spec = spec::build(&o.scenario, sets, o.replications)?;
+    for v in &spec.variants {
+        crate::app::estimate::check(
+            &v.scenario,
+            crate::app::estimate::Mode::PerRepository,
+            false,
+        )
+        .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
+    }
     let meta = meta(&spec);
     let nv = spec.variants.len() as u32;
     let pairs = shard

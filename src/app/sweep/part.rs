@@ -7,9 +7,9 @@
 //! is shared by as many variants as possible.
 
 use super::exec::RunDays;
-use crate::model::scenario::sweep::MAX_REPLICATIONS;
 use crate::base::error::{Error, Result};
 use crate::engine::{Counts, DayRow, Flows};
+use crate::model::scenario::sweep::MAX_REPLICATIONS;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -335,8 +335,9 @@ impl Part {
                 file.display()
             )));
         }
-        part.check()
-            .map_err(|m| Error::usage(format!("{}: not a valid sweep part: {m}", file.display())))?;
+        part.check().map_err(|m| {
+            Error::usage(format!("{}: not a valid sweep part: {m}", file.display()))
+        })?;
         Ok((file, part))
     }
 }
@@ -370,7 +371,9 @@ impl Part {
                 .variants
                 .get(r.variant as usize)
                 .filter(|_| r.replication < m.replications)
-                .ok_or_else(|| format!("run ({}, {}) is not in the sweep", r.variant, r.replication))?;
+                .ok_or_else(|| {
+                    format!("run ({}, {}) is not in the sweep", r.variant, r.replication)
+                })?;
             if r.days.len() != v.days as usize {
                 return Err(format!(
                     "run ({}, {}) has {} day rows; its variant has {} days",
@@ -381,9 +384,8 @@ impl Part {
                 ));
             }
             for (d, row) in r.days.iter().enumerate() {
-                check_day(row).map_err(|e| {
-                    format!("run ({}, {}), day {d}: {e}", r.variant, r.replication)
-                })?;
+                check_day(row)
+                    .map_err(|e| format!("run ({}, {}), day {d}: {e}", r.variant, r.replication))?;
             }
         }
         Ok(())
@@ -399,14 +401,30 @@ fn check_variant(v: &VariantMeta, m: &SweepMeta) -> std::result::Result<(), Stri
         ));
     }
     if v.values.len() != m.keys.len() {
-        return Err(format!("variant `{}` has {} values for {} keys", v.dir, v.values.len(), m.keys.len()));
+        return Err(format!(
+            "variant `{}` has {} values for {} keys",
+            v.dir,
+            v.values.len(),
+            m.keys.len()
+        ));
     }
-    if v.seeds.len() != m.replications as usize || v.seeds.iter().any(|&s| s > crate::model::scenario::MAX_SEED) {
+    if v.seeds.len() != m.replications as usize
+        || v.seeds
+            .iter()
+            .any(|&s| s > crate::model::scenario::MAX_SEED)
+    {
         return Err(format!("variant `{}`: seeds", v.dir));
     }
     let start = crate::base::time::parse_date(&v.start).map_err(|e| format!("start: {e}"))?;
-    if v.days == 0 || v.days > 100_000 || start * crate::base::time::DAY + v.days as i64 * crate::base::time::DAY > crate::base::time::MAX_INSTANT + 1 {
-        return Err(format!("variant `{}`: {} days from {}", v.dir, v.days, v.start));
+    if v.days == 0
+        || v.days > 100_000
+        || start * crate::base::time::DAY + v.days as i64 * crate::base::time::DAY
+            > crate::base::time::MAX_INSTANT + 1
+    {
+        return Err(format!(
+            "variant `{}`: {} days from {}",
+            v.dir, v.days, v.start
+        ));
     }
     Ok(())
 }
@@ -420,7 +438,9 @@ fn check_day(a: &[i64; 17]) -> std::result::Result<(), String> {
     let images = a[0];
     let statuses: i64 = a[1..7].iter().fold(0i64, |s, &x| s.saturating_add(x));
     if statuses != images {
-        return Err(format!("the statuses add up to {statuses}, not the {images} images"));
+        return Err(format!(
+            "the statuses add up to {statuses}, not the {images} images"
+        ));
     }
     if a[7] > images || a[8] > a[7] || a[8] > a[1] {
         return Err(format!(

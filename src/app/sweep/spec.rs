@@ -113,7 +113,8 @@ pub fn is_plain_dir(d: &str) -> bool {
     !d.is_empty()
         && d.len() <= 255
         && !d.starts_with('.')
-        && d.chars().all(|c| c.is_ascii_alphanumeric() || "._-=,+".contains(c))
+        && d.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-=,+".contains(c))
 }
 
 /// The names of the scenario's `[[sweep.variants]]` and its `[sweep] replications`,
