@@ -3,6 +3,8 @@
 //! Nothing here knows about scanning.
 
 pub mod atomic;
+pub mod claim;
+pub mod cleanup;
 pub mod digest;
 pub mod error;
 pub mod extsort;

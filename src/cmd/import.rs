@@ -85,6 +85,9 @@ pub struct Args {
     #[arg(long, value_name = "RECORDS", default_value_t = DEFAULT_SORT_BUFFER as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     sort_buffer: u64,
+    /// Replace --trace-out even if it is not a trace.
+    #[arg(long)]
+    force: bool,
     /// usage-totals: a `scansim run` output directory to compare with.
     #[arg(long, value_name = "DIR")]
     run: Option<PathBuf>,
@@ -117,11 +120,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     match job {
         Job::Snapshots(inputs) => {
             let out = trace_out()?;
+            let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+            crate::base::claim::check_not_input("--trace-out", &out, false, &paths)?;
+            let writer = crate::source::writer::TraceWriter::create(&out, a.force)?;
             let imported = crate::import::import(&inputs)?;
             for w in &imported.warnings {
                 eprintln!("warning: {w}");
             }
-            crate::import::write_trace(&imported.rows, &out)?;
+            crate::import::write_trace(&imported.rows, writer)?;
             eprintln!("{}", imported.summary(&out));
         }
         Job::CloudTrail(paths) => {
@@ -130,6 +136,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 snapshots: a.snapshot,
                 exclude_pullers: a.exclude_puller,
                 sort_buffer: a.sort_buffer as usize,
+                force: a.force,
             };
             let report = crate::import::cloudtrail::import_cloudtrail(&paths, &opts, &out)?;
             for line in report.summary(&out) {

@@ -49,6 +49,8 @@ scansim import usage-totals JSON... [--run DIR]",
 
 impl Command {
     pub fn run(self) -> anyhow::Result<()> {
+        // An interrupted command removes its staging files before it exits.
+        crate::base::cleanup::install_signal_handlers()?;
         match self {
             Command::Run(a) => run::run(a),
             Command::Sweep(a) => sweep::run(a),

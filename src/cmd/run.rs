@@ -10,9 +10,12 @@ use std::path::PathBuf;
 pub struct Args {
     /// The scenario TOML file.
     scenario: PathBuf,
-    /// Output directory (replaced as a whole).
+    /// Output directory (replaced as a whole when empty or an earlier scansim output).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Replace --out (and --events) even if scansim did not write it.
+    #[arg(long)]
+    force: bool,
     /// Replay this trace instead of the scenario's own traffic.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
@@ -53,9 +56,6 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if let Some(s) = a.seed {
         sc.seed = s;
     }
-    for w in &sc.warnings {
-        eprintln!("warning: {w}");
-    }
     let explain = match a.explain {
         Some(x) => Some(
             x.split_once('@')
@@ -64,14 +64,26 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let mut outputs = simulate::RunOutputs::prepare(
+        &sc,
+        a.trace.as_deref(),
+        &simulate::OutputRequest {
+            out: &a.out,
+            events: a.events.as_deref(),
+            force: a.force,
+        },
+    )?;
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
     let opts = RunOptions {
         strict: a.strict,
         explain,
         progress: super::progress(a.quiet),
     };
-    let run = match &a.events {
-        Some(path) => {
-            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts, path, &a.account)?
+    let run = match outputs.events() {
+        Some(file) => {
+            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts, file, &a.account)?
         }
         None => simulate::simulate(&sc, a.trace.as_deref(), opts)?,
     };
@@ -79,6 +91,6 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         println!("{line}");
     }
     let command: Vec<String> = std::env::args().collect();
-    simulate::write_outputs(&sc, &run, &command, &a.out, !a.no_charts)?;
+    outputs.commit(&sc, &run, &command, !a.no_charts)?;
     Ok(())
 }

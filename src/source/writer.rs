@@ -100,9 +100,12 @@ pub struct TraceWriter {
 }
 
 impl TraceWriter {
-    pub fn create(target: &Path) -> Result<TraceWriter> {
+    /// A trace at `target`; an existing file is replaced if it is a trace (or `force`).
+    pub fn create(target: &Path, force: bool) -> Result<TraceWriter> {
         debug_assert_eq!(RowFormat::header(), format!("{COLUMNS}\n").as_bytes());
-        let mut out = AtomicFile::create(target, "--trace-out")?;
+        let mut out = AtomicFile::create(target, "--trace-out", force, |head| {
+            head.starts_with(RowFormat::header())
+        })?;
         out.write_all(RowFormat::header())?;
         Ok(TraceWriter {
             out,

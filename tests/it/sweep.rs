@@ -182,8 +182,8 @@ fn shards_merged_equal_the_unsharded_sweep() {
         run_ok(&dir, &a);
         assert_eq!(
             tree(&dir.join(&out)).keys().collect::<Vec<_>>(),
-            vec!["part.json"],
-            "a shard writes only its part"
+            vec![".scansim-output", "part.json"],
+            "a shard writes only its part (and the marker)"
         );
     }
     run_ok(
