@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A work directory per fuzzing process, and the fuzz input cut into files.
 
 use std::path::{Path, PathBuf};

@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
                 snapshots: Vec::new(),
                 exclude_pullers: Vec::new(),
                 sort_buffer: 3,
+                force: true,
             };
             let _ = import_cloudtrail(&[file], &opts, &dir.join("t.csv"));
         }

@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let raw = dir.join("raw");
     std::fs::create_dir_all(&raw).expect("dir");
     common::write(&raw, "part.json", data);
-    let _ = scansim::app::sweep::merge(&dir.join("out"), &[raw], false);
+    let _ = scansim::app::sweep::merge(&dir.join("out"), &[raw], false, true);
     let Ok(mut p) = serde_json::from_slice::<Part>(data) else {
         return;
     };
@@ -22,5 +22,5 @@ fuzz_target!(|data: &[u8]| {
     let fixed = dir.join("fixed");
     std::fs::create_dir_all(&fixed).expect("dir");
     common::write(&fixed, "part.json", &serde_json::to_vec(&p).expect("json"));
-    let _ = scansim::app::sweep::merge(&dir.join("out2"), &[fixed], false);
+    let _ = scansim::app::sweep::merge(&dir.join("out2"), &[fixed], false, true);
 });
