@@ -248,6 +248,7 @@ pub fn resolve(p: &Path) -> PathBuf {
 /// An output (`what` and its path) must not be, nor (a directory) hold, an input of the
 /// same command: it would be overwritten or deleted before the command is done with it.
 pub fn check_not_input(what: &str, out: &Path, dir: bool, inputs: &[PathBuf]) -> Result<()> {
+    output_name(out, what)?;
     let o = resolve(out);
     for i in inputs {
         let r = resolve(i);
