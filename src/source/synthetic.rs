@@ -20,9 +20,11 @@ use crate::model::scenario::synthetic::{Group, Rate, RepoSpec, SyntheticConfig};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io::Write as _;
+use std::rc::Rc;
 
 /// What a random stream is for.
 #[derive(Clone, Copy)]
@@ -128,56 +130,100 @@ pub struct GenEvent {
     pub supported: bool,
 }
 
-/// A repository's generated traffic in time order: live from a [`RepoGen`], or replayed
-/// from a recording ([`Replay`]) so several engines can share one generation.
+/// A repository's generated traffic in time order: live from a [`RepoGen`], or read from
+/// a window shared by several engines ([`SharedTraffic`]).
 pub trait GenStream {
     /// The next event, generating it if needed; `None` at the end.
-    fn peek(&mut self) -> Option<&GenEvent>;
+    fn peek(&mut self) -> Option<GenEvent>;
     /// Moves past the event `peek` returned.
     fn advance(&mut self);
-    /// The digest of an image when it is already made.
-    fn digest(&self, _image: u32) -> Option<[u8; 32]> {
-        None
-    }
 }
 
-/// The traffic of one repository generated once ([`RepoGen::record`]), with the digest
-/// of every image made once, to be replayed by several engines ([`RepoSource::replay`]).
-#[derive(Debug, Clone, Default)]
-pub struct Recording {
-    pub events: Vec<GenEvent>,
-    /// The digest of each image, in image order.
-    digests: Vec<[u8; 32]>,
-}
-
-/// Replays a [`Recording`].
-#[derive(Clone)]
-pub struct Replay<'e> {
-    rec: &'e Recording,
-    pos: usize,
-}
-
-impl<'e> Replay<'e> {
-    pub fn new(rec: &'e Recording) -> Self {
-        Replay { rec, pos: 0 }
-    }
-}
-
-impl GenStream for Replay<'_> {
-    fn peek(&mut self) -> Option<&GenEvent> {
-        self.rec.events.get(self.pos)
+impl GenStream for RepoGen<'_> {
+    fn peek(&mut self) -> Option<GenEvent> {
+        RepoGen::peek(self).copied()
     }
     fn advance(&mut self) {
         self.pos += 1;
     }
-    fn digest(&self, image: u32) -> Option<[u8; 32]> {
-        self.rec.digests.get(image as usize).copied()
+}
+
+/// The traffic of one repository generated once for several engines that read it in
+/// step (a sweep's variants): an event is generated when the reader furthest ahead needs
+/// it and dropped by [`SharedTraffic::trim`] once every reader has passed it, so memory
+/// holds the stretch between the slowest and the fastest reader, not the whole history.
+pub struct SharedTraffic<'p> {
+    window: Rc<RefCell<Window<'p>>>,
+}
+
+struct Window<'p> {
+    gen_: RepoGen<'p>,
+    events: VecDeque<GenEvent>,
+    /// Position of `events[0]` in the repository's traffic.
+    base: usize,
+}
+
+impl Window<'_> {
+    fn get(&mut self, pos: usize) -> Option<GenEvent> {
+        while pos >= self.base + self.events.len() {
+            let e = *self.gen_.peek()?;
+            self.gen_.pos += 1;
+            self.events.push_back(e);
+        }
+        self.events.get(pos - self.base).copied()
     }
 }
 
-impl GenStream for RepoGen<'_> {
-    fn peek(&mut self) -> Option<&GenEvent> {
-        RepoGen::peek(self)
+/// One engine's place in a [`SharedTraffic`]; cloned with the engine when it forks.
+#[derive(Clone)]
+pub struct SharedReader<'p> {
+    window: Rc<RefCell<Window<'p>>>,
+    pos: usize,
+}
+
+impl<'p> SharedTraffic<'p> {
+    pub fn new(gen_: RepoGen<'p>) -> Self {
+        SharedTraffic {
+            window: Rc::new(RefCell::new(Window {
+                gen_,
+                events: VecDeque::new(),
+                base: 0,
+            })),
+        }
+    }
+
+    /// A reader from the first event.
+    pub fn reader(&self) -> SharedReader<'p> {
+        SharedReader {
+            window: self.window.clone(),
+            pos: 0,
+        }
+    }
+
+    /// Drops the events before `pos` (every reader is at or past it).
+    pub fn trim(&self, pos: usize) {
+        let mut w = self.window.borrow_mut();
+        while w.base < pos && w.events.pop_front().is_some() {
+            w.base += 1;
+        }
+    }
+
+    /// Events held now.
+    pub fn held(&self) -> usize {
+        self.window.borrow().events.len()
+    }
+}
+
+impl SharedReader<'_> {
+    /// How far this reader has read.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl GenStream for SharedReader<'_> {
+    fn peek(&mut self) -> Option<GenEvent> {
+        self.window.borrow_mut().get(self.pos)
     }
     fn advance(&mut self) {
         self.pos += 1;
@@ -201,7 +247,6 @@ struct Deploy {
 pub struct RepoGen<'p> {
     plan: &'p Plan<'p>,
     g: &'p Group,
-    key: u64,
     base_rate: f64,
     appear: i64,
     push_rng: ChaCha8Rng,
@@ -238,7 +283,6 @@ impl<'p> RepoGen<'p> {
         RepoGen {
             plan,
             g,
-            key: spec.key,
             base_rate,
             appear,
             push_rng: stream(plan.seed, Purpose::Push, spec.key),
@@ -470,20 +514,6 @@ impl<'p> RepoGen<'p> {
         }
     }
 
-    /// Generates the whole traffic of the repository (what a [`RepoSource`] would read
-    /// from this generator), to replay it with [`RepoSource::replay`].
-    pub fn record(mut self) -> Recording {
-        let mut events = Vec::new();
-        while self.peek().is_some() {
-            events.extend_from_slice(&self.buf[self.pos..]);
-            self.pos = self.buf.len();
-        }
-        let digests = (0..self.next_image)
-            .map(|image| image_digest(self.plan.seed, self.key, image))
-            .collect();
-        Recording { events, digests }
-    }
-
     /// The time of the next event, generating days as needed.
     fn peek(&mut self) -> Option<&GenEvent> {
         while self.pos >= self.buf.len() {
@@ -543,12 +573,17 @@ impl<'p> RepoSource<'p> {
     }
 }
 
-impl<'p, 'e> RepoSource<'p, Replay<'e>> {
-    /// Replays traffic recorded with [`RepoGen::record`] for the same plan and
+impl<'p> RepoSource<'p, SharedReader<'p>> {
+    /// Reads traffic shared with other engines ([`SharedTraffic`]) of the same plan and
     /// repository; triggers are drawn afresh, from the engine that reads this source, as
     /// in [`RepoSource::new`] (so the events are the same).
-    pub fn replay(plan: &'p Plan<'p>, spec: &RepoSpec, rec: &'e Recording) -> Self {
-        RepoSource::with_traffic(plan, spec, Replay::new(rec))
+    pub fn shared(plan: &'p Plan<'p>, spec: &RepoSpec, reader: SharedReader<'p>) -> Self {
+        RepoSource::with_traffic(plan, spec, reader)
+    }
+
+    /// How far its traffic has been read.
+    pub fn position(&self) -> usize {
+        self.gen_.position()
     }
 }
 
@@ -583,12 +618,9 @@ impl<'p, G: GenStream> RepoSource<'p, G> {
 
     /// The traffic event `peek` announced.
     fn take_traffic(&mut self) -> Event<'_> {
-        let e = *self.gen_.peek().expect("peeked traffic");
+        let e = self.gen_.peek().expect("peeked traffic");
         self.gen_.advance();
-        self.digest = match self.gen_.digest(e.image) {
-            Some(d) => d,
-            None => image_digest(self.plan.seed, self.key, e.image),
-        };
+        self.digest = image_digest(self.plan.seed, self.key, e.image);
         self.tags.clear();
         if e.push_no > 0 {
             if let Some(m) = &self.g.moving_tag {
