@@ -595,11 +595,12 @@ fn sharing_work_between_variants_changes_nothing() {
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().unwrap())
         .collect::<Vec<_>>();
-    // ... "; R engine runs for S (variant, ...) simulations, F of them forked ..."
+    // ... "; R engine runs for S (variant, ...) simulations, F of them forked ...; at
+    // most H traffic events held ..."
     let (runs, sims, forks) = (
+        nums[nums.len() - 4],
         nums[nums.len() - 3],
         nums[nums.len() - 2],
-        nums[nums.len() - 1],
     );
     assert_eq!(sims, 32 * 2 * 10, "{t}");
     assert!(runs < sims, "{t}");
