@@ -133,6 +133,11 @@ fn fails(dir: &Path, args: &[&str], want: &str) {
     );
 }
 
+/// A command line's words.
+fn words(line: &str) -> Vec<&str> {
+    line.split(' ').collect()
+}
+
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
@@ -158,59 +163,37 @@ fn an_output_never_holds_or_overwrites_an_input() {
             "--out proj holds proj/scenario.toml, an input of this command",
         );
     }
-    fails(
-        &d,
-        &[
-            "run",
-            "proj/scenario.toml",
-            "--out",
-            "o",
-            "--events",
-            "proj/events.csv",
-        ],
-        "--events proj/events.csv is proj/events.csv, an input",
-    );
-    fails(
-        &d,
-        &[
-            "run",
-            "proj/scenario.toml",
-            "--out",
-            "o",
-            "--events",
-            "proj/lc.json",
-            "--force",
-        ],
-        "--events proj/lc.json is proj/lc.json, an input",
-    );
-    fails(
-        &d,
-        &["run", "proj/scenario.toml", "--out", ".", "--force"],
-        "--out .: give a name (not `.`, `..` or `/`)",
-    );
-    fails(
-        &d,
-        &["sweep", "proj/scenario.toml", "--out", "proj"],
-        "--out proj holds proj/scenario.toml",
-    );
     d.write("syn.toml", SCENARIO);
-    fails(
-        &d,
-        &["generate", "syn.toml", "--trace-out", "syn.toml", "--force"],
-        "--trace-out syn.toml is syn.toml, an input",
-    );
-    fails(
-        &d,
-        &[
-            "import",
-            "ecr-images",
-            "proj/lc.json",
-            "--trace-out",
-            "proj/lc.json",
-            "--force",
-        ],
-        "--trace-out proj/lc.json is proj/lc.json, an input",
-    );
+    let cases: [(&str, &str); 6] = [
+        (
+            "run proj/scenario.toml --out o --events proj/events.csv",
+            "--events proj/events.csv is proj/events.csv, an input",
+        ),
+        (
+            "run proj/scenario.toml --out o --events proj/lc.json --force",
+            "--events proj/lc.json is proj/lc.json, an input",
+        ),
+        (
+            "run proj/scenario.toml --out . --force",
+            "--out .: give a name (not `.`, `..` or `/`)",
+        ),
+        (
+            "sweep proj/scenario.toml --out proj",
+            "--out proj holds proj/scenario.toml",
+        ),
+        (
+            "generate syn.toml --trace-out syn.toml --force",
+            "--trace-out syn.toml is syn.toml, an input",
+        ),
+        (
+            "import ecr-images proj/lc.json --trace-out proj/lc.json --force",
+            "--trace-out proj/lc.json is proj/lc.json, an input",
+        ),
+    ];
+    for (args, want) in cases {
+        let args: Vec<&str> = args.split(' ').collect();
+        fails(&d, &args, want);
+    }
     assert_eq!(
         crate::common::tree(&d.join("proj")),
         before,
@@ -287,41 +270,19 @@ fn command_line_checks_run_before_anything_is_written() {
     // Before: the run failed on --out only after writing its --events file.
     fails(
         &d,
-        &[
-            "run",
-            "proj/scenario.toml",
-            "--out",
-            "file",
-            "--events",
-            "ev.jsonl",
-        ],
+        &words("run proj/scenario.toml --out file --events ev.jsonl"),
         "--out file: exists and is not a directory",
     );
     assert_eq!(names(&d), ["file", "proj"], "no events file, nothing else");
     // --events inside --out becomes part of the new output (before: silently lost).
     ok_in(
         &d,
-        &[
-            "run",
-            "proj/scenario.toml",
-            "--out",
-            "o",
-            "--events",
-            "o/sub/ev.jsonl",
-            "--no-charts",
-        ],
+        &words("run proj/scenario.toml --out o --events o/sub/ev.jsonl --no-charts"),
     );
     assert!(d.join("o/sub/ev.jsonl").is_file());
     fails(
         &d,
-        &[
-            "run",
-            "proj/scenario.toml",
-            "--out",
-            "o",
-            "--events",
-            "o/daily.csv",
-        ],
+        &words("run proj/scenario.toml --out o --events o/daily.csv"),
         "--events o/daily.csv would take the place of the run's daily.csv",
     );
     assert_eq!(names(&d), ["file", "o", "proj"]);
@@ -437,15 +398,7 @@ fn leftovers_of_a_killed_run_are_cleaned_up_by_the_next_one() {
     // The next claim puts the old output back first, then replaces it.
     let o = scansim_in(
         &d,
-        &[
-            "run",
-            "proj/scenario.toml",
-            "--out",
-            "out",
-            "--no-charts",
-            "--trace",
-            "proj/nope.csv",
-        ],
+        &words("run proj/scenario.toml --out out --no-charts --trace proj/nope.csv"),
     );
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
