@@ -300,3 +300,31 @@ fn a_sweep_holds_a_step_of_traffic_not_the_whole_history() {
     // About 22 events a day for 20,000 days: 440,000 in all; a step is 32 days.
     assert!(held > 0 && held < 5_000, "{held} events held");
 }
+
+#[test]
+fn value_errors_on_the_sweep_path_name_the_key_and_the_place() {
+    let text = synthetic("start = 2026-01-01\ndays = 3", "")
+        + "[[sweep.variants]]\nname = \"x\"\nsimulation.days = 99999999999999999999999\n\
+           [[sweep.variants]]\nname = \"y\"\nsynthetic.repositories = [{ name = \"cd\", \
+           count = 1, pushes_per_day = 1, x.y.z.w = 1 }]\n";
+    let d = WorkDir::new("sweep-values");
+    d.write("s.toml", &text);
+    let s = d.join("s.toml");
+    let o = scansim(&[
+        "sweep",
+        s.to_str().unwrap(),
+        "--out",
+        d.join("o").to_str().unwrap(),
+        "--set",
+        "simulation.seed=99999999999999999999999,-1",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for want in [
+        "s.toml:12:19: simulation.days: integer out of range",
+        "simulation.seed (--set simulation.seed=99999999999999999999999): integer out of range",
+        "simulation.seed (--set simulation.seed=-1): must be at least 0 (got -1)",
+    ] {
+        assert!(err.contains(want), "want {want} in {err}");
+    }
+}
