@@ -11,6 +11,10 @@ pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 /// bytes per file.
 pub const MAX_JSON_BYTES: u64 = 1 << 30;
 
+/// The longest line of a trace, in bytes: what `import` and `generate` write stays within
+/// it, so the trace reader (which refuses longer lines) reads every trace they write.
+pub const MAX_TRACE_LINE: usize = 1 << 20;
+
 /// The text of `path`; an error names the file, and for invalid UTF-8 the line and
 /// column of the first bad byte; more than `max` bytes is an error stating the bound.
 pub fn read_text(path: &Path, max: u64) -> Result<String> {

@@ -92,6 +92,20 @@ impl RowFormat {
     }
 }
 
+/// A row longer than a trace line may be is an error (the trace would be unreadable).
+fn check_line(line: &[u8], row: u64, target: &Path) -> Result<()> {
+    use crate::base::text::MAX_TRACE_LINE;
+    if line.len() > MAX_TRACE_LINE {
+        return Err(Error::usage(format!(
+            "{}: row {row} would be {} bytes long, more than the {MAX_TRACE_LINE} bytes a \
+             trace line may have (too many tags on one image?)",
+            target.display(),
+            line.len()
+        )));
+    }
+    Ok(())
+}
+
 /// A trace file being written.
 pub struct TraceWriter {
     out: AtomicFile,
@@ -117,6 +131,7 @@ impl TraceWriter {
     pub fn write(&mut self, ev: &Event) -> Result<()> {
         self.rows += 1;
         let line = self.fmt.event(ev);
+        check_line(line, self.rows, self.out.target())?;
         self.out.write_all(line)
     }
 
@@ -132,6 +147,7 @@ impl TraceWriter {
     ) -> Result<()> {
         self.rows += 1;
         let line = self.fmt.row(time, kind, repo, digest, tags, supported);
+        check_line(line, self.rows, self.out.target())?;
         self.out.write_all(line)
     }
 

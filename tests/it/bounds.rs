@@ -328,3 +328,30 @@ fn value_errors_on_the_sweep_path_name_the_key_and_the_place() {
         assert!(err.contains(want), "want {want} in {err}");
     }
 }
+
+#[test]
+fn import_never_writes_a_line_longer_than_a_trace_line_may_be() {
+    let tags: Vec<String> = (0..9000).map(|i| format!("\"t{i:0>119}\"")).collect();
+    let d = WorkDir::new("long-line");
+    let f = d.write(
+        "i.json",
+        format!(
+            r#"{{"imageDetails": [{{"repositoryName": "app", "imageDigest": "sha256:1",
+            "imagePushedAt": 1767225600, "imageTags": [{}]}}]}}"#,
+            tags.join(",")
+        ),
+    );
+    let out = d.join("t.csv");
+    let o = scansim(&[
+        "import",
+        "ecr-images",
+        f.to_str().unwrap(),
+        "--trace-out",
+        out.to_str().unwrap(),
+    ]);
+    let msg = expect_clean_failure(&o, &out);
+    assert!(
+        msg.contains("row 1 would be 1089") && msg.contains("more than the 1048576 bytes"),
+        "{msg}"
+    );
+}
