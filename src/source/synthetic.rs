@@ -137,6 +137,10 @@ pub trait GenStream {
     fn peek(&mut self) -> Option<GenEvent>;
     /// Moves past the event `peek` returned.
     fn advance(&mut self);
+    /// The digest of the image of the event `peek` returned, when already made.
+    fn digest(&self) -> Option<[u8; 32]> {
+        None
+    }
 }
 
 impl GenStream for RepoGen<'_> {
@@ -158,17 +162,21 @@ pub struct SharedTraffic<'p> {
 
 struct Window<'p> {
     gen_: RepoGen<'p>,
-    events: VecDeque<GenEvent>,
+    /// Each event with its image's digest, made once for every reader.
+    events: VecDeque<(GenEvent, [u8; 32])>,
     /// Position of `events[0]` in the repository's traffic.
     base: usize,
+    seed: u64,
+    key: u64,
 }
 
 impl Window<'_> {
-    fn get(&mut self, pos: usize) -> Option<GenEvent> {
+    fn get(&mut self, pos: usize) -> Option<(GenEvent, [u8; 32])> {
         while pos >= self.base + self.events.len() {
             let e = *self.gen_.peek()?;
             self.gen_.pos += 1;
-            self.events.push_back(e);
+            self.events
+                .push_back((e, image_digest(self.seed, self.key, e.image)));
         }
         self.events.get(pos - self.base).copied()
     }
@@ -179,15 +187,19 @@ impl Window<'_> {
 pub struct SharedReader<'p> {
     window: Rc<RefCell<Window<'p>>>,
     pos: usize,
+    /// The event at `pos`, once read.
+    cur: Option<(GenEvent, [u8; 32])>,
 }
 
 impl<'p> SharedTraffic<'p> {
-    pub fn new(gen_: RepoGen<'p>) -> Self {
+    pub fn new(plan: &'p Plan<'p>, spec: &RepoSpec) -> Self {
         SharedTraffic {
             window: Rc::new(RefCell::new(Window {
-                gen_,
+                gen_: RepoGen::new(plan, spec),
                 events: VecDeque::new(),
                 base: 0,
+                seed: plan.seed,
+                key: spec.key,
             })),
         }
     }
@@ -197,6 +209,19 @@ impl<'p> SharedTraffic<'p> {
         SharedReader {
             window: self.window.clone(),
             pos: 0,
+            cur: None,
+        }
+    }
+
+    /// Generates the events before `t` (and the first one after) in one go: readers then
+    /// find them made, and generation runs in a tight loop of its own.
+    pub fn fill_until(&self, t: i64) {
+        let mut w = self.window.borrow_mut();
+        while w.events.back().is_none_or(|(e, _)| e.time < t) {
+            let pos = w.base + w.events.len();
+            if w.get(pos).is_none() {
+                break;
+            }
         }
     }
 
@@ -223,10 +248,17 @@ impl SharedReader<'_> {
 
 impl GenStream for SharedReader<'_> {
     fn peek(&mut self) -> Option<GenEvent> {
-        self.window.borrow_mut().get(self.pos)
+        if self.cur.is_none() {
+            self.cur = self.window.borrow_mut().get(self.pos);
+        }
+        self.cur.map(|(e, _)| e)
     }
     fn advance(&mut self) {
         self.pos += 1;
+        self.cur = None;
+    }
+    fn digest(&self) -> Option<[u8; 32]> {
+        self.cur.map(|(_, d)| d)
     }
 }
 
@@ -619,8 +651,11 @@ impl<'p, G: GenStream> RepoSource<'p, G> {
     /// The traffic event `peek` announced.
     fn take_traffic(&mut self) -> Event<'_> {
         let e = self.gen_.peek().expect("peeked traffic");
+        self.digest = self
+            .gen_
+            .digest()
+            .unwrap_or_else(|| image_digest(self.plan.seed, self.key, e.image));
         self.gen_.advance();
-        self.digest = image_digest(self.plan.seed, self.key, e.image);
         self.tags.clear();
         if e.push_no > 0 {
             if let Some(m) = &self.g.moving_tag {

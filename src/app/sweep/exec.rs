@@ -36,7 +36,7 @@ use crate::model::scenario::{Scenario, Traffic};
 use crate::rules::lifecycle::Policy;
 use crate::rules::{Billing, Freq, InspectorSettings, RegistryConfig, ScanType, Window};
 use crate::source::synthetic::{
-    Plan, Registry, RepoGen, RepoSource, SharedReader, SharedTraffic, SyntheticGroups,
+    Plan, Registry, RepoSource, SharedReader, SharedTraffic, SyntheticGroups,
 };
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -473,7 +473,7 @@ fn alike_classes(scs: &[&Scenario], name: &str) -> (Vec<usize>, Vec<usize>) {
 
 /// Days of traffic the engines of one repository advance together before the events all
 /// of them have read are dropped.
-const STEP_DAYS: i64 = 32;
+const STEP_DAYS: i64 = 64;
 
 /// An engine over the shared traffic: a common past not yet forked (its classes and the
 /// instant it forks at), or one class's own run.
@@ -510,7 +510,7 @@ fn run_lanes<'s>(
     scs: &[&'s Scenario],
     timings: &Timings,
 ) -> Result<Vec<Rows>> {
-    let traffic = SharedTraffic::new(RepoGen::new(plan, repo));
+    let traffic = SharedTraffic::new(plan, repo);
     let source = || RepoSource::shared(plan, repo, traffic.reader());
     let new = |c: usize| Engine::new(scs[c], RunOptions::default(), grouping);
     let mut lanes: Vec<Lane> = Vec::new();
@@ -533,6 +533,7 @@ fn run_lanes<'s>(
     let mut until = plan.start + plan.first_day * DAY;
     while until < horizon {
         until = (until + STEP_DAYS * DAY).min(horizon);
+        traffic.fill_until(until);
         let mut next: Vec<Lane> = Vec::with_capacity(lanes.len());
         for mut lane in lanes {
             if !step(&mut lane, until, scs, grouping, timings, &mut next)? {
