@@ -9,6 +9,7 @@ mod common;
 mod ct_render;
 mod demo;
 mod events;
+mod fuzzed;
 mod import;
 mod kill;
 mod outputs;
