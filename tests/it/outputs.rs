@@ -286,6 +286,18 @@ fn command_line_checks_run_before_anything_is_written() {
         "--events o/daily.csv would take the place of the run's daily.csv",
     );
     assert_eq!(names(&d), ["file", "o", "proj"]);
+    // A run failing mid-way removes the staging directory, the lock and the parent
+    // directories it made for --out.
+    d.write(
+        "bad.csv",
+        "time,event,repository,digest\n2026-01-01T10:00:00Z,push,app,a\n2026-01-01T11:00:00Z,pusj,app,a\n",
+    );
+    fails(
+        &d,
+        &words("run proj/scenario.toml --out new/deep/out --trace bad.csv"),
+        "unknown event `pusj`",
+    );
+    assert_eq!(names(&d), ["bad.csv", "file", "o", "proj"]);
 }
 
 /// A read-only directory, also for root (which writes through permissions): immutable.
