@@ -355,3 +355,26 @@ fn import_never_writes_a_line_longer_than_a_trace_line_may_be() {
         "{msg}"
     );
 }
+
+#[test]
+fn errors_in_long_dotted_keys_point_at_the_key() {
+    for (body, want) in [
+        (
+            "[[timeline]]\nat = 2026-01-01\nregistry.scan_type = \"X\"",
+            "scenario.toml:6:22: timeline[0].registry.scan_type: unknown scan_type `X`",
+        ),
+        (
+            "[[timeline]]\nat = 2026-01-01\ninspector.push_duration.x.y.z = 1",
+            "scenario.toml:6:11: timeline[0].inspector.push_duration: expected a string, found table",
+        ),
+        (
+            "[synthetic]\nrepositories.a.b.c.d.e.f = 1",
+            "scenario.toml:5:1: synthetic.repositories: expected an array, found table",
+        ),
+    ] {
+        let text = format!("[simulation]\nstart = 2026-01-01\ndays = 2\n{body}\n");
+        let s = ScenarioDir::new("dotted", &[("scenario.toml", &text)]);
+        let msg = s.reject(&[]);
+        assert!(msg.ends_with(want) || msg.contains(want), "{msg}");
+    }
+}
