@@ -116,8 +116,16 @@ fn repo_estimate(
     let d1 = plan.end_day;
     let n = (d1 - d0).max(0) as f64;
     let q = (1.0 + g.growth_per_month).powf(1.0 / 30.0);
-    let pushes = base * growth_sum(q, d0, d1);
-    let reported = base * growth_sum(q, d0.max(0), d1);
+    // No pushes at all whatever the growth (0 × ∞ would be NaN).
+    let grown = |from: i64| {
+        if base > 0.0 {
+            base * growth_sum(q, from, d1)
+        } else {
+            0.0
+        }
+    };
+    let pushes = grown(d0);
+    let reported = grown(d0.max(0));
     let per_push = g.platforms as f64 + g.image_index as u8 as f64;
     let images = pushes * per_push;
     let daily_max = base
@@ -201,6 +209,11 @@ pub fn describe(e: &Estimate) -> String {
     )
 }
 
+/// Whether an estimate exceeds its bound (an estimate that is not a number does).
+fn above(x: f64, bound: f64) -> bool {
+    x.is_nan() || x > bound
+}
+
 /// Refuses a scenario whose estimate exceeds a bound; says which, by how much, and what
 /// to change.
 pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
@@ -208,7 +221,7 @@ pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
         return Ok(());
     };
     let mut over: Vec<String> = Vec::new();
-    if e.events > MAX_EVENTS {
+    if above(e.events, MAX_EVENTS) {
         over.push(format!(
             "about {} events (bound {}, about 10 minutes of simulation)",
             count(e.events),
@@ -222,7 +235,7 @@ pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
             "in all repositories (simulated together)".to_string(),
         ),
     };
-    if live > MAX_LIVE_IMAGES {
+    if above(live, MAX_LIVE_IMAGES) {
         over.push(format!(
             "up to {} live images {whose} (bound {}, about {} of memory)",
             count(live),
@@ -235,7 +248,7 @@ pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
         _ if events_file => e.reported_images * EVENT_BYTES,
         _ => 0.0,
     };
-    if bytes > MAX_OUTPUT_BYTES {
+    if above(bytes, MAX_OUTPUT_BYTES) {
         over.push(format!(
             "an output file of about {} (bound {})",
             gib(bytes),
@@ -259,6 +272,24 @@ pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_pushes_stay_no_pushes_whatever_the_growth() {
+        let text = "[simulation]\nstart = 2026-01-01\ndays = 100000\n[synthetic]\n\
+                    [[synthetic.repositories]]\nname = \"ab\"\ncount = 1\n\
+                    pushes_per_day = 0\ngrowth_per_month = 100\ndeployed = 0\n";
+        let sc = Scenario::from_toml(text, std::path::Path::new("s.toml")).unwrap();
+        let e = estimate(&sc).unwrap();
+        assert_eq!(e.events, 0.0, "{e:?}");
+        check(&sc, Mode::PerRepository, false).unwrap();
+        // Growth that overflows is refused, not let through as NaN.
+        let sc = Scenario::from_toml(
+            &text.replace("pushes_per_day = 0", "pushes_per_day = 1"),
+            std::path::Path::new("s.toml"),
+        )
+        .unwrap();
+        assert!(check(&sc, Mode::PerRepository, false).is_err());
+    }
 
     #[test]
     fn counts_are_grouped_by_thousands() {
