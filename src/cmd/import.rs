@@ -56,7 +56,8 @@ may be epoch seconds (AWS CLI v1) or ISO 8601 strings (v2). A malformed input is
 error naming the file, line:column, and the JSON path (with the record's index).
 ecr-images and inspector-coverage inputs merge into one trace in time order, each
 distinct event once. Events `run` would ignore are left out with a count. FILE is
-written atomically; on an error nothing is written.
+written atomically; on an error nothing is written. An existing FILE is replaced only if
+it is a trace (or with --force), and never if it is one of the inputs.
 
 Examples:
   scansim import ecr-images web.json api.json inspector-coverage cov.json --trace-out t.csv
