@@ -1,5 +1,6 @@
 //! One integration-test binary over the real `scansim` binary and the library.
 
+mod answer;
 mod boundaries;
 mod cases;
 mod cli;
