@@ -2,6 +2,7 @@
 //! directory beside the target, which then replaces the target as a whole.
 
 pub mod answer;
+pub mod axis;
 pub mod breakdown;
 pub mod charts;
 pub mod daily;
@@ -9,6 +10,7 @@ pub mod events;
 pub mod figures;
 pub mod html;
 pub mod human;
+pub mod month_chart;
 pub mod summary;
 pub mod tables;
 

@@ -90,7 +90,7 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
     let t = tiny("charts-files");
     let out = &t.out;
     assert_success(&run_scenario(&t.dir.join("scenario.toml"), out, &[]));
-    for stem in ["coverage", "cost"] {
+    for stem in ["coverage", "cost", "cost_by_month"] {
         assert_eq!(
             png_size(&out.join(format!("{stem}.png"))),
             (charts::WIDTH, charts::HEIGHT)
@@ -101,13 +101,18 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
     for t in [
         charts::COVERAGE_TITLE,
         "Images (count)",
-        "In-use coverage (%)",
-        "active",
-        "archived",
+        "Images in use that are monitored (%)",
+        "monitored (active)",
+        "expired: re-scan window closed",
+        "not supported by Inspector",
         charts::IN_USE_LABEL,
         "2026-01-01",
     ] {
         position(&cov, t);
+    }
+    // States that never occur are left out.
+    for t in ["archived", "not scanned", "scanned on push only"] {
+        assert!(!cov.iter().any(|x| x == t), "`{t}` in {cov:?}");
     }
     assert!(
         cov.iter().any(|t| t.starts_with("Date (UTC")),
@@ -138,14 +143,13 @@ fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
     let order: Vec<Status> = s.status.iter().map(|(st, _)| *st).collect();
     assert_eq!(
         order,
-        Status::ALL.to_vec(),
-        "stacked bottom-up in status order"
+        [Status::Active, Status::Expired, Status::Unsupported],
+        "stacked bottom-up in status order, only the statuses that occur"
     );
     let get = |st: Status| &s.status.iter().find(|(x, _)| *x == st).unwrap().1;
     assert_eq!(get(Status::Active), &vec![1, 1, 1, 0, 0, 0]);
     assert_eq!(get(Status::Expired), &vec![0, 0, 0, 1, 1, 1]);
     assert_eq!(get(Status::Unsupported), &vec![0, 1, 1, 1, 1, 1]);
-    assert_eq!(get(Status::NotScanned), &vec![0; 6]);
     assert_eq!(
         s.in_use_pct,
         vec![
@@ -171,12 +175,9 @@ fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
             .map(|(l, _)| l.as_str())
             .collect::<Vec<_>>(),
         [
-            "active",
-            "expired",
-            "scan_on_push",
-            "not_scanned",
-            "unsupported",
-            "archived",
+            "monitored (active)",
+            "expired: re-scan window closed",
+            "not supported by Inspector",
             charts::IN_USE_LABEL
         ]
     );
@@ -204,13 +205,51 @@ fn cost_chart_plots_daily_and_cumulative_cost_and_the_change() {
         position(&texts, charts::CHANGE_LABEL),
     );
     assert!(a < b && b < c, "legend order in {texts:?}");
-    // One bar for the one day with a cost.
-    let bars = roxmltree::Document::parse(&svg)
-        .unwrap()
+    // One bar for the one day with a cost, with its note.
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let bars: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#6BAED6"))
-        .count();
-    assert_eq!(bars, 2, "one daily bar and the legend swatch");
+        .collect();
+    assert_eq!(bars.len(), 2, "one daily bar and the legend swatch");
+    position(&texts, "0.09 USD on 2026-01-01");
+}
+
+/// The tallest bar is drawn over a configuration-change marker at the same instant (the
+/// default scenario's day 0: enablement, 303 USD), never under it.
+#[test]
+fn the_tallest_cost_bar_is_drawn_over_the_change_marker() {
+    let s = CostSeries {
+        start: 0,
+        daily_usd: vec![303.0, 60.0, 70.0, 0.0, 65.0],
+        cumulative_usd: vec![303.0, 363.0, 433.0, 433.0, 498.0],
+        changes: vec![0.0],
+    };
+    assert_eq!(s.tallest(), Some((0, 303.0)));
+    let svg = charts::svg_string(&s).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let nodes: Vec<_> = doc.descendants().collect();
+    let marker = nodes
+        .iter()
+        .position(|n| n.attribute("stroke") == Some("#781478"))
+        .expect("the marker");
+    let bar = nodes
+        .iter()
+        .rposition(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#6BAED6"))
+        .expect("a bar");
+    assert!(marker < bar, "the marker is drawn first, the bars over it");
+    position(&svg_texts(&svg), "303 USD on 1970-01-01");
+    // A chart without a change has no marker in the legend.
+    let quiet = CostSeries {
+        changes: vec![],
+        ..s
+    };
+    assert!(
+        !quiet
+            .legend()
+            .iter()
+            .any(|(l, _)| l == charts::CHANGE_LABEL)
+    );
 }
 
 /// The value of `"key": value` in summary.json, as a number.
@@ -253,11 +292,12 @@ fn check_report(out: &Path) {
         .descendants()
         .filter(|n| n.has_tag_name("svg"))
         .collect();
-    assert_eq!(svgs.len(), 2, "two inline SVG charts");
-    for (svg, title) in svgs
-        .iter()
-        .zip([charts::COVERAGE_TITLE, charts::COST_TITLE])
-    {
+    assert_eq!(svgs.len(), 3, "three inline SVG charts");
+    for (svg, title) in svgs.iter().zip([
+        charts::COVERAGE_TITLE,
+        charts::COST_TITLE,
+        scansim::report::month_chart::MONTHLY_TITLE,
+    ]) {
         assert!(
             svg.descendants()
                 .any(|n| n.text().map(str::trim) == Some(title)),
