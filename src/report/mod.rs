@@ -9,6 +9,7 @@ pub mod daily;
 pub mod events;
 pub mod figures;
 pub mod html;
+mod html_money;
 pub mod human;
 pub mod month_chart;
 pub mod summary;

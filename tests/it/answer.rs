@@ -3,8 +3,8 @@
 //! that catch common mistakes in `validate`, `run` and `summary.json`.
 
 use crate::common::{
-    ScenarioDir, WorkDir, assert_success, bin, expect_clean_failure, read_bytes, read_json,
-    run_scenario,
+    ScenarioDir, WorkDir, assert_success, bin, count, expect_clean_failure, pct, read_bytes,
+    read_json, run_scenario, usd, whole_pct,
 };
 use scansim::app::sweep::spec::replication_seed;
 use serde_json::Value;
@@ -61,56 +61,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-// ---------------------------------------------------------------------------------------
-// Numbers as people read them, written here again from the definitions (not with the
-// library's functions), from the 2-decimal values of summary.json.
-
-fn hundredths(v: f64) -> u64 {
-    (v * 100.0).round() as u64
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn usd(v: f64) -> String {
-    let c = hundredths(v);
-    if c >= 10_000 {
-        format!("{} USD", thousands((c + 50) / 100))
-    } else if c == 0 {
-        "0 USD".into()
-    } else {
-        format!("{}.{:02} USD", c / 100, c % 100)
-    }
-}
-
-fn pct(v: f64) -> String {
-    let tenths = (hundredths(v) + 5) / 10;
-    format!("{}.{} %", tenths / 10, tenths % 10)
-}
-
-fn count(v: f64) -> String {
-    let h = hundredths(v);
-    if h >= 10_000 {
-        thousands((h + 50) / 100)
-    } else {
-        let t = (h + 5) / 10;
-        format!("{}.{}", t / 10, t % 10)
-    }
-}
-
-fn whole_pct(v: f64) -> String {
-    format!("{} %", (hundredths(v) + 50) / 100)
 }
 
 fn num(v: &Value, path: &[&str]) -> f64 {
