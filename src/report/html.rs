@@ -35,7 +35,7 @@ pub const ASSUMPTIONS: &[&str] = &[
     "Rescans are driven by vulnerability-database updates; AWS publishes no per-image rate. \
      The default of 6 per image per month is weak evidence: calibrate it from an account's \
      own `ECR_RESCAN` usage divided by its mean active images.",
-    "Profile `2024` follows the seed document: `LIFETIME` by default. AWS's Inspector pages \
+    "Profile `2024` keeps the original push window, `LIFETIME`, by default. AWS's Inspector pages \
      of 2024 gave new accounts 90 days push + 90 days pull; set those explicitly to model \
      such an account. The look-back windows also differ between AWS pages (14 days; 30 \
      days; 30 days push or 90 days pull): each profile takes one of them.",
