@@ -12,6 +12,7 @@ mod events;
 mod import;
 mod paths;
 mod properties;
+mod readme;
 mod report;
 mod sweep;
 mod synthetic;
