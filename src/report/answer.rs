@@ -67,7 +67,7 @@ impl Headline {
     }
 
     /// The value as `summary.json` prints it (2 decimals), in hundredths.
-    fn hundredths(self, f: &Figures, parts: &[FreqPart]) -> Option<u64> {
+    pub fn hundredths(self, f: &Figures, parts: &[FreqPart]) -> Option<u64> {
         match self {
             Headline::CostPer30Days => Some(f.cost_per_30_days_cents()),
             Headline::TotalCost => Some(cents(f.flows.cost_micro.max(0))),
@@ -82,7 +82,7 @@ impl Headline {
     }
 
     /// A value in hundredths as people read it.
-    fn text(self, hundredths: u64) -> String {
+    pub fn text(self, hundredths: u64) -> String {
         match self {
             Headline::CostPer30Days | Headline::TotalCost => usd_cents(hundredths),
             Headline::Exposed => mean_count(hundredths),
@@ -334,7 +334,7 @@ impl<'r> Ctx<'r> {
 }
 
 /// `1,670 – 1,884 USD`: two values of a figure, the unit once.
-fn range_text(h: Headline, low: f64, high: f64) -> String {
+pub fn range_text(h: Headline, low: f64, high: f64) -> String {
     let (a, b) = (h.text(to_hundredths(low)), h.text(to_hundredths(high)));
     for unit in [" USD", " %"] {
         if let (Some(a), true) = (a.strip_suffix(unit), b.ends_with(unit)) {

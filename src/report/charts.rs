@@ -565,6 +565,29 @@ impl CostSeries {
     }
 }
 
+impl CostSeries {
+    /// The note beside the tallest bar, on the side with more room.
+    fn draw_tallest_note<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
+        &self,
+        chart: &mut ChartContext<DB, CT>,
+        n: usize,
+    ) -> DrawResult<DB> {
+        let (Some((d, v)), Some(note)) = (self.tallest(), self.tallest_note()) else {
+            return Ok(());
+        };
+        let (dx, pos) = if (d as f64) < n as f64 * 0.6 {
+            (8, Pos::new(HPos::Left, VPos::Center))
+        } else {
+            (-8, Pos::new(HPos::Right, VPos::Center))
+        };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((d as f64 + 0.5, v))
+                + Text::new(note, (dx, 0), text_style(LABEL_SIZE).pos(pos)),
+        ))?;
+        Ok(())
+    }
+}
+
 impl Chart for CostSeries {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
         root.fill(&WHITE)?;
@@ -624,19 +647,7 @@ impl Chart for CostSeries {
                     Rectangle::new([(d as f64, 0.0), (d as f64 + 1.0, v)], COST_COLOR.filled())
                 }),
         )?;
-        if let (Some((d, v)), Some(note)) = (self.tallest(), self.tallest_note()) {
-            // Beside the bar, on the side with more room.
-            let (dx, pos) = if (d as f64) < n as f64 * 0.6 {
-                (8, Pos::new(HPos::Left, VPos::Center))
-            } else {
-                (-8, Pos::new(HPos::Right, VPos::Center))
-            };
-            let x = d as f64 + 0.5;
-            chart.draw_series(std::iter::once(
-                EmptyElement::at((x, v))
-                    + Text::new(note, (dx, 0), text_style(LABEL_SIZE).pos(pos)),
-            ))?;
-        }
+        self.draw_tallest_note(&mut chart, n)?;
         // The running total at each day end: from 0 at the start of day 0.
         let cum = simplify(
             std::iter::once((0.0, 0.0)).chain(

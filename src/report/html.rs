@@ -6,10 +6,10 @@
 //! No script, no style sheet or image from elsewhere; the markup is also well-formed XML,
 //! so it can be checked by a parser. Tables fit a 900-pixel window.
 
-use super::answer::{Headline, Seg, Spread, answer};
+use super::answer::{Headline, Seg, answer, range_text};
 use super::charts::status_words;
 use super::html_money as money;
-use super::human::{mean_count, pct, plural, thousands, to_hundredths, usd_cents, usd_micro};
+use super::human::{pct, plural, thousands, to_hundredths, usd_cents, usd_micro};
 use super::{Exporter, Report};
 use crate::base::money::format_usd;
 use crate::base::time::{DAY, format_date, format_instant};
@@ -251,7 +251,7 @@ fn answer_section(o: &mut String, report: &Report) {
         .map(|s| {
             format!(
                 " (95 % interval {})",
-                self::range(Headline::CostPer30Days, s)
+                range_text(Headline::CostPer30Days, s.low, s.high)
             )
         })
         .unwrap_or_default();
@@ -317,59 +317,11 @@ fn figure_meanings(o: &mut String, report: &Report) {
     }
     head.push("what it means");
     header(o, &head);
-    let rows: [(&str, &str, Option<u64>, String, Headline); 5] = [
-        (
-            "cost_per_30_days_usd",
-            "Cost per 30 days",
-            Some(f.cost_per_30_days_cents()),
-            "What enhanced scanning costs in an average 30 days of the simulated period: \
-             the cost of all simulated days, scaled to 30 days. Scans before the first \
-             simulated day are history and cost nothing here."
-                .into(),
-            Headline::CostPer30Days,
-        ),
-        (
-            "mean_coverage_pct",
-            "Coverage",
-            f.coverage.hundredths(),
-            "Of all images in the registry, whatever their status, the share continuously \
-             monitored (status active) on an average day. Images scanned on push only, \
-             unsupported and archived images count as not covered."
-                .into(),
-            Headline::Coverage,
-        ),
-        (
-            "mean_in_use_coverage_pct",
-            "In-use coverage",
-            f.in_use_coverage.hundredths(),
-            format!(
-                "Of the images in use (pulled or seen running within the last {window} \
-                 days), the share continuously monitored on an average day: the coverage \
-                 of what actually runs."
-            ),
-            Headline::InUseCoverage,
-        ),
-        (
-            "mean_continuous_coverage_pct",
-            "Continuous coverage",
-            f.continuous_coverage.hundredths(),
-            "Of the images in repositories set to continuous scanning, the share still \
-             monitored on an average day; the others expired because neither their push \
-             window nor their pull window holds any more."
-                .into(),
-            Headline::ContinuousCoverage,
-        ),
-        (
-            "mean_exposed",
-            "Exposed images",
-            Some(f.mean_exposed_hundredths()),
-            "Images in use that are not continuously monitored, on an average day.".into(),
-            Headline::Exposed,
-        ),
-    ];
-    for (key, name, value, meaning, h) in rows {
-        let (text, raw) = match value {
-            Some(v) => (h_text(h, v), format!("{}.{:02}", v / 100, v % 100)),
+    let parts = super::breakdown::by_frequency(report.result);
+    for (h, name, meaning) in meanings(window) {
+        let key = h.key();
+        let (text, raw) = match h.hundredths(f, &parts) {
+            Some(v) => (h.text(v), format!("{}.{:02}", v / 100, v % 100)),
             None => ("n/a".to_string(), "n/a".to_string()),
         };
         let _ = write!(
@@ -381,7 +333,13 @@ fn figure_meanings(o: &mut String, report: &Report) {
         if let Some(r) = reps {
             let cell = r
                 .get(h)
-                .map(|s| format!("{} ({})", h_text(h, to_hundredths(s.mean)), range(h, s)))
+                .map(|s| {
+                    format!(
+                        "{} ({})",
+                        h.text(to_hundredths(s.mean)),
+                        range_text(h, s.low, s.high)
+                    )
+                })
                 .unwrap_or_else(|| "n/a".into());
             let _ = write!(
                 o,
@@ -392,6 +350,50 @@ fn figure_meanings(o: &mut String, report: &Report) {
         let _ = writeln!(o, "<td>{}</td></tr>", escape(&meaning));
     }
     o.push_str("</table>\n");
+}
+
+/// The headline figures of the report, their names and what they mean, in words.
+fn meanings(window: u32) -> [(Headline, &'static str, String); 5] {
+    [
+        (
+            Headline::CostPer30Days,
+            "Cost per 30 days",
+            "What enhanced scanning costs in an average 30 days of the simulated period: \
+             the cost of all simulated days, scaled to 30 days. Scans before the first \
+             simulated day are history and cost nothing here."
+                .into(),
+        ),
+        (
+            Headline::Coverage,
+            "Coverage",
+            "Of all images in the registry, whatever their status, the share continuously \
+             monitored (status active) on an average day. Images scanned on push only, \
+             unsupported and archived images count as not covered."
+                .into(),
+        ),
+        (
+            Headline::InUseCoverage,
+            "In-use coverage",
+            format!(
+                "Of the images in use (pulled or seen running within the last {window} \
+                 days), the share continuously monitored on an average day: the coverage \
+                 of what actually runs."
+            ),
+        ),
+        (
+            Headline::ContinuousCoverage,
+            "Continuous coverage",
+            "Of the images in repositories set to continuous scanning, the share still \
+             monitored on an average day; the others expired because neither their push \
+             window nor their pull window holds any more."
+                .into(),
+        ),
+        (
+            Headline::Exposed,
+            "Exposed images",
+            "Images in use that are not continuously monitored, on an average day.".into(),
+        ),
+    ]
 }
 
 /// Whether the figures are one draw, the mean of replications, or a trace's.
@@ -422,29 +424,6 @@ fn draw_note(report: &Report) -> String {
         escape(&text)
     };
     format!("<p id=\"draw\">{text}</p>\n")
-}
-
-/// A headline value (hundredths) as people read it.
-fn h_text(h: Headline, v: u64) -> String {
-    match h {
-        Headline::CostPer30Days | Headline::TotalCost => usd_cents(v),
-        Headline::Exposed => mean_count(v),
-        _ => pct(v),
-    }
-}
-
-/// `95 % interval 1,670 – 1,884 USD` of a spread.
-fn range(h: Headline, s: &Spread) -> String {
-    let (a, b) = (
-        h_text(h, to_hundredths(s.low)),
-        h_text(h, to_hundredths(s.high)),
-    );
-    for unit in [" USD", " %"] {
-        if let (Some(a), true) = (a.strip_suffix(unit), b.ends_with(unit)) {
-            return format!("{a} – {b}");
-        }
-    }
-    format!("{a} – {b}")
 }
 
 /// The coverage and cost charts, day by day.
@@ -483,69 +462,51 @@ fn totals(o: &mut String, report: &Report) {
         "<h2 id=\"totals\">Totals</h2>\n<p class=\"muted\">Over the simulated days.</p>\n\
          <table>\n",
     );
-    let totals: [(&str, &str, String, String); 10] = [
-        (
-            "cost_usd",
-            "Cost",
-            usd_micro(f.flows.cost_micro),
-            format_usd(f.flows.cost_micro),
-        ),
+    let cost = (
+        "cost_usd",
+        "Cost",
+        usd_micro(f.flows.cost_micro),
+        format_usd(f.flows.cost_micro),
+    );
+    let counts = [
         (
             "initial_scans",
             "Initial scans (first enhanced scan of an image)",
-            thousands(f.flows.initial_scans),
-            f.flows.initial_scans.to_string(),
+            f.flows.initial_scans,
         ),
         (
             "rescans",
             "Rescans (an image scanned before, scanned again)",
-            thousands(f.flows.rescans),
-            f.flows.rescans.to_string(),
+            f.flows.rescans,
         ),
-        (
-            "basic_scans",
-            "Basic scans (free)",
-            thousands(f.flows.basic_scans),
-            f.flows.basic_scans.to_string(),
-        ),
-        (
-            "pushes",
-            "Pushes",
-            thousands(f.flows.pushes),
-            f.flows.pushes.to_string(),
-        ),
-        (
-            "pulls",
-            "Pulls",
-            thousands(f.flows.pulls),
-            f.flows.pulls.to_string(),
-        ),
+        ("basic_scans", "Basic scans (free)", f.flows.basic_scans),
+        ("pushes", "Pushes", f.flows.pushes),
+        ("pulls", "Pulls", f.flows.pulls),
         (
             "deletes",
             "Deletes (by the traffic and by lifecycle policies)",
-            thousands(f.flows.deletes),
-            f.flows.deletes.to_string(),
+            f.flows.deletes,
         ),
         (
             "expirations",
             "Expirations (monitored images whose window closed)",
-            thousands(f.flows.expirations),
-            f.flows.expirations.to_string(),
+            f.flows.expirations,
         ),
         (
             "ignored_events",
             "Ignored events (naming no live image)",
-            thousands(r.ignored_events),
-            r.ignored_events.to_string(),
+            r.ignored_events,
         ),
         (
             "inputs_processed",
             "Inputs processed (events and configuration changes)",
-            thousands(r.inputs_processed()),
-            r.inputs_processed().to_string(),
+            r.inputs_processed(),
         ),
     ];
-    for (key, name, text, raw) in totals {
+    let counts = counts
+        .into_iter()
+        .map(|(k, name, n)| (k, name, thousands(n), n.to_string()));
+    for (key, name, text, raw) in std::iter::once(cost).chain(counts) {
         let _ = writeln!(
             o,
             "<tr><th>{}</th><td class=\"n\" data-total=\"{key}\" data-value=\"{raw}\">{}</td></tr>",

@@ -202,16 +202,7 @@ fn replications_give_the_mean_and_interval_and_keep_replication_0() {
         (0..3).map(|k| replication_seed(7, k)).collect::<Vec<_>>()
     );
     assert_eq!(seeds[0], 7);
-    let mut costs = vec![cost_per_30(&a)];
-    for (k, seed) in seeds.iter().enumerate().skip(1) {
-        let out = t.dir.join(format!("seed-{k}"));
-        assert_success(&run_scenario(
-            &sc,
-            &out,
-            &["--quiet", "--no-charts", "--seed", &seed.to_string()],
-        ));
-        costs.push(cost_per_30(&read_json(&out.join("summary.json"))));
-    }
+    let costs = costs_of_seeds(&t, &a, &seeds);
     // Mean and Student-t interval (t(0.975, 2) = 4.302652730), by hand.
     let mean = costs.iter().sum::<f64>() / 3.0;
     let sd = (costs.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
@@ -250,6 +241,23 @@ fn replications_give_the_mean_and_interval_and_keep_replication_0() {
         "{first}"
     );
     assert!(line(&out, "Each range is the 95 % confidence interval").contains("seed 7"));
+}
+
+/// The cost per 30 days of replication 0 (`first`) and of `run --seed` with each further
+/// seed.
+fn costs_of_seeds(t: &ScenarioDir, first: &Value, seeds: &[u64]) -> Vec<f64> {
+    let sc = t.dir.join("scenario.toml");
+    let mut costs = vec![cost_per_30(first)];
+    for (k, seed) in seeds.iter().enumerate().skip(1) {
+        let out = t.dir.join(format!("seed-{k}"));
+        assert_success(&run_scenario(
+            &sc,
+            &out,
+            &["--quiet", "--no-charts", "--seed", &seed.to_string()],
+        ));
+        costs.push(cost_per_30(&read_json(&out.join("summary.json"))));
+    }
+    costs
 }
 
 #[test]
@@ -504,21 +512,20 @@ fn a_trace_without_rows_is_warned() {
     assert_eq!(all.2.len(), 1, "{:?}", all.2);
 }
 
+/// The trace scenario with filters that all match: no warning of its own.
+fn clean_trace(name: &str) -> ScenarioDir {
+    let toml = trace_scenario("")
+        .replace("\"prod-*\"", "\"*/prod-*\"")
+        .replace(", \"staging-*\"", "");
+    ScenarioDir::new(
+        name,
+        &[("scenario.toml", toml.as_str()), ("events.csv", TRACE)],
+    )
+}
+
 #[test]
 fn seed_on_a_trace_is_warned() {
-    let t = ScenarioDir::new(
-        "warn-seed",
-        &[
-            (
-                "scenario.toml",
-                trace_scenario("")
-                    .replace("\"prod-*\"", "\"*/prod-*\"")
-                    .replace(", \"staging-*\"", "")
-                    .as_str(),
-            ),
-            ("events.csv", TRACE),
-        ],
-    );
+    let t = clean_trace("warn-seed");
     let o = run_scenario(&t.dir.join("scenario.toml"), &t.out, &["--seed", "5"]);
     assert_success(&o);
     let s = read_json(&t.out.join("summary.json"));
@@ -551,19 +558,7 @@ fn seed_on_a_trace_is_warned() {
 
 #[test]
 fn the_answer_of_a_trace_has_no_replication_note() {
-    let t = ScenarioDir::new(
-        "answer-trace",
-        &[
-            (
-                "scenario.toml",
-                trace_scenario("")
-                    .replace("\"prod-*\"", "\"*/prod-*\"")
-                    .replace(", \"staging-*\"", "")
-                    .as_str(),
-            ),
-            ("events.csv", TRACE),
-        ],
-    );
+    let t = clean_trace("answer-trace");
     let dir = WorkDir::new("answer-trace-out");
     let o = run_scenario(&t.dir.join("scenario.toml"), &dir.join("out"), &[]);
     assert_success(&o);

@@ -277,6 +277,55 @@ fn text_of(n: roxmltree::Node) -> String {
         .collect()
 }
 
+/// The figures and totals are those of summary.json: the value in `data-value`, for
+/// people in the text.
+fn check_figures(doc: &roxmltree::Document, summary: &serde_json::Value) {
+    for (key, people) in [
+        ("cost_per_30_days_usd", usd as fn(f64) -> String),
+        ("mean_coverage_pct", pct),
+        ("mean_in_use_coverage_pct", pct),
+        ("mean_continuous_coverage_pct", pct),
+        ("mean_exposed", count),
+    ] {
+        let (raw, text) = match json_number(summary, &["figures", key]) {
+            Some(v) => (format!("{v:.2}"), people(v)),
+            None => ("n/a".to_string(), "n/a".to_string()),
+        };
+        let node = element(doc, "data-figure", key);
+        assert_eq!(
+            node.attribute("data-value"),
+            Some(raw.as_str()),
+            "figure {key}"
+        );
+        assert_eq!(node.text(), Some(text.as_str()), "figure {key}");
+    }
+    for key in [
+        "initial_scans",
+        "rescans",
+        "basic_scans",
+        "pushes",
+        "pulls",
+        "deletes",
+        "expirations",
+        "ignored_events",
+        "inputs_processed",
+    ] {
+        let n = summary["totals"][key].as_u64().expect(key);
+        let node = element(doc, "data-total", key);
+        assert_eq!(
+            node.attribute("data-value"),
+            Some(n.to_string().as_str()),
+            "{key}"
+        );
+        assert_eq!(node.text(), Some(thousands(n).as_str()), "total {key}");
+    }
+    let cost = json_number(summary, &["totals", "cost_usd"]).unwrap();
+    assert_eq!(
+        element(doc, "data-total", "cost_usd").attribute("data-value"),
+        Some(format!("{cost:.2}").as_str())
+    );
+}
+
 /// The answer opens the page: the cost per 30 days and the coverage of what runs, as in
 /// summary.json, and whether the figures are one draw.
 fn check_answer(doc: &roxmltree::Document, summary: &serde_json::Value) {
@@ -372,53 +421,8 @@ fn check_report(out: &Path) {
             "inline chart `{title}`"
         );
     }
-    // The figures are those of summary.json: the value in `data-value`, for people in the
-    // text.
     let summary = read_json(&out.join("summary.json"));
-    for (key, people) in [
-        ("cost_per_30_days_usd", usd as fn(f64) -> String),
-        ("mean_coverage_pct", pct),
-        ("mean_in_use_coverage_pct", pct),
-        ("mean_continuous_coverage_pct", pct),
-        ("mean_exposed", count),
-    ] {
-        let (raw, text) = match json_number(&summary, &["figures", key]) {
-            Some(v) => (format!("{v:.2}"), people(v)),
-            None => ("n/a".to_string(), "n/a".to_string()),
-        };
-        let node = element(&doc, "data-figure", key);
-        assert_eq!(
-            node.attribute("data-value"),
-            Some(raw.as_str()),
-            "figure {key}"
-        );
-        assert_eq!(node.text(), Some(text.as_str()), "figure {key}");
-    }
-    for key in [
-        "initial_scans",
-        "rescans",
-        "basic_scans",
-        "pushes",
-        "pulls",
-        "deletes",
-        "expirations",
-        "ignored_events",
-        "inputs_processed",
-    ] {
-        let n = summary["totals"][key].as_u64().expect(key);
-        let node = element(&doc, "data-total", key);
-        assert_eq!(
-            node.attribute("data-value"),
-            Some(n.to_string().as_str()),
-            "{key}"
-        );
-        assert_eq!(node.text(), Some(thousands(n).as_str()), "total {key}");
-    }
-    let cost = json_number(&summary, &["totals", "cost_usd"]).unwrap();
-    assert_eq!(
-        element(&doc, "data-total", "cost_usd").attribute("data-value"),
-        Some(format!("{cost:.2}").as_str())
-    );
+    check_figures(&doc, &summary);
     check_answer(&doc, &summary);
     check_breakdown(&doc, &summary);
     // The modelling assumptions, in order, as text.
