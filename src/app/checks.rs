@@ -54,12 +54,15 @@ pub fn hint(filter: &str, repos: &[&str]) -> String {
     out
 }
 
-/// The registry configurations a scenario sets, each with where it is set.
+/// The registry configurations a scenario sets before the horizon, each with where it is
+/// first set (a configuration repeated later is checked once).
 fn registries(sc: &Scenario) -> Vec<(String, &RegistryConfig)> {
     let horizon = sc.horizon();
     let mut out = vec![("[registry]".to_string(), &sc.registry)];
     for e in sc.timeline.iter().filter(|e| e.at < horizon) {
-        if let Some(r) = &e.registry {
+        if let Some(r) = &e.registry
+            && !out.iter().any(|(_, seen)| *seen == r)
+        {
             out.push((format!("timeline[{}].registry", e.index), r));
         }
     }

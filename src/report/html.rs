@@ -288,7 +288,7 @@ fn warnings(o: &mut String, report: &Report) {
         plural(report.warnings.len() as u64, "warning", "warnings")
     );
     for w in &report.warnings {
-        let _ = writeln!(o, "<li>{}</li>", escape(w));
+        let _ = writeln!(o, "<li>{}</li>", escape_code(w));
     }
     o.push_str("</ul>\n</section>\n");
 }

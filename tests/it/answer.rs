@@ -455,21 +455,30 @@ fn filters_and_rules_that_match_nothing_are_warned_with_a_hint() {
 
 #[test]
 fn a_rule_without_filters_is_warned() {
+    // A timeline entry setting the same configuration again is not warned twice; one
+    // with another configuration is warned where it is set.
+    let extra = "[[timeline]]\nat = \"2026-01-02T00:00:00Z\"\nregistry = { scan_type = \"ENHANCED\", \
+                 rules = [{ scan_frequency = \"CONTINUOUS_SCAN\", filters = [] }, \
+                 { scan_frequency = \"SCAN_ON_PUSH\", filters = [\"*/dev-*\"] }] }\n\
+                 [[timeline]]\nat = \"2026-01-03T00:00:00Z\"\nregistry = { scan_type = \"ENHANCED\", \
+                 rules = [{ scan_frequency = \"SCAN_ON_PUSH\", filters = [\"dev-*\"] }] }\n";
+    let toml = trace_scenario(extra)
+        .replace("filters = [\"prod-*\"]", "filters = []")
+        .replace(", \"staging-*\"", "");
     let t = ScenarioDir::new(
         "warn-empty-rule",
-        &[
-            (
-                "scenario.toml",
-                &trace_scenario("").replace("filters = [\"prod-*\"]", "filters = []"),
-            ),
-            ("events.csv", TRACE),
-        ],
+        &[("scenario.toml", toml.as_str()), ("events.csv", TRACE)],
     );
     let all = warnings_everywhere(&t, &[]);
     warned(
         &all,
         "[registry] rule 1 (CONTINUOUS_SCAN) has no filters, so it matches no repository",
     );
+    warned(
+        &all,
+        "timeline[1].registry rule 1 (SCAN_ON_PUSH) matches none of the 3 repositories",
+    );
+    assert_eq!(all.2.len(), 2, "{:?}", all.2);
 }
 
 #[test]
