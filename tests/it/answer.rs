@@ -168,7 +168,18 @@ fn replications_give_the_mean_and_interval_and_keep_replication_0() {
     let o = run_scenario(&sc, &t.out, &["--replications", "3"]);
     assert_success(&o);
     // Replication 0 is the run itself: the data files byte for byte, the same figures.
-    for f in ["daily.csv", "monthly.csv", "repositories.csv", "groups.csv"] {
+    for f in [
+        "daily.csv",
+        "monthly.csv",
+        "repositories.csv",
+        "groups.csv",
+        "coverage.svg",
+        "cost.svg",
+        "cost_by_month.svg",
+        "coverage.png",
+        "cost.png",
+        "cost_by_month.png",
+    ] {
         assert_eq!(
             read_bytes(&t.out.join(f)),
             read_bytes(&single.join(f)),
@@ -241,6 +252,21 @@ fn replications_give_the_mean_and_interval_and_keep_replication_0() {
         "{first}"
     );
     assert!(line(&out, "Each range is the 95 % confidence interval").contains("seed 7"));
+    // The report gives the mean and the interval of each figure too.
+    let html = crate::common::read_text(&t.out.join("report.html"));
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&html, opts).unwrap();
+    let cell = doc
+        .descendants()
+        .find(|n| n.attribute("data-replications") == Some("cost_per_30_days_usd"))
+        .expect("the cost over the replications in the report");
+    assert_eq!(
+        cell.text(),
+        Some(format!("{} ({range})", usd(num(c, &["mean"]))).as_str())
+    );
 }
 
 /// The cost per 30 days of replication 0 (`first`) and of `run --seed` with each further
