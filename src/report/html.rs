@@ -412,10 +412,9 @@ fn draw_note(report: &Report) -> String {
         ),
         (None, None) => format!(
             "The synthetic traffic is random: these figures are one draw (seed {}). Another \
-             seed gives other figures; run <code>scansim run {} --replications 10</code> for \
-             the mean and a 95 % range.",
-            sc.seed,
-            escape(&sc.file.display().to_string())
+             seed gives other figures; run the same command with <code>--replications \
+             10</code> added for the mean and a 95 % range.",
+            sc.seed
         ),
     };
     let text = if text.contains("<code>") {
