@@ -1,5 +1,8 @@
 //! One simulation: a scenario over its traffic (or a trace), and its outputs.
 
+use super::checks;
+use super::sweep::spec::replication_seed;
+use super::sweep::stats::Estimate;
 use crate::base::atomic::{AtomicFile, Staging};
 use crate::base::claim::{check_not_input, resolve};
 use crate::base::error::{Error, Location, Result};
@@ -9,24 +12,69 @@ use crate::model::groups::PathGroups;
 use crate::model::provenance::Provenance;
 use crate::model::scenario::synthetic::SyntheticConfig;
 use crate::model::scenario::{Scenario, Traffic};
+use crate::report::Report;
+use crate::report::answer::{Replications, Spread, headline_values};
 use crate::report::events::is_events_file;
 use crate::source::synthetic::{Registry, RepoSource};
 use rayon::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A finished simulation and what it came from.
 pub struct Run {
     pub result: RunResult,
     pub provenance: Provenance,
+    /// The trace replayed; none for synthetic traffic.
+    pub trace: Option<PathBuf>,
+    /// What the run found wrong beyond the scenario's own warnings (filters that match
+    /// none of the repositories, a trace without rows, ...).
+    pub warnings: Vec<String>,
+    /// The headline figures over replications of the traffic ([`replicate`]).
+    pub replications: Option<Replications>,
+}
+
+impl Run {
+    fn new(
+        sc: &Scenario,
+        result: RunResult,
+        provenance: Provenance,
+        trace: Option<PathBuf>,
+    ) -> Run {
+        let warnings = match (&trace, &sc.traffic) {
+            (None, Traffic::Synthetic(cfg)) => {
+                let names = cfg.repository_names();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                checks::traffic_warnings(sc, &names, None)
+            }
+            _ => {
+                let names: Vec<&str> = result.repos.iter().map(|r| r.name.as_str()).collect();
+                let rows = trace
+                    .as_deref()
+                    .map(|t| (t, result.traffic_events, result.events_after_horizon));
+                checks::traffic_warnings(sc, &names, rows)
+            }
+        };
+        Run {
+            result,
+            provenance,
+            trace,
+            warnings,
+            replications: None,
+        }
+    }
+
+    /// Every warning: the scenario's, then the run's.
+    pub fn all_warnings(&self, sc: &Scenario) -> Vec<String> {
+        sc.warnings.iter().chain(&self.warnings).cloned().collect()
+    }
 }
 
 /// Simulates a scenario: over `trace` when given, else over the scenario's own traffic.
 pub fn simulate(sc: &Scenario, trace: Option<&Path>, opts: RunOptions) -> Result<Run> {
     match (trace, &sc.traffic) {
         (None, Traffic::Synthetic(cfg)) => {
-            let result = simulate_synthetic(sc, cfg, opts)?;
+            let result = simulate_synthetic(sc, cfg, sc.seed, opts)?;
             let provenance = Provenance::collect(sc, None)?;
-            Ok(Run { result, provenance })
+            Ok(Run::new(sc, result, provenance, None))
         }
         _ => simulate_trace(sc, trace, opts, None),
     }
@@ -61,8 +109,8 @@ fn simulate_trace(
         .into_inner()
         .drain_and_finish()
         .map_err(|e| Error::io(&trace, e))?;
-    let provenance = Provenance::collect(sc, Some((trace, hash)))?;
-    Ok(Run { result, provenance })
+    let provenance = Provenance::collect(sc, Some((trace.clone(), hash)))?;
+    Ok(Run::new(sc, result, provenance, Some(trace)))
 }
 
 /// Simulates like [`simulate`] and writes the EventBridge events of the run to
@@ -86,16 +134,22 @@ pub fn simulate_with_events(
                 .with_observer(sink)
                 .run(&mut reg.merged())?;
             let provenance = Provenance::collect(sc, None)?;
-            Ok(Run { result, provenance })
+            Ok(Run::new(sc, result, provenance, None))
         }
         _ => simulate_trace(sc, trace, opts, Some(sink)),
     }
 }
 
-/// Synthetic traffic: each repository is simulated on its own (repositories never
-/// interact), in parallel; the integer sums do not depend on the order of merging.
-fn simulate_synthetic(sc: &Scenario, cfg: &SyntheticConfig, opts: RunOptions) -> Result<RunResult> {
-    let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
+/// Synthetic traffic drawn from `seed`: each repository is simulated on its own
+/// (repositories never interact), in parallel; the integer sums do not depend on the
+/// order of merging.
+fn simulate_synthetic(
+    sc: &Scenario,
+    cfg: &SyntheticConfig,
+    seed: u64,
+    opts: RunOptions,
+) -> Result<RunResult> {
+    let reg = Registry::new(cfg, seed, sc.start, sc.days);
     if let Some(p) = &opts.progress {
         p.start(reg.specs.len() as u64, "repositories");
     }
@@ -122,7 +176,7 @@ fn simulate_synthetic(sc: &Scenario, cfg: &SyntheticConfig, opts: RunOptions) ->
     Ok(result)
 }
 
-/// Writes the scenario's synthetic traffic as a SPEC §9 trace (`scansim generate`).
+/// Writes the scenario's synthetic traffic as a trace (`scansim generate`).
 /// Returns the number of rows. Triggers are drawn as in `run`, so replaying the trace
 /// gives the same `daily.csv`. The trace must not be an input of the scenario; an
 /// existing file is replaced only if it is a trace (or `force`).
@@ -150,8 +204,9 @@ pub fn inputs(sc: &Scenario, trace: Option<&Path>) -> Vec<std::path::PathBuf> {
     v
 }
 
-/// The files `run` writes into its output directory.
-const RUN_FILES: &[&str] = &[
+/// The files `run` writes into its output directory (a test checks the list against a
+/// run): `--events` inside `--out` must not take the place of one.
+pub const RUN_FILES: &[&str] = &[
     "daily.csv",
     "summary.json",
     "monthly.csv",
@@ -161,6 +216,8 @@ const RUN_FILES: &[&str] = &[
     "coverage.svg",
     "cost.png",
     "cost.svg",
+    "cost_by_month.png",
+    "cost_by_month.svg",
     "report.html",
     crate::base::atomic::MARKER,
 ];
@@ -304,7 +361,7 @@ fn fill_staging(
     staging: &Staging,
     charts: bool,
 ) -> Result<()> {
-    let rep = crate::report::Report::new(sc, &run.result, &run.provenance, command);
+    let rep = report(sc, run, command);
     for e in crate::report::data_exporters() {
         crate::report::export(staging, &rep, e.as_ref())?;
     }
@@ -319,4 +376,77 @@ fn fill_staging(
         )?;
     }
     Ok(())
+}
+
+/// What the exporters and the terminal answer read of a run.
+pub fn report<'a>(sc: &'a Scenario, run: &'a Run, command: &'a [String]) -> Report<'a> {
+    let mut rep = Report::new(sc, &run.result, &run.provenance, command);
+    rep.warnings = run.all_warnings(sc);
+    rep.replications = run.replications.clone();
+    rep.trace = run.trace.clone();
+    rep
+}
+
+/// The headline figures over `n` replications of the scenario's synthetic traffic.
+/// Replication 0 is `first`, the run of the scenario's own seed; replication `k > 0`
+/// draws the traffic from the seed replication `k` of a sweep uses. Replications run in
+/// parallel; each figure's values are taken in replication order, so the statistics are
+/// the same whatever the number of threads.
+pub fn replicate(
+    sc: &Scenario,
+    first: &RunResult,
+    n: u32,
+    opts: &RunOptions,
+) -> Result<Replications> {
+    let Traffic::Synthetic(cfg) = &sc.traffic else {
+        return Err(Error::Usage(format!(
+            "{}: --replications needs synthetic traffic; a trace is fixed traffic, so every \
+             replication would be the same",
+            sc.file.display()
+        )));
+    };
+    let seeds: Vec<u64> = (0..n).map(|k| replication_seed(sc.seed, k)).collect();
+    let quiet = RunOptions {
+        progress: None,
+        explain: None,
+        ..opts.clone()
+    };
+    if let Some(p) = &opts.progress {
+        p.start(u64::from(n.saturating_sub(1)), "replications");
+    }
+    let rest = seeds[1..]
+        .par_iter()
+        .map(|&seed| {
+            let r = simulate_synthetic(sc, cfg, seed, quiet.clone())?;
+            if let Some(p) = &opts.progress {
+                p.advance(1);
+            }
+            Ok(headline_values(&r))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(p) = &opts.progress {
+        p.finish();
+    }
+    let runs: Vec<Vec<Option<f64>>> = std::iter::once(headline_values(first))
+        .chain(rest)
+        .collect();
+    let figures = (0..runs[0].len())
+        .map(|h| {
+            let xs: Option<Vec<f64>> = runs.iter().map(|r| r[h]).collect();
+            spread(&xs?)
+        })
+        .collect();
+    Ok(Replications { seeds, figures })
+}
+
+/// The mean, its 95 % interval and the extremes of values over replications.
+fn spread(xs: &[f64]) -> Option<Spread> {
+    let e = Estimate::of(xs)?;
+    Some(Spread {
+        mean: e.mean,
+        low: e.low(),
+        high: e.high(),
+        min: xs.iter().copied().fold(f64::INFINITY, f64::min),
+        max: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    })
 }

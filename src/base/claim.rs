@@ -148,16 +148,18 @@ fn lock_file(target: &Path, what: &str) -> Result<File> {
                     path.display()
                 ))
             })?;
-        match f.try_lock() {
+        // flock(2) through rustix: `File::try_lock` needs Rust 1.89, the crate 1.88.
+        use rustix::fs::{FlockOperation, flock};
+        match flock(&f, FlockOperation::NonBlockingLockExclusive) {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
+            Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
                 return Err(Error::usage(format!(
                     "another scansim is writing {} (it holds {}): wait for it to finish",
                     target.display(),
                     path.display()
                 )));
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            Err(e) => return Err(Error::io(&path, e.into())),
         }
         if same_file(&f, &path) {
             return Ok(f);

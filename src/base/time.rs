@@ -1,4 +1,4 @@
-//! Instants (SPEC §2): integer seconds since the Unix epoch, UTC.
+//! Instants: integer seconds since the Unix epoch, UTC.
 //!
 //! Parsing is by hand on bytes: a trace has millions of timestamps and the common form
 //! `2026-01-01T10:00:00Z` must cost a few nanoseconds.
@@ -143,7 +143,7 @@ pub fn check_time(h: u32, mi: u32, s: u32) -> Result<i64, String> {
     Ok((h * 3600 + mi * 60 + s) as i64)
 }
 
-/// Parses an RFC 3339 date-time (SPEC §2): `T`, `t` or space between date and time,
+/// Parses an RFC 3339 date-time: `T`, `t` or space between date and time,
 /// fractional seconds floored, offset `Z`, `z` or `±HH:MM` required.
 pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
     rfc3339(text.as_bytes())
@@ -247,7 +247,7 @@ fn epoch_decimal(b: &[u8]) -> Result<i64, String> {
 pub const MIN_INSTANT: i64 = -62_167_219_200;
 pub const MAX_INSTANT: i64 = 253_402_300_799;
 
-/// Parses any instant form of SPEC §2: RFC 3339, a bare date, or decimal epoch seconds.
+/// Parses any instant form: RFC 3339, a bare date, or decimal epoch seconds.
 pub fn parse_instant(text: &str) -> Result<i64, String> {
     parse_instant_bytes(text.as_bytes())
 }

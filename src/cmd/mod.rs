@@ -23,7 +23,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write daily.csv (and more) into DIR.
+    /// Simulate a scenario: write daily.csv, summary.json, tables, charts and report.html
+    /// into DIR, and print the answer (cost, coverage, where the money goes).
     Run(run::Args),
     /// Compare settings: simulate every combination of --set values over replications
     /// with common random numbers; write sweep.csv, sweep.md, charts and daily rows.
@@ -33,7 +34,8 @@ pub enum Command {
     Merge(merge::Args),
     /// Write the scenario's synthetic traffic as a trace file.
     Generate(generate::Args),
-    /// Check a scenario (and its trace) without simulating; print the resolved settings.
+    /// Check a scenario (and its trace) without simulating; print the resolved settings,
+    /// what each filter matches, and the warnings.
     Validate(validate::Args),
     /// Turn AWS CLI JSON and CloudTrail records about a real registry into a trace for
     /// `run --trace`; report Inspector's usage totals.

@@ -1,8 +1,10 @@
 //! `scansim run`: simulate a scenario and write its outputs.
 
-use crate::app::simulate;
+use crate::app::{checks, simulate};
 use crate::engine::RunOptions;
-use crate::model::scenario::Scenario;
+use crate::model::scenario::sweep::MAX_REPLICATIONS;
+use crate::model::scenario::{Scenario, Traffic};
+use crate::report::answer;
 use anyhow::Context as _;
 use std::path::PathBuf;
 
@@ -31,7 +33,11 @@ pub struct Args {
     /// Print the history of one image, REPOSITORY@DIGEST.
     #[arg(long, value_name = "REPOSITORY@DIGEST")]
     explain: Option<String>,
-    /// No progress output.
+    /// Also simulate N − 1 more draws of the synthetic traffic and give each headline
+    /// figure as the mean and 95 % interval over the N (replication 0 is this run).
+    #[arg(long, value_name = "N")]
+    replications: Option<u32>,
+    /// Print nothing but errors and --explain: no progress, no answer at the end.
     #[arg(long, short)]
     quiet: bool,
     /// Also write the EventBridge events scanning would emit, as JSON lines.
@@ -56,6 +62,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if let Some(s) = a.seed {
         sc.seed = s;
     }
+    check_replications(&sc, &a)?;
     let explain = match a.explain {
         Some(x) => Some(
             x.split_once('@')
@@ -81,16 +88,62 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         explain,
         progress: super::progress(a.quiet),
     };
-    let run = match outputs.events() {
-        Some(file) => {
-            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts, file, &a.account)?
-        }
-        None => simulate::simulate(&sc, a.trace.as_deref(), opts)?,
+    let mut run = match outputs.events() {
+        Some(file) => simulate::simulate_with_events(
+            &sc,
+            a.trace.as_deref(),
+            opts.clone(),
+            file,
+            &a.account,
+        )?,
+        None => simulate::simulate(&sc, a.trace.as_deref(), opts.clone())?,
     };
+    if let Some(n) = a.replications {
+        run.replications = Some(simulate::replicate(&sc, &run.result, n, &opts)?);
+    }
+    run.warnings
+        .extend(checks::seed_warning(a.seed, run.trace.as_deref()));
     for line in &run.result.explain {
         println!("{line}");
     }
     let command: Vec<String> = std::env::args().collect();
     outputs.commit(&sc, &run, &command, !a.no_charts)?;
+    if a.quiet {
+        for w in &run.warnings {
+            eprintln!("warning: {w}");
+        }
+    } else {
+        if !run.result.explain.is_empty() {
+            println!();
+        }
+        let rep = simulate::report(&sc, &run, &command);
+        print!("{}", answer::terminal(&rep, &a.out, !a.no_charts));
+    }
+    Ok(())
+}
+
+/// `--replications N`: 2 ≤ N ≤ the sweep's bound, synthetic traffic only.
+fn check_replications(sc: &Scenario, a: &Args) -> anyhow::Result<()> {
+    let Some(n) = a.replications else {
+        return Ok(());
+    };
+    if !(2..=MAX_REPLICATIONS).contains(&n) {
+        anyhow::bail!(
+            "--replications must be between 2 and {MAX_REPLICATIONS} (got {n}; replication 0 \
+             is the run itself)"
+        );
+    }
+    let trace = match (&a.trace, &sc.traffic) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Traffic::Trace(t)) => Some(t.clone()),
+        _ => None,
+    };
+    if let Some(t) = trace {
+        anyhow::bail!(
+            "--replications needs synthetic traffic: the traffic is the trace {}, which is \
+             fixed, so every replication would be the same; remove --replications",
+            t.display()
+        );
+    }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! A small read-only walk over JSON that keeps the text of every value: numbers stay
-//! decimal text (SPEC §2 floors epoch seconds from the text, never through a float), and
+//! decimal text (epoch seconds are floored from the text, never through a float), and
 //! every value knows its JSON path and its line and column, for error messages.
 //!
 //! Built on `serde_json`'s `RawValue` (feature `raw_value`): each level is a borrowed
@@ -245,7 +245,7 @@ impl<'a> Source<'a> {
             .map_err(|_| self.error(val, format!("expected an integer, found `{text}`")))
     }
 
-    /// An instant (SPEC §2): an RFC 3339 string (AWS CLI v2) or epoch seconds as a JSON
+    /// An instant: an RFC 3339 string (AWS CLI v2) or epoch seconds as a JSON
     /// number (AWS CLI v1, `1565128275.0`), floored from its decimal text.
     pub fn instant(&self, val: &Val<'a>) -> Result<i64> {
         let text = val.raw.get().trim();

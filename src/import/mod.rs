@@ -1,4 +1,4 @@
-//! `scansim import`: turns what AWS says about a real registry into a trace (SPEC §9)
+//! `scansim import`: turns what AWS says about a real registry into a trace
 //! that `scansim run` replays: snapshots (below), or the history in CloudTrail records
 //! ([`cloudtrail`]); and reports Inspector's usage totals ([`usage_totals`]).
 //!
@@ -179,7 +179,7 @@ fn no_files(k: Kind) -> Error {
     ))
 }
 
-/// One row of a trace (SPEC §9).
+/// One row of a trace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceRow {
     pub time: i64,

@@ -1,4 +1,4 @@
-//! ECR lifecycle policies (SPEC §6): ECR's own JSON, validated as ECR does, and evaluated
+//! ECR lifecycle policies: ECR's own JSON, validated as ECR does, and evaluated
 //! at a midnight on the state of one repository.
 
 use crate::base::error::{Error, Location, Result};
@@ -136,7 +136,7 @@ impl Policy {
             .fold(0, |m, (i, _)| m | 1 << i)
     }
 
-    /// Evaluates the policy at midnight `m` on the state before any action (SPEC §6).
+    /// Evaluates the policy at midnight `m` on the state before any action.
     /// `scratch` is reused between calls to avoid allocating.
     pub fn evaluate(
         &self,

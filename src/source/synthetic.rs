@@ -1,11 +1,11 @@
-//! Synthetic traffic (SPEC §10): repository groups with name templates, per-repository
+//! Synthetic traffic: repository groups with name templates, per-repository
 //! push processes, moving and version tags, platforms, deployments that pull the newest
 //! images every day, decaying pulls of older images, deletes, history before day 0, and
 //! vulnerability-feed triggers.
 //!
 //! Every random draw comes from a ChaCha8 stream keyed by (seed, purpose, repository
 //! name), so a repository's traffic does not depend on thread count or on the other
-//! groups. Triggers are drawn lazily for active images only (SPEC §10 allows it): a
+//! groups. Triggers are drawn lazily for active images only (the result is the same): a
 //! trigger on an inactive image does nothing, and the superposition of the per-image
 //! Poisson processes of the `n` active images is one Poisson process of rate `n × r`
 //! that picks an active image uniformly.

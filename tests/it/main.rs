@@ -1,5 +1,6 @@
 //! One integration-test binary over the real `scansim` binary and the library.
 
+mod answer;
 mod boundaries;
 mod bounds;
 mod cases;
@@ -16,6 +17,7 @@ mod outputs;
 mod paths;
 mod properties;
 mod props11;
+mod readme;
 mod report;
 mod sweep;
 mod synthetic;

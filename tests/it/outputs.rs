@@ -264,6 +264,18 @@ fn a_directory_scansim_did_not_write_is_replaced_only_with_force() {
 }
 
 #[test]
+fn the_files_a_run_writes_are_known_to_the_events_check() {
+    let d = project("run-files");
+    ok_in(&d, &words("run proj/scenario.toml --out o -q"));
+    for f in names(&d.join("o")) {
+        assert!(
+            scansim::app::simulate::RUN_FILES.contains(&f.as_str()),
+            "{f} is missing from RUN_FILES"
+        );
+    }
+}
+
+#[test]
 fn command_line_checks_run_before_anything_is_written() {
     let d = project("checks-first");
     d.write("file", "a file");
@@ -369,7 +381,7 @@ fn a_read_only_old_output_is_refused_before_anything_is_replaced() {
 fn a_second_writer_of_the_same_output_stops_with_a_message() {
     let d = project("locked");
     let lock = std::fs::File::create(d.join(".out.scansim-lock")).unwrap();
-    lock.lock().unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive).unwrap();
     fails(
         &d,
         &["run", "proj/scenario.toml", "--out", "out"],

@@ -257,7 +257,7 @@ fn explain_prints_the_history_of_one_image() {
     let o = run_scenario(
         &dir.join("s.toml"),
         &dir.join("out"),
-        &["--no-charts", "--explain", "app@sha256:a"],
+        &["--no-charts", "--quiet", "--explain", "app@sha256:a"],
     );
     assert_success(&o);
     let got = String::from_utf8_lossy(&o.stdout);

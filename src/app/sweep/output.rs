@@ -15,7 +15,7 @@ use crate::report::figures::Figures;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// A figure of SPEC §8b compared across variants.
+/// A summary figure compared across variants.
 pub struct Metric {
     /// Column name (as in `summary.json`).
     pub name: &'static str,

@@ -1,4 +1,4 @@
-//! The AWS CLI JSON forms of the configuration (SPEC §11 `aws_json`):
+//! The AWS CLI JSON forms of the configuration (`aws_json`):
 //! `aws ecr get-registry-scanning-configuration` output, the input or output of
 //! `put-registry-scanning-configuration`, and `aws inspector2 get-configuration` output.
 

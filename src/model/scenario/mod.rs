@@ -1,4 +1,4 @@
-//! The scenario file (SPEC §11): the TOML model, its validation with locations, and the
+//! The scenario file: the TOML model, its validation with locations, and the
 //! resolved settings the engine runs on.
 
 mod aws;
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use synthetic::SyntheticConfig;
 
-/// A configuration change at an instant (SPEC §5.2).
+/// A configuration change at an instant (a `[[timeline]]` entry).
 #[derive(Debug, Clone)]
 pub struct TimelineEntry {
     pub at: i64,
@@ -92,7 +92,7 @@ impl Scenario {
         self.midnight(self.days as i64 - 1)
     }
 
-    /// The free trial start of SPEC §7.
+    /// When the free trial starts (docs/behaviour.md, "Pricing and the free trial").
     pub fn billing(&self) -> Billing {
         let trial_start = if self.registry.scan_type == ScanType::Enhanced {
             Some(self.start)
@@ -528,7 +528,7 @@ impl<'a, 's> Loader<'a, 's> {
         }
     }
 
-    /// A list of wildcard filters (SPEC §4.1 syntax).
+    /// A list of wildcard filters (ECR's filter syntax).
     fn filters(&self, node: &Node, min: usize) -> Result<Vec<String>> {
         let els = node.elements()?;
         if els.len() < min {
@@ -669,7 +669,7 @@ fn list(ds: &[Duration]) -> String {
         .join(", ")
 }
 
-/// Validates the given keys against the profile (SPEC §4.4, §4.5) and applies them.
+/// Validates the given keys against the rules profile and applies them.
 pub(crate) fn apply_settings<L>(
     given: Given<L>,
     profile: Profile,
