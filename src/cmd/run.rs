@@ -89,13 +89,9 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         progress: super::progress(a.quiet),
     };
     let mut run = match outputs.events() {
-        Some(file) => simulate::simulate_with_events(
-            &sc,
-            a.trace.as_deref(),
-            opts.clone(),
-            file,
-            &a.account,
-        )?,
+        Some(file) => {
+            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts.clone(), file, &a.account)?
+        }
         None => simulate::simulate(&sc, a.trace.as_deref(), opts.clone())?,
     };
     if let Some(n) = a.replications {
