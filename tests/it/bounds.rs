@@ -12,6 +12,19 @@ fn synthetic(sim: &str, syn: &str) -> String {
     )
 }
 
+/// `scansim import KIND FILE --trace-out DIR/t.csv`, expected to fail cleanly: the message.
+fn import_rejected(d: &WorkDir, kind: &str, file: &std::path::Path) -> String {
+    let out = d.join("t.csv");
+    let o = scansim(&[
+        "import",
+        kind,
+        file.to_str().unwrap(),
+        "--trace-out",
+        out.to_str().unwrap(),
+    ]);
+    expect_clean_failure(&o, &out)
+}
+
 fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -69,15 +82,7 @@ fn json_instants_with_offsets_outside_the_years_are_rejected() {
         r#"{"imageDetails": [{"repositoryName": "app", "imageDigest": "sha256:1",
             "imagePushedAt": "0000-01-01T00:00:00+01:00"}]}"#,
     );
-    let out = d.join("t.csv");
-    let o = scansim(&[
-        "import",
-        "ecr-images",
-        f.to_str().unwrap(),
-        "--trace-out",
-        out.to_str().unwrap(),
-    ]);
-    let msg = expect_clean_failure(&o, &out);
+    let msg = import_rejected(&d, "ecr-images", &f);
     assert!(
         msg.contains("$.imageDetails[0].imagePushedAt") && msg.contains("0000 to 9999"),
         "{msg}"
@@ -131,15 +136,7 @@ fn duplicate_json_keys_are_errors_with_their_path() {
         ("ecr-images", &page, "$.imageDetails[0].imagePushedAt"),
         ("cloudtrail", &ct, "$.Records[0].eventSource"),
     ] {
-        let out = d.join("t.csv");
-        let o = scansim(&[
-            "import",
-            kind,
-            f.to_str().unwrap(),
-            "--trace-out",
-            out.to_str().unwrap(),
-        ]);
-        let msg = expect_clean_failure(&o, &out);
+        let msg = import_rejected(&d, kind, f);
         assert!(
             msg.contains(&format!("{path}: duplicate key")),
             "{kind}: {msg}"
@@ -341,15 +338,7 @@ fn import_never_writes_a_line_longer_than_a_trace_line_may_be() {
             tags.join(",")
         ),
     );
-    let out = d.join("t.csv");
-    let o = scansim(&[
-        "import",
-        "ecr-images",
-        f.to_str().unwrap(),
-        "--trace-out",
-        out.to_str().unwrap(),
-    ]);
-    let msg = expect_clean_failure(&o, &out);
+    let msg = import_rejected(&d, "ecr-images", &f);
     assert!(
         msg.contains("row 1 would be 1089") && msg.contains("more than the 1048576 bytes"),
         "{msg}"
