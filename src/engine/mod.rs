@@ -9,6 +9,7 @@
 //! - [`result`]: the integer figures a run produces.
 
 pub mod explain;
+pub mod findings;
 pub mod observer;
 pub mod repo;
 pub mod result;
@@ -187,6 +188,7 @@ impl<'s> Engine<'s> {
             .group_of(s)
             .unwrap_or_else(|| Self::path_group(&mut self.path_groups, s));
         let mut r = RepoState::new(s, self.registry.frequency(s), policy, group);
+        r.findings = findings::Book::new(self.sc.findings_for(s), self.sc.seed);
         if let Some((repo, digest)) = &self.opts.explain
             && repo == s
         {
@@ -461,13 +463,17 @@ impl<'s> Engine<'s> {
     /// instants, and no enhanced scanning yet); the caller checks that.
     pub fn fork<'t>(&self, sc: &'t Scenario, grouping: &'t dyn Grouping) -> Engine<'t> {
         let cfg = sc.configuration_after(self.next_config);
+        let mut repos = self.repos.clone();
+        for r in &mut repos {
+            r.findings.set_model(sc.findings_for(&r.name), sc.seed);
+        }
         Engine {
             sc,
             observer: None,
             skip_idle: self.skip_idle,
             ctx: ctx_of(sc, cfg.registry, Window::new(&cfg.inspector, sc.profile)),
             registry: cfg.registry.clone(),
-            repos: self.repos.clone(),
+            repos,
             repo_ids: self.repo_ids.clone(),
             next_midnight: self.next_midnight,
             now: self.now,

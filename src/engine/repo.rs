@@ -10,6 +10,7 @@
 //! deadline has passed.
 
 use super::explain::{Cause, Explain};
+use super::findings::Book;
 use super::result::{Counts, Flows, RepoTotals};
 use super::store::{DeadlineHeap, Image, ImageStore};
 use crate::base::digest::DigestRef;
@@ -47,6 +48,8 @@ pub struct RepoState {
     pub explain: Option<Box<Explain>>,
     /// When an observer listens: the initial scans (instant, slot) since the last drain.
     pub initial_scans: Option<Vec<(i64, u32)>>,
+    /// The findings of the images (counts per severity).
+    pub findings: Book,
 }
 
 impl RepoState {
@@ -68,6 +71,7 @@ impl RepoState {
             totals: RepoTotals::default(),
             explain: None,
             initial_scans: None,
+            findings: Book::default(),
             policy,
         }
     }
@@ -160,6 +164,11 @@ impl RepoState {
 
     fn create(&mut self, t: i64, digest: DigestRef, supported: bool, seq: u64) -> u32 {
         let slot = self.store.create(t, digest, supported, seq);
+        let d: &[u8] = match &digest {
+            DigestRef::Sha256(b) => b,
+            DigestRef::Text(t) => t,
+        };
+        self.findings.created(slot, self.name.as_bytes(), d);
         if let Some(e) = self.explain.as_mut() {
             e.created(slot, digest);
         }
@@ -167,6 +176,7 @@ impl RepoState {
     }
 
     fn remove(&mut self, slot: u32) {
+        self.close_findings(slot);
         let img = self.store.image(slot);
         let (status, in_use) = (img.counted, img.counted_in_use);
         self.counts.images -= 1;
@@ -191,6 +201,8 @@ impl RepoState {
         img.scanned = true;
         img.enhanced_scanned = true;
         let price = ctx.billing.price(initial, t);
+        self.findings
+            .scan(slot, t, initial, &mut self.counts, &mut self.flows.findings);
         if initial {
             self.flows.initial_scans += 1;
             if let Some(list) = self.initial_scans.as_mut() {
@@ -393,6 +405,7 @@ impl RepoState {
     }
 
     fn archive_slot(&mut self, slot: u32, t: i64, cause: Cause) {
+        self.close_findings(slot);
         let img = self.img(slot);
         img.archived = true;
         img.archived_at = t;
@@ -434,6 +447,11 @@ impl RepoState {
         let price = ctx.billing.price(false, t);
         self.flows.rescans += n;
         self.flows.cost_micro += n as i64 * price;
+        for k in 0..self.store.active_count() {
+            let slot = self.store.active_slot(k);
+            self.findings
+                .scan(slot, t, false, &mut self.counts, &mut self.flows.findings);
+        }
         if let Some(slot) = self.explain.as_ref().and_then(|e| e.slot)
             && self.image(slot).counted() == Status::Active
         {
@@ -478,6 +496,9 @@ impl RepoState {
                 }
                 Cause::Frequency(f0, f1)
             };
+            if !self.keeps_findings(slot, f0, ctx) {
+                self.close_findings(slot);
+            }
             self.sync(slot, t, cause);
         }
         self.rebuild_expiry(ctx);
@@ -498,6 +519,28 @@ impl RepoState {
             self.img(slot).monitored = false;
         }
         cause
+    }
+
+    /// Whether an image keeps its open findings after a configuration change from `f0`:
+    /// while continuously monitored, or scanned on push and still scanned on push by
+    /// enhanced scanning.
+    fn keeps_findings(&self, slot: u32, f0: Freq, ctx: &Ctx) -> bool {
+        let img = self.image(slot);
+        !img.archived
+            && match self.freq {
+                Freq::Continuous => img.monitored,
+                Freq::ScanOnPush => f0 == Freq::ScanOnPush && ctx.scan_type == ScanType::Enhanced,
+                Freq::Off => false,
+            }
+    }
+
+    /// Closes the open findings of an image, noting whether it was in use (as last
+    /// counted, or used since).
+    fn close_findings(&mut self, slot: u32) {
+        let img = self.store.image(slot);
+        let in_use = img.recent_use && !img.archived;
+        self.findings
+            .close(slot, in_use, &mut self.counts, &mut self.flows.findings);
     }
 
     /// Deadlines depend on the settings: recompute them all.
@@ -539,6 +582,7 @@ impl RepoState {
             if d < m {
                 img.monitored = false;
                 self.flows.expirations += 1;
+                self.close_findings(slot);
                 self.sync(slot, m, Cause::WindowExpiry);
             } else if d != i64::MAX {
                 img.in_expiry_heap = true;

@@ -11,6 +11,48 @@ pub struct Counts {
     pub status: [u64; 6],
     pub in_use: u64,
     pub in_use_active: u64,
+    /// Open findings per severity (`rules::findings::SEVERITIES` order).
+    pub findings_open: [u64; 6],
+}
+
+impl Counts {
+    pub fn findings_open_total(&self) -> u64 {
+        self.findings_open.iter().sum()
+    }
+}
+
+/// Findings opened, updated and closed during a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingFlows {
+    /// Opened per severity (first scans, rescans, and reopened on revival).
+    pub created: [u64; 6],
+    pub updated: u64,
+    pub closed: [u64; 6],
+    /// Closed while the image was in use (pulled or seen in use within the window).
+    pub closed_in_use: u64,
+}
+
+impl FindingFlows {
+    pub fn add(&mut self, o: &FindingFlows) {
+        add6(&mut self.created, &o.created);
+        add6(&mut self.closed, &o.closed);
+        self.updated += o.updated;
+        self.closed_in_use += o.closed_in_use;
+    }
+
+    pub fn created_total(&self) -> u64 {
+        self.created.iter().sum()
+    }
+
+    pub fn closed_total(&self) -> u64 {
+        self.closed.iter().sum()
+    }
+}
+
+pub fn add6(a: &mut [u64; 6], b: &[u64; 6]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
 }
 
 /// What happened during a day, day end included.
@@ -24,6 +66,7 @@ pub struct Flows {
     pub basic_scans: u64,
     pub expirations: u64,
     pub cost_micro: i64,
+    pub findings: FindingFlows,
 }
 
 impl Flows {
@@ -36,6 +79,7 @@ impl Flows {
         self.basic_scans += o.basic_scans;
         self.expirations += o.expirations;
         self.cost_micro += o.cost_micro;
+        self.findings.add(&o.findings);
     }
 }
 
@@ -55,6 +99,7 @@ impl DayRow {
         }
         c.in_use += oc.in_use;
         c.in_use_active += oc.in_use_active;
+        add6(&mut c.findings_open, &oc.findings_open);
         self.flows.add(&o.flows);
     }
 

@@ -1239,8 +1239,8 @@ fn unknown_top_level_table() {
         at(&text, "pricng")
     );
     assert!(
-        msg == prefix || msg == format!("{prefix}, sweep"),
-        "want `{prefix}[, sweep]`, got `{msg}`"
+        msg == prefix || msg == format!("{prefix}, sweep, findings"),
+        "want `{prefix}[, sweep, findings]`, got `{msg}`"
     );
 }
 

@@ -1,0 +1,127 @@
+//! The findings of one repository's images: counts per severity only (no per-finding
+//! records), kept beside the image slots so the image records stay as they are. The
+//! repository calls in here where a scan opens findings and where an image stops being
+//! monitored, is archived or deleted; the draws are `rules::findings`.
+
+use super::result::{Counts, FindingFlows};
+use crate::rules::findings::{FindingsModel, Sev, image_key};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, Default)]
+struct ImageFindings {
+    /// Stable key of (seed, repository, digest): selects the image's random streams.
+    key: u64,
+    /// The image's findings per severity: open when `open`, else closed (and reopened
+    /// as they are when the image is scanned again).
+    counts: Sev,
+    open: bool,
+}
+
+/// Findings of the images of one repository, by image slot.
+#[derive(Debug, Clone)]
+pub struct Book {
+    model: Arc<FindingsModel>,
+    seed: u64,
+    images: Vec<ImageFindings>,
+}
+
+impl Default for Book {
+    fn default() -> Self {
+        Book::new(Arc::new(FindingsModel::default()), 0)
+    }
+}
+
+fn total(s: &Sev) -> u32 {
+    s.iter().fold(0u32, |a, &b| a.saturating_add(b))
+}
+
+fn add(open: &mut [u64; 6], created: &mut [u64; 6], s: &Sev) {
+    for i in 0..6 {
+        open[i] += s[i] as u64;
+        created[i] += s[i] as u64;
+    }
+}
+
+impl Book {
+    pub fn new(model: Arc<FindingsModel>, seed: u64) -> Self {
+        Book {
+            model,
+            seed,
+            images: Vec::new(),
+        }
+    }
+
+    /// The model and seed of another scenario (a sweep variant); images keep theirs.
+    pub fn set_model(&mut self, model: Arc<FindingsModel>, seed: u64) {
+        self.model = model;
+        self.seed = seed;
+    }
+
+    /// A new image in `slot`: no findings yet.
+    pub fn created(&mut self, slot: u32, repo: &[u8], digest: &[u8]) {
+        let s = slot as usize;
+        if self.images.len() <= s {
+            self.images.resize(s + 1, ImageFindings::default());
+        }
+        self.images[s] = ImageFindings {
+            key: image_key(self.seed, repo, digest),
+            counts: [0; 6],
+            open: false,
+        };
+    }
+
+    /// Open findings of the image in `slot`, per severity (zero when closed).
+    pub fn open(&self, slot: u32) -> Sev {
+        match self.images.get(slot as usize) {
+            Some(e) if e.open => e.counts,
+            _ => [0; 6],
+        }
+    }
+
+    /// An enhanced scan at `t`: the first opens the image's findings; a later one
+    /// reopens closed findings, then adds and updates by the rescan draw.
+    pub fn scan(&mut self, slot: u32, t: i64, first: bool, c: &mut Counts, f: &mut FindingFlows) {
+        let Some(e) = self.images.get_mut(slot as usize) else {
+            return;
+        };
+        if first {
+            e.counts = self.model.first_scan(e.key);
+            e.open = true;
+            add(&mut c.findings_open, &mut f.created, &e.counts);
+            return;
+        }
+        if !e.open {
+            e.open = true;
+            add(&mut c.findings_open, &mut f.created, &e.counts);
+        }
+        let d = self.model.rescan(e.key, t, total(&e.counts));
+        for (x, y) in e.counts.iter_mut().zip(d.created) {
+            *x = x.saturating_add(y);
+        }
+        add(&mut c.findings_open, &mut f.created, &d.created);
+        f.updated += d.updated as u64;
+    }
+
+    /// The image stops being monitored, is archived or deleted: its open findings close.
+    pub fn close(&mut self, slot: u32, in_use: bool, c: &mut Counts, f: &mut FindingFlows) {
+        let Some(e) = self.images.get_mut(slot as usize) else {
+            return;
+        };
+        if !e.open {
+            return;
+        }
+        e.open = false;
+        for i in 0..6 {
+            c.findings_open[i] -= e.counts[i] as u64;
+            f.closed[i] += e.counts[i] as u64;
+        }
+        if in_use {
+            f.closed_in_use += total(&e.counts) as u64;
+        }
+    }
+
+    /// Whether the image in `slot` has open findings.
+    pub fn is_open(&self, slot: u32) -> bool {
+        self.images.get(slot as usize).is_some_and(|e| e.open)
+    }
+}
