@@ -15,6 +15,8 @@ pub mod repo;
 pub mod result;
 pub mod store;
 #[cfg(test)]
+mod findings_tests;
+#[cfg(test)]
 mod transitions_tests;
 
 use crate::base::digest::DigestRef;
