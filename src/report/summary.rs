@@ -9,6 +9,7 @@ use super::figures::cents_value;
 use super::{Exporter, Report};
 use crate::base::time::{DAY, format_date, format_instant};
 use crate::rules::Status;
+use crate::rules::findings::SEVERITIES;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -51,6 +52,39 @@ struct Totals {
     ignored_events: u64,
     inputs_processed: u64,
     events_after_horizon: u64,
+}
+
+/// Findings over the reported days (docs/findings.md).
+#[derive(Serialize)]
+struct FindingsJson {
+    open_at_end: BTreeMap<&'static str, u64>,
+    open_at_end_total: u64,
+    mean_open: f64,
+    created: u64,
+    created_by_severity: BTreeMap<&'static str, u64>,
+    updated: u64,
+    closed: u64,
+    closed_by_severity: BTreeMap<&'static str, u64>,
+    closed_in_use: u64,
+}
+
+fn by_severity(a: &[u64; 6]) -> BTreeMap<&'static str, u64> {
+    SEVERITIES.iter().copied().zip(a.iter().copied()).collect()
+}
+
+fn findings(f: &super::figures::Figures) -> FindingsJson {
+    let fl = &f.flows.findings;
+    FindingsJson {
+        open_at_end: by_severity(&f.findings_open_last),
+        open_at_end_total: f.findings_open_last.iter().sum(),
+        mean_open: cents_value(f.mean_open_findings_hundredths()),
+        created: fl.created_total(),
+        created_by_severity: by_severity(&fl.created),
+        updated: fl.updated,
+        closed: fl.closed_total(),
+        closed_by_severity: by_severity(&fl.closed),
+        closed_in_use: fl.closed_in_use,
+    }
 }
 
 /// The repositories of one scan frequency (at each day's end), over the reported days.
@@ -100,6 +134,7 @@ struct Summary {
     figures: Figures8b,
     totals: Totals,
     by_scan_frequency: BTreeMap<&'static str, FreqSummary>,
+    findings: FindingsJson,
     replications: Option<ReplicationsJson>,
     last_day: Option<LastDay>,
     configuration_changes: Vec<String>,
@@ -205,6 +240,7 @@ impl Exporter for SummaryJson {
                 events_after_horizon: r.events_after_horizon,
             },
             by_scan_frequency: by_scan_frequency(report),
+            findings: findings(f),
             replications: replications(report),
             last_day,
             configuration_changes: r
