@@ -68,6 +68,15 @@ fn findings_of_an_image_in_use_close_as_exposure() {
     take(&mut r);
     r.day_end(S + 15 * DAY, &c, true);
     assert_eq!(take(&mut r), (NONE, NONE, SAMPLE, 158));
+    // Deleting or archiving an image in use is no exposure: it is no longer there to run.
+    push(&mut r, S + 16 * DAY, 2, &[], &c);
+    push(&mut r, S + 16 * DAY, 3, &[], &c);
+    assert!(pull(&mut r, S + 17 * DAY, 2, &c));
+    assert!(pull(&mut r, S + 17 * DAY, 3, &c));
+    take(&mut r);
+    assert!(r.delete(S + 18 * DAY, d(2)));
+    assert!(r.archive(S + 18 * DAY, d(3)));
+    assert_eq!(take(&mut r), (NONE, NONE, SAMPLE.map(|x| 2 * x), 0));
 }
 
 #[test]

@@ -176,7 +176,7 @@ impl RepoState {
     }
 
     fn remove(&mut self, slot: u32) {
-        self.close_findings(slot);
+        self.close_findings(slot, false);
         let img = self.store.image(slot);
         let (status, in_use) = (img.counted, img.counted_in_use);
         self.counts.images -= 1;
@@ -405,7 +405,7 @@ impl RepoState {
     }
 
     fn archive_slot(&mut self, slot: u32, t: i64, cause: Cause) {
-        self.close_findings(slot);
+        self.close_findings(slot, false);
         let img = self.img(slot);
         img.archived = true;
         img.archived_at = t;
@@ -497,7 +497,7 @@ impl RepoState {
                 Cause::Frequency(f0, f1)
             };
             if !self.keeps_findings(slot, f0, ctx) {
-                self.close_findings(slot);
+                self.close_findings(slot, true);
             }
             self.sync(slot, t, cause);
         }
@@ -534,11 +534,13 @@ impl RepoState {
             }
     }
 
-    /// Closes the open findings of an image, noting whether it was in use (as last
-    /// counted, or used since).
-    fn close_findings(&mut self, slot: u32) {
+    /// Closes the open findings of an image. When monitoring stops (`exposure`) of an
+    /// image in use (as last counted, or used since), they count as closed in use: the
+    /// image still runs, unwatched. A deleted or archived image is not in the registry's
+    /// use any more.
+    fn close_findings(&mut self, slot: u32, exposure: bool) {
         let img = self.store.image(slot);
-        let in_use = img.recent_use && !img.archived;
+        let in_use = exposure && img.recent_use && !img.archived;
         self.findings
             .close(slot, in_use, &mut self.counts, &mut self.flows.findings);
     }
@@ -582,7 +584,7 @@ impl RepoState {
             if d < m {
                 img.monitored = false;
                 self.flows.expirations += 1;
-                self.close_findings(slot);
+                self.close_findings(slot, true);
                 self.sync(slot, m, Cause::WindowExpiry);
             } else if d != i64::MAX {
                 img.in_expiry_heap = true;
