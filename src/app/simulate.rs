@@ -218,6 +218,8 @@ pub const RUN_FILES: &[&str] = &[
     "cost.svg",
     "cost_by_month.png",
     "cost_by_month.svg",
+    "findings.png",
+    "findings.svg",
     "report.html",
     crate::base::atomic::MARKER,
 ];

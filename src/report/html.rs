@@ -185,6 +185,7 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
     figure_meanings(&mut o, report);
     money::money_section(&mut o, report, chart("cost_by_month"));
     day_by_day(&mut o, chart("coverage"), chart("cost"));
+    findings_section(&mut o, report, chart("findings"));
     totals(&mut o, report);
     last_day(&mut o, report);
     money::repositories(&mut o, report);
@@ -296,7 +297,7 @@ fn warnings(o: &mut String, report: &Report) {
 fn contents(o: &mut String) {
     o.push_str(
         "<nav class=\"muted\">On this page: <a href=\"#figures\">what the figures mean</a> \
-         <a href=\"#money\">where the money goes</a> <a href=\"#day-by-day\">day by day</a> \
+         <a href=\"#money\">where the money goes</a> <a href=\"#day-by-day\">day by day</a> <a href=\"#findings\">findings</a> \
          <a href=\"#totals\">totals</a> <a href=\"#repositories\">repositories</a> \
          <a href=\"#settings\">settings</a> <a href=\"#assumptions\">assumptions</a></nav>\n",
     );
@@ -436,6 +437,30 @@ fn day_by_day(o: &mut String, coverage: Option<&Drawn>, cost: Option<&Drawn>) {
          day cost, the running total and the configuration changes.</p>\n",
     );
     for c in [coverage, cost].into_iter().flatten() {
+        chart_figure(o, c);
+    }
+}
+
+/// The findings: what is open at the end, what scanning created and closed, and the
+/// chart of open findings by severity with the closures.
+fn findings_section(o: &mut String, report: &Report, chart: Option<&Drawn>) {
+    let f = &report.figures;
+    let fl = &f.flows.findings;
+    let _ = writeln!(
+        o,
+        "<h2 id=\"findings\">Findings</h2>\n<p>Scanning opened <strong>{}</strong> findings \
+         over the run (first scans, rescans after vulnerability-feed updates, and findings \
+         reopened when an image was scanned again), updated <strong>{}</strong> and closed \
+         <strong>{}</strong>; <strong>{}</strong> of the closed findings belonged to images \
+         still in use when monitoring stopped. At the end <strong>{}</strong> findings are \
+         open. Each is an <code>Inspector2 Finding</code> event for its consumers.</p>",
+        thousands(fl.created_total()),
+        thousands(fl.updated),
+        thousands(fl.closed_total()),
+        thousands(fl.closed_in_use),
+        thousands(f.findings_open_last.iter().sum()),
+    );
+    if let Some(c) = chart {
         chart_figure(o, c);
     }
 }

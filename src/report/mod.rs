@@ -8,6 +8,7 @@ pub mod charts;
 pub mod daily;
 pub mod events;
 pub mod figures;
+pub mod findings_chart;
 pub mod html;
 mod html_money;
 pub mod human;
