@@ -166,7 +166,14 @@ impl<'s> Engine<'s> {
             return Ok(());
         };
         for &(t, slot) in list.iter().filter(|(t, _)| *t >= self.sc.start) {
-            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), r.tags(slot))?;
+            let findings = r.findings.open(slot);
+            obs.initial_scan(
+                t,
+                &r.name,
+                r.image(slot).digest.as_ref(),
+                r.tags(slot),
+                &findings,
+            )?;
         }
         list.clear();
         r.initial_scans = Some(list);

@@ -3,6 +3,7 @@
 
 use crate::base::digest::DigestRef;
 use crate::base::error::Result;
+use crate::rules::findings::Sev;
 use crate::rules::{Freq, ScanType};
 
 /// Receives what happens during a run, in time order, from day 0 on.
@@ -15,13 +16,15 @@ pub trait Observer {
         scan_type: ScanType,
         changes: &[(String, Freq, Freq)],
     ) -> Result<()>;
-    /// An image got its initial enhanced scan at `t`.
+    /// An image got its initial enhanced scan at `t`, which opened `findings` (per
+    /// severity, `rules::findings::SEVERITIES` order).
     fn initial_scan(
         &mut self,
         t: i64,
         repo: &str,
         digest: DigestRef,
         tags: &[Box<[u8]>],
+        findings: &Sev,
     ) -> Result<()>;
     /// The run is complete.
     fn finish(&mut self) -> Result<()>;

@@ -6,8 +6,8 @@
 //!   changed (`MANUAL` stands for "off"), at most [`REPOSITORIES_PER_EVENT`] per event;
 //!   sent when the registry is or was `ENHANCED`.
 //! - `Inspector2 Scan` (source `aws.inspector2`, scan-status `INITIAL_SCAN_COMPLETE`)
-//!   for every initial enhanced scan. Findings are not modelled, so the event carries no
-//!   `finding-severity-counts`.
+//!   for every initial enhanced scan, with the `finding-severity-counts` the scan opened
+//!   (CRITICAL, HIGH, MEDIUM as in AWS's events, and a TOTAL over every severity).
 //!
 //! Ids are UUID-shaped and derived from the event's content, so runs are reproducible.
 
@@ -16,6 +16,7 @@ use crate::base::digest::DigestRef;
 use crate::base::error::Result;
 use crate::base::time::format_instant;
 use crate::engine::Observer;
+use crate::rules::findings::Sev;
 use crate::rules::{Freq, ScanType};
 use serde_json::json;
 
@@ -147,6 +148,7 @@ impl Observer for EventWriter<'_> {
         repo: &str,
         digest: DigestRef,
         tags: &[Box<[u8]>],
+        findings: &Sev,
     ) -> Result<()> {
         let time = format_instant(t);
         let digest = digest.to_text();
@@ -174,6 +176,12 @@ impl Observer for EventWriter<'_> {
             "detail": {
                 "scan-status": "INITIAL_SCAN_COMPLETE",
                 "repository-name": arn,
+                "finding-severity-counts": {
+                    "CRITICAL": findings[0],
+                    "HIGH": findings[1],
+                    "MEDIUM": findings[2],
+                    "TOTAL": findings.iter().map(|&x| x as u64).sum::<u64>(),
+                },
                 "image-digest": digest,
                 "image-tags": tags,
             }

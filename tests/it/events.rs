@@ -248,3 +248,65 @@ fn aws_json_forms_give_the_toml_results() {
         assert_eq!(daily(&name), want, "{reg} + {lc}");
     }
 }
+
+/// Every JSON path of `v` with the type of its value (array elements under `[]`).
+fn shape(v: &serde_json::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+    use serde_json::Value;
+    let kind = match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(a) => {
+            for x in a {
+                shape(x, &format!("{path}[]"), out);
+            }
+            "array"
+        }
+        Value::Object(o) => {
+            for (k, x) in o {
+                shape(x, &format!("{path}.{k}"), out);
+            }
+            "object"
+        }
+    };
+    out.insert(format!("{path}: {kind}"));
+}
+
+/// An `Inspector2 Scan` event of a run has the keys and value types of AWS's sample, at
+/// every path, with `finding-severity-counts` that add up to its TOTAL.
+#[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
+fn inspector2_scan_events_have_the_shape_of_the_aws_sample() {
+    let root = WorkDir::new("events-shape");
+    let sc = repo_file("scenarios/trace-demo/scenario.toml");
+    let (out, events) = (root.join("out"), root.join("events.jsonl"));
+    run_with_events(&sc, &out, &events);
+    let sample: serde_json::Value = serde_json::from_str(&read_text(&repo_file(
+        "../shared/aws-samples/eventbridge/Inspector2_Scan.INITIAL_SCAN_COMPLETE.ecr-enhanced-page.awsdocs2023.json",
+    )))
+    .unwrap();
+    let mut want = std::collections::BTreeSet::new();
+    shape(&sample, "", &mut want);
+    let mut seen = 0;
+    for line in read_text(&events).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["detail-type"] != "Inspector2 Scan" || v["detail"]["image-tags"][0].is_null() {
+            continue;
+        }
+        let mut got = std::collections::BTreeSet::new();
+        shape(&v, "", &mut got);
+        assert_eq!(got, want, "{line}");
+        let c = &v["detail"]["finding-severity-counts"];
+        let part: u64 = ["CRITICAL", "HIGH", "MEDIUM"]
+            .iter()
+            .map(|k| c[k].as_u64().unwrap())
+            .sum();
+        assert!(part <= c["TOTAL"].as_u64().unwrap(), "{line}");
+        seen += 1;
+    }
+    assert!(seen > 0, "no tagged Inspector2 Scan event");
+}
