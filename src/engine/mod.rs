@@ -163,7 +163,8 @@ impl<'s> Engine<'s> {
             return Ok(());
         };
         for &(t, slot) in list.iter().filter(|(t, _)| *t >= self.sc.start) {
-            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), r.tags(slot))?;
+            let tags: Vec<&[u8]> = r.tags(slot).collect();
+            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), &tags)?;
         }
         list.clear();
         r.initial_scans = Some(list);

@@ -6,16 +6,17 @@
 //!
 //! Status counts are kept incrementally: every change to an image goes through `sync`,
 //! which re-derives its status and in-use contribution and adjusts the counters. Expiry
-//! and the in-use window use lazy min-heaps so a day end touches only images whose
-//! deadline has passed.
+//! and the in-use window use day-bucket queues so a day end touches only images whose
+//! deadline has passed; lifecycle count rules read their candidates off an order kept
+//! as images change.
 
 use super::explain::{Cause, Explain};
 use super::result::{Counts, Flows, RepoTotals};
-use super::store::{DeadlineHeap, Image, ImageStore};
+use super::store::{DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
 use crate::base::money::format_usd;
 use crate::base::time::DAY;
-use crate::rules::lifecycle::{Action, Count, LcImage, Policy};
+use crate::rules::lifecycle::{Action, CountKey, CountOrder, LcImage, Policy};
 use crate::rules::{Billing, Freq, NEVER, PullMode, ScanType, Status, Window};
 use std::sync::Arc;
 
@@ -35,10 +36,14 @@ pub struct RepoState {
     pub group: u32,
     policy: Option<Arc<Policy>>,
     store: ImageStore,
-    expiry: DeadlineHeap,
-    in_use: DeadlineHeap,
-    /// Per policy rule: live images it selects (a count rule can act only above its n).
-    lifecycle_counts: Vec<u32>,
+    expiry: DeadlineQueue,
+    in_use: DeadlineQueue,
+    /// Deadlines taken from a queue at a day end, and the images a push took tags from
+    /// (kept to reuse their memory).
+    due: Vec<(i64, u32, u32)>,
+    tags_from: Vec<u32>,
+    /// The live images each count rule selects, oldest first.
+    lifecycle_order: CountOrder,
     /// No `since*` rule can act before this instant (a lower bound kept on every change).
     lifecycle_next: i64,
     pub counts: Counts,
@@ -57,11 +62,13 @@ impl RepoState {
             freq,
             group,
             store: ImageStore::new(),
-            expiry: DeadlineHeap::default(),
-            in_use: DeadlineHeap::default(),
-            lifecycle_counts: policy
-                .as_ref()
-                .map_or(Vec::new(), |p| vec![0; p.rules.len()]),
+            expiry: DeadlineQueue::default(),
+            in_use: DeadlineQueue::default(),
+            due: Vec::new(),
+            tags_from: Vec::new(),
+            lifecycle_order: policy
+                .as_deref()
+                .map_or_else(CountOrder::default, CountOrder::new),
             lifecycle_next: i64::MAX,
             counts: Counts::default(),
             flows: Flows::default(),
@@ -82,12 +89,24 @@ impl RepoState {
     }
 
     /// Tags of a live image.
-    pub fn tags(&self, slot: u32) -> &[Box<[u8]>] {
+    pub fn tags(&self, slot: u32) -> impl Iterator<Item = &[u8]> + Clone + '_ {
         self.store.tags(slot)
     }
 
     pub fn lookup(&self, digest: DigestRef) -> Option<u32> {
         self.store.lookup(digest)
+    }
+
+    /// Starts loading what an event naming a digest with hash `h` will read: the index
+    /// entry (`image` false, well ahead), or the image it names (`image` true, once the
+    /// entry is in cache).
+    #[inline]
+    pub fn prefetch(&self, h: u64, image: bool) {
+        if image {
+            self.store.prefetch_image(h);
+        } else {
+            self.store.prefetch_entry(h);
+        }
     }
 
     pub fn image(&self, slot: u32) -> &Image {
@@ -287,9 +306,21 @@ impl RepoState {
                 (slot, true)
             }
         };
+        // The images tags were taken from are re-accounted once each, after all moves:
+        // a push of many tags stays linear in their number.
+        let mut from = std::mem::take(&mut self.tags_from);
+        from.clear();
         for tag in tags {
-            self.move_tag(slot, tag, t);
+            if let Some(f) = self.move_tag(slot, tag, t) {
+                from.push(f);
+            }
         }
+        from.sort_unstable();
+        from.dedup();
+        for &f in &from {
+            self.lifecycle_refresh(f);
+        }
+        self.tags_from = from;
         self.flows.pushes += 1;
         self.lifecycle_refresh(slot);
         self.on_push_scan(slot, t, ctx, Cause::Push);
@@ -317,16 +348,16 @@ impl RepoState {
         });
     }
 
-    fn move_tag(&mut self, slot: u32, tag: &[u8], t: i64) {
-        if let Some(from) = self.store.move_tag(slot, tag) {
-            self.lifecycle_refresh(from);
-            self.note(from, t, || {
-                format!(
-                    "tag `{}` moved to another image",
-                    String::from_utf8_lossy(tag)
-                )
-            });
-        }
+    /// Gives `tag` to `slot`; returns the image it was taken from.
+    fn move_tag(&mut self, slot: u32, tag: &[u8], t: i64) -> Option<u32> {
+        let from = self.store.move_tag(slot, tag)?;
+        self.note(from, t, || {
+            format!(
+                "tag `{}` moved to another image",
+                String::from_utf8_lossy(tag)
+            )
+        });
+        Some(from)
     }
 
     fn mark_use(&mut self, slot: u32, t: i64) {
@@ -529,7 +560,9 @@ impl RepoState {
     }
 
     fn expire(&mut self, m: i64, ctx: &Ctx) {
-        while let Some((_, slot, generation)) = self.expiry.pop_before(m, &self.store) {
+        let mut due = std::mem::take(&mut self.due);
+        self.expiry.take_before(m, &self.store, &mut due);
+        for &(_, slot, generation) in &due {
             let img = self.store.image_mut(slot);
             img.in_expiry_heap = false;
             if !img.monitored {
@@ -545,11 +578,14 @@ impl RepoState {
                 self.expiry.push(d, slot, generation);
             }
         }
+        self.due = due;
     }
 
     /// Images last used before `cutoff` leave the in-use count.
     fn age_in_use(&mut self, cutoff: i64, m: i64) {
-        while let Some((_, slot, generation)) = self.in_use.pop_before(cutoff, &self.store) {
+        let mut due = std::mem::take(&mut self.due);
+        self.in_use.take_before(cutoff, &self.store, &mut due);
+        for &(_, slot, generation) in &due {
             let img = self.store.image_mut(slot);
             img.in_use_heap = false;
             let lu = img.last_use();
@@ -561,9 +597,10 @@ impl RepoState {
                 self.in_use.push(lu, slot, generation);
             }
         }
+        self.due = due;
     }
 
-    fn lifecycle_view(&self, slot: u32) -> LcImage<'_> {
+    fn lifecycle_view(&self, slot: u32) -> LcImage {
         let i = self.image(slot);
         LcImage {
             id: slot,
@@ -573,28 +610,35 @@ impl RepoState {
             archived_at: i.archived_at,
             last_pull: i.last_pull,
             activated_at: i.activated_at,
-            tags: self.store.tags(slot),
             selected: i.lifecycle_mask,
         }
     }
 
-    fn live_slots(&self) -> Vec<u32> {
+    /// The live images as the `since*` rules read them.
+    fn live_views(&self) -> Vec<LcImage> {
         (0..self.store.slots())
             .filter(|&s| self.image(s).live)
+            .map(|s| self.lifecycle_view(s))
             .collect()
     }
 
+    /// Evaluates the policy at `m` and applies what it decides. The `since*` rules are
+    /// looked at only once one of them may act (`lifecycle_next`); count rules read their
+    /// candidates off the kept order.
     fn run_lifecycle(&mut self, m: i64) {
         let Some(policy) = self.policy.clone() else {
             return;
         };
-        let live = self.live_slots();
+        let since = (m >= self.lifecycle_next).then(|| self.live_views());
         let mut decisions = Vec::new();
-        {
-            let view: Vec<LcImage> = live.iter().map(|&s| self.lifecycle_view(s)).collect();
-            let mut scratch = Vec::new();
-            policy.evaluate(&view, m, &mut scratch, &mut decisions);
-        }
+        let store = &self.store;
+        policy.evaluate(
+            &self.lifecycle_order,
+            |id| store.image(id).lifecycle_mask,
+            since.as_deref(),
+            m,
+            &mut decisions,
+        );
         for d in &decisions {
             let priority = policy.rules[d.rule].priority;
             match d.action {
@@ -608,13 +652,10 @@ impl RepoState {
                 Action::Transition => self.archive_slot(d.id, m, Cause::Lifecycle(priority)),
             }
         }
-        // The exact next deadline of the state after the actions.
-        let view: Vec<LcImage> = live
-            .iter()
-            .filter(|&&s| self.image(s).live)
-            .map(|&s| self.lifecycle_view(s))
-            .collect();
-        self.lifecycle_next = policy.next_possible_action(&view);
+        if since.is_some() {
+            // The exact next deadline of the state after the actions.
+            self.lifecycle_next = policy.next_possible_action(&self.live_views());
+        }
     }
 
     /// Re-accounts an image's lifecycle selection after a change to its tags, storage
@@ -624,29 +665,32 @@ impl RepoState {
             return;
         };
         let (mut mask, mut next) = (0u64, self.lifecycle_next);
-        if self.image(slot).live {
+        let img = self.store.image(slot);
+        if img.live {
+            mask = policy.selection(img.archived, self.store.tags(slot));
             let view = self.lifecycle_view(slot);
             for (r, rule) in policy.rules.iter().enumerate() {
-                if rule.selects(&view) {
-                    mask |= 1 << r;
-                    if let Some(t) = rule.earliest_action(&view) {
-                        next = next.min(t);
-                    }
+                if mask & 1 << r != 0
+                    && let Some(t) = rule.earliest_action(&view)
+                {
+                    next = next.min(t);
                 }
             }
         }
         self.lifecycle_next = next;
-        let old = std::mem::replace(&mut self.img(slot).lifecycle_mask, mask);
-        let mut changed = old ^ mask;
-        while changed != 0 {
-            let r = changed.trailing_zeros() as usize;
-            changed &= changed - 1;
-            if mask & (1 << r) != 0 {
-                self.lifecycle_counts[r] += 1;
-            } else {
-                self.lifecycle_counts[r] -= 1;
-            }
-        }
+        let img = self.store.image_mut(slot);
+        let old = CountKey {
+            selected: img.lifecycle_mask,
+            pushed_at: img.lifecycle_pushed_at,
+        };
+        let new = CountKey {
+            selected: mask,
+            pushed_at: img.pushed_at,
+        };
+        img.lifecycle_mask = mask;
+        img.lifecycle_pushed_at = img.pushed_at;
+        let seq = img.created_seq;
+        self.lifecycle_order.update(policy, slot, seq, old, new);
     }
 
     /// Whether the policy could act at `m`: a count rule above its limit or a `since*`
@@ -655,12 +699,7 @@ impl RepoState {
         let Some(policy) = self.policy.as_deref() else {
             return false;
         };
-        m >= self.lifecycle_next
-            || policy
-                .rules
-                .iter()
-                .zip(&self.lifecycle_counts)
-                .any(|(r, &n)| matches!(r.count, Count::MoreThan(k) if n > k))
+        m >= self.lifecycle_next || self.lifecycle_order.over_limit(policy)
     }
 
     /// The first instant at which a day end could change this repository (an expiry

@@ -115,7 +115,6 @@ fn status(r: &RepoState, n: u32) -> Status {
 fn tags(r: &RepoState, n: u32) -> Vec<String> {
     let mut v: Vec<String> = r
         .tags(r.lookup(d(n)).expect("live"))
-        .iter()
         .map(|t| String::from_utf8_lossy(t).into_owned())
         .collect();
     v.sort();

@@ -14,4 +14,5 @@ mod properties;
 mod report;
 mod sweep;
 mod synthetic;
+mod trace_input;
 mod validation;

@@ -5,8 +5,8 @@ use crate::common::{
 };
 use proptest::prelude::*;
 use scansim::engine::RunOptions;
-use scansim::rules::Status;
 use scansim::model::scenario::Scenario;
+use scansim::rules::Status;
 use std::path::Path;
 
 const REPOS: [&str; 3] = ["prod-api", "dev-web", "tools"];

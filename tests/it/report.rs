@@ -4,10 +4,10 @@ use crate::common::{
     ScenarioDir, WorkDir, assert_success, bin, read_json, read_text, run_scenario,
 };
 use scansim::engine::RunOptions;
-use scansim::rules::Status;
+use scansim::model::scenario::Scenario;
 use scansim::report::Report;
 use scansim::report::charts::{self, CostSeries, CoverageSeries};
-use scansim::model::scenario::Scenario;
+use scansim::rules::Status;
 use std::path::Path;
 use std::process::Stdio;
 

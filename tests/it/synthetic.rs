@@ -7,8 +7,8 @@ use crate::common::{
     scansim_ok, tree,
 };
 use scansim::engine::RunOptions;
-use scansim::rules::Status;
 use scansim::model::scenario::Scenario;
+use scansim::rules::Status;
 use std::path::{Path, PathBuf};
 
 /// `scenarios/default.toml` in miniature: the same kinds of groups, tags, deployments,

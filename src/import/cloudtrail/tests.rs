@@ -4,8 +4,8 @@
 use super::*;
 
 fn tmp(name: &str) -> crate::base::testing::TempDir {
-        crate::base::testing::TempDir::new(&format!("ct-{name}"))
-    }
+    crate::base::testing::TempDir::new(&format!("ct-{name}"))
+}
 
 const D: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
