@@ -222,7 +222,7 @@ impl<'s> Engine<'s> {
         let ctx = self.ctx;
         // Sequential: a day end touches only what is due, less than a thread wake-up costs.
         for r in &mut self.repos {
-            r.day_end(m, &ctx, reported);
+            r.day_end(m, &ctx);
         }
         if reported {
             if let Some(p) = &self.opts.progress {

@@ -20,6 +20,9 @@ use crate::rules::lifecycle::{Action, CountKey, CountOrder, LcImage, Policy};
 use crate::rules::{Billing, Freq, NEVER, PullMode, ScanType, Status, Window};
 use std::sync::Arc;
 
+/// How many deadlines ahead a day end starts loading the image of the next one.
+const PREFETCH: usize = 8;
+
 /// Settings every operation reads; the engine builds one per configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx {
@@ -547,22 +550,28 @@ impl RepoState {
         }
     }
 
-    /// Day end at midnight `m`: lifecycle, expiry, and the in-use window when a snapshot
-    /// follows.
-    pub fn day_end(&mut self, m: i64, ctx: &Ctx, snapshot: bool) {
+    /// Day end at midnight `m`: lifecycle, expiry, and the in-use window. The in-use
+    /// window is applied at every day end, reported or not: the images in use at a
+    /// snapshot are the same either way (those used since its cutoff), and the queue
+    /// holds no more than the window.
+    pub fn day_end(&mut self, m: i64, ctx: &Ctx) {
         if self.lifecycle_due(m) {
             self.run_lifecycle(m);
         }
         self.expire(m, ctx);
-        if snapshot {
-            self.age_in_use(m - ctx.in_use_window, m);
-        }
+        self.age_in_use(m - ctx.in_use_window, m);
     }
 
     fn expire(&mut self, m: i64, ctx: &Ctx) {
         let mut due = std::mem::take(&mut self.due);
-        self.expiry.take_before(m, &self.store, &mut due);
-        for &(_, slot, generation) in &due {
+        self.expiry.take_before(m, &mut due);
+        for (i, &(_, slot, generation)) in due.iter().enumerate() {
+            if let Some(&(_, ahead, _)) = due.get(i + PREFETCH) {
+                self.store.prefetch_slot(ahead);
+            }
+            if !self.store.is_current(slot, generation) {
+                continue;
+            }
             let img = self.store.image_mut(slot);
             img.in_expiry_heap = false;
             if !img.monitored {
@@ -584,8 +593,14 @@ impl RepoState {
     /// Images last used before `cutoff` leave the in-use count.
     fn age_in_use(&mut self, cutoff: i64, m: i64) {
         let mut due = std::mem::take(&mut self.due);
-        self.in_use.take_before(cutoff, &self.store, &mut due);
-        for &(_, slot, generation) in &due {
+        self.in_use.take_before(cutoff, &mut due);
+        for (i, &(_, slot, generation)) in due.iter().enumerate() {
+            if let Some(&(_, ahead, _)) = due.get(i + PREFETCH) {
+                self.store.prefetch_slot(ahead);
+            }
+            if !self.store.is_current(slot, generation) {
+                continue;
+            }
             let img = self.store.image_mut(slot);
             img.in_use_heap = false;
             let lu = img.last_use();

@@ -9,7 +9,7 @@ use crate::base::time::DAY;
 use crate::rules::{Clocks, NEVER, Status};
 use hashbrown::HashTable;
 use smallvec::SmallVec;
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 /// One image. `repr(C)` with the fields a lookup and a pull touch first, so that an event
 /// mostly needs the first two cache lines.
@@ -351,6 +351,22 @@ impl ImageStore {
         &self.images[slot as usize]
     }
 
+    /// Whether `slot` still holds the image a deadline was queued for.
+    #[inline]
+    pub fn is_current(&self, slot: u32, generation: u32) -> bool {
+        let img = &self.images[slot as usize];
+        img.generation == generation && img.live
+    }
+
+    /// Starts loading an image (a day end prefetches the images of its deadlines).
+    #[inline]
+    pub fn prefetch_slot(&self, slot: u32) {
+        if let Some(img) = self.images.get(slot as usize) {
+            prefetch(img);
+            prefetch(&img.archived_at);
+        }
+    }
+
     pub fn image_mut(&mut self, slot: u32) -> &mut Image {
         &mut self.images[slot as usize]
     }
@@ -456,59 +472,111 @@ impl ImageStore {
     }
 }
 
-/// Deadlines (instant, slot, generation) in day buckets: they act only at midnights, so
-/// a push is an append to its day's bucket and a day end takes whole buckets. Entries of
-/// images deleted since (their slot's generation moved on) are skipped when taken;
+/// A queued deadline: (instant, slot, generation of the image when queued).
+pub type Deadline = (i64, u32, u32);
+
+/// Deadlines in day buckets: they act only at midnights, so a push is an append to its
+/// day's bucket and a day end takes whole buckets. Entries of images deleted since (their
+/// slot's generation moved on) are skipped by the caller ([`ImageStore::is_current`]);
 /// entries made stale by a later clock are re-queued by the caller.
 #[derive(Debug, Clone, Default)]
 pub struct DeadlineQueue {
-    days: BTreeMap<i64, Vec<(i64, u32, u32)>>,
+    /// `days[k]` holds the entries of day `first + k`.
+    first: i64,
+    days: VecDeque<Vec<Deadline>>,
+    /// Entries of days already taken (queued late, as after a change of settings): all
+    /// due at the next take.
+    overdue: Vec<Deadline>,
+    /// Entries far before `first` (deadlines of old images after a change of settings),
+    /// looked through at every take; nearly always empty.
+    early: Vec<Deadline>,
+    /// The day of the last take.
+    taken: i64,
+    /// Emptied buckets, to reuse their memory.
+    spare: Vec<Vec<Deadline>>,
 }
+
+/// How far before its first bucket the ring is extended for an entry.
+const EXTEND: i64 = 64;
 
 impl DeadlineQueue {
     pub fn push(&mut self, at: i64, slot: u32, generation: u32) {
-        self.days
-            .entry(at.div_euclid(DAY))
-            .or_default()
-            .push((at, slot, generation));
+        let day = at.div_euclid(DAY);
+        if day < self.taken {
+            self.overdue.push((at, slot, generation));
+            return;
+        }
+        if self.days.is_empty() {
+            self.first = day;
+        }
+        if day + EXTEND < self.first {
+            self.early.push((at, slot, generation));
+            return;
+        }
+        while day < self.first {
+            let v = self.spare.pop().unwrap_or_default();
+            self.days.push_front(v);
+            self.first -= 1;
+        }
+        let k = (day - self.first) as usize;
+        while self.days.len() <= k {
+            let v = self.spare.pop().unwrap_or_default();
+            self.days.push_back(v);
+        }
+        self.days[k].push((at, slot, generation));
     }
 
-    /// Takes every entry before `before` into `out`, in (instant, slot, generation)
-    /// order, keeping those whose image is still the one queued.
-    pub fn take_before(&mut self, before: i64, store: &ImageStore, out: &mut Vec<(i64, u32, u32)>) {
+    /// Takes every entry before `before` (stale ones included) into `out`, in (instant,
+    /// slot, generation) order. `before` never decreases from one call to the next.
+    pub fn take_before(&mut self, before: i64, out: &mut Vec<Deadline>) {
         out.clear();
+        out.append(&mut self.overdue);
+        if !self.early.is_empty() {
+            out.extend(self.early.iter().filter(|e| e.0 < before));
+            self.early.retain(|e| e.0 >= before);
+        }
         let last_day = (before - 1).div_euclid(DAY);
-        while let Some(mut bucket) = self.days.first_entry() {
-            if *bucket.key() > last_day {
+        while self.first <= last_day
+            && let Some(bucket) = self.days.front_mut()
+        {
+            if self.first == last_day && bucket.iter().any(|e| e.0 >= before) {
+                // The day of `before` itself, when `before` is not a midnight of UTC.
+                out.extend(bucket.iter().filter(|e| e.0 < before));
+                bucket.retain(|e| e.0 >= before);
                 break;
             }
-            if *bucket.key() < last_day || bucket.get().iter().all(|e| e.0 < before) {
-                out.append(bucket.get_mut());
-                bucket.remove();
-                continue;
+            out.append(bucket);
+            if let Some(v) = self.days.pop_front()
+                && self.spare.len() < 2 * EXTEND as usize
+            {
+                self.spare.push(v);
             }
-            // The day of `before` itself, when `before` is not a midnight of UTC.
-            let v = bucket.get_mut();
-            out.extend(v.iter().filter(|e| e.0 < before));
-            v.retain(|e| e.0 >= before);
-            break;
+            self.first += 1;
         }
-        out.retain(|&(_, slot, generation)| {
-            let img = store.image(slot);
-            img.generation == generation && img.live
-        });
+        self.taken = self.taken.max(last_day);
         out.sort_unstable();
     }
 
     pub fn clear(&mut self) {
-        self.days.clear();
+        self.overdue.clear();
+        self.early.clear();
+        while let Some(mut v) = self.days.pop_front() {
+            v.clear();
+            if self.spare.len() < 2 * EXTEND as usize {
+                self.spare.push(v);
+            }
+        }
     }
 
     /// The earliest instant queued (stale entries included).
     pub fn peek_at(&self) -> Option<i64> {
-        self.days
-            .first_key_value()
-            .and_then(|(_, v)| v.iter().map(|e| e.0).min())
+        let first_day = self.days.iter().find(|v| !v.is_empty());
+        self.overdue
+            .iter()
+            .chain(&self.early)
+            .chain(first_day.into_iter().flatten())
+            .map(|e| e.0)
+            .min()
     }
 }
 
@@ -593,25 +661,37 @@ mod tests {
     }
 
     #[test]
-    fn the_queue_takes_due_entries_in_order_and_skips_deleted_images() {
-        let mut s = ImageStore::new();
-        let a = s.create(0, d(1), true, 1);
-        let b = s.create(0, d(2), true, 2);
+    fn the_queue_takes_due_entries_in_order() {
         let mut q = DeadlineQueue::default();
-        q.push(DAY + 20, b, 0);
-        q.push(DAY + 10, a, 0);
-        q.push(-5 * DAY, b, 0);
-        q.push(3 * DAY, a, 0);
-        s.remove(a);
+        q.push(DAY + 20, 2, 0);
+        q.push(DAY + 10, 1, 0);
+        q.push(-5 * DAY, 2, 0);
+        q.push(3 * DAY, 1, 0);
         assert_eq!(q.peek_at(), Some(-5 * DAY));
         let mut out = Vec::new();
-        q.take_before(2 * DAY, &s, &mut out);
-        assert_eq!(out, vec![(-5 * DAY, b, 0), (DAY + 20, b, 0)]);
+        q.take_before(2 * DAY, &mut out);
+        assert_eq!(
+            out,
+            vec![(-5 * DAY, 2, 0), (DAY + 10, 1, 0), (DAY + 20, 2, 0)]
+        );
         assert_eq!(q.peek_at(), Some(3 * DAY));
-        q.push(DAY + 30, b, 0);
-        q.take_before(DAY + 30, &s, &mut out);
-        assert!(out.is_empty(), "not before the instant itself");
-        q.take_before(DAY + 31, &s, &mut out);
-        assert_eq!(out, vec![(DAY + 30, b, 0)]);
+        // Queued late (a day already taken): due at the next take.
+        q.push(DAY / 2, 3, 0);
+        q.push(2 * DAY + 30, 2, 0);
+        q.take_before(2 * DAY + 30, &mut out);
+        assert_eq!(out, vec![(DAY / 2, 3, 0)], "not before the instant itself");
+        q.take_before(2 * DAY + 31, &mut out);
+        assert_eq!(out, vec![(2 * DAY + 30, 2, 0)]);
+        // Far before the first bucket, and far after it.
+        q.push(400 * DAY, 4, 0);
+        q.push(300 * DAY, 5, 0);
+        q.push(100 * DAY, 6, 0);
+        assert_eq!(q.peek_at(), Some(3 * DAY));
+        q.take_before(301 * DAY, &mut out);
+        let want = [(3 * DAY, 1, 0), (100 * DAY, 6, 0), (300 * DAY, 5, 0)];
+        assert_eq!(out, want);
+        assert_eq!(q.peek_at(), Some(400 * DAY));
+        q.clear();
+        assert_eq!(q.peek_at(), None);
     }
 }
