@@ -1,13 +1,13 @@
 //! One simulation: a scenario over its traffic (or a trace), and its outputs.
 
 use crate::base::error::{Error, Location, Result};
-use crate::base::hash::HashingReader;
 use crate::engine::{Engine, Observer, RunOptions, RunResult};
 use crate::model::groups::PathGroups;
 use crate::model::provenance::Provenance;
 use crate::model::scenario::synthetic::SyntheticConfig;
 use crate::model::scenario::{Scenario, Traffic};
 use crate::source::synthetic::{Registry, RepoSource};
+use crate::source::trace::TraceReader;
 use rayon::prelude::*;
 use std::path::Path;
 
@@ -46,18 +46,15 @@ fn simulate_trace(
             ));
         }
     };
-    let file = std::fs::File::open(&trace).map_err(|e| Error::io(&trace, e))?;
-    let mut source = crate::source::trace::TraceReader::new(HashingReader::new(file), &trace)?;
+    let mut source = TraceReader::open(&trace)?;
     let groups = PathGroups;
     let mut engine = Engine::new(sc, opts, &groups).skip_idle_history();
     if let Some(sink) = events {
         engine = engine.with_observer(sink);
     }
     let result = engine.run(&mut source)?;
-    let hash = source
-        .into_inner()
-        .drain_and_finish()
-        .map_err(|e| Error::io(&trace, e))?;
+    // The engine reads every row, after the horizon too, so the whole trace was hashed.
+    let hash = source.sha256().unwrap_or_default().to_string();
     let provenance = Provenance::collect(sc, Some((trace, hash)))?;
     Ok(Run { result, provenance })
 }

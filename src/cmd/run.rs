@@ -13,7 +13,8 @@ pub struct Args {
     /// Output directory (replaced as a whole).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Replay this trace instead of the scenario's own traffic.
+    /// Replay this trace instead of the scenario's own traffic (plain, gzip or zstd; `-`
+    /// reads standard input).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
     /// Override [simulation] seed.
