@@ -92,8 +92,10 @@ fn simulate_synthetic(sc: &Scenario, cfg: &SyntheticConfig, opts: RunOptions) ->
     if let Some(p) = &opts.progress {
         p.start(reg.specs.len() as u64, "repositories");
     }
+    // Each repository's state is freed when it is done: memory stays flat.
     let per_repo = RunOptions {
         progress: None,
+        leave_tables: false,
         ..opts.clone()
     };
     let mut result = reg

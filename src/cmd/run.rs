@@ -60,6 +60,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         strict: a.strict,
         explain,
         progress: super::progress(a.quiet),
+        // The process ends after writing the outputs.
+        leave_tables: true,
     };
     let run = match &a.events {
         Some(path) => {

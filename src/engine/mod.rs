@@ -39,6 +39,11 @@ pub struct RunOptions {
     pub explain: Option<(String, String)>,
     /// Where to report simulated days; `None` reports nothing.
     pub progress: Option<std::sync::Arc<dyn crate::base::progress::Progress + Send>>,
+    /// Do not free the engine's tables at the end of the run: for a command that exits
+    /// soon after, where the operating system takes the memory back at once (freeing a
+    /// million images one by one takes a noticeable part of a run). Never for a library
+    /// caller that goes on (sweeps, tests).
+    pub leave_tables: bool,
 }
 
 pub struct Engine<'s> {
@@ -48,6 +53,11 @@ pub struct Engine<'s> {
     ctx: Ctx,
     repos: Vec<RepoState>,
     repo_ids: FxHashMap<Box<[u8]>, u32>,
+    /// Repository by the source's number for it ([`Event::repo_id`]); `u32::MAX` where
+    /// not seen yet.
+    by_source_id: Vec<u32>,
+    /// The repository a [`SimView`] call named last (sources ask about one repeatedly).
+    last_viewed: std::cell::Cell<u32>,
     next_midnight: Option<i64>,
     skip_idle: bool,
     now: i64,
@@ -79,6 +89,8 @@ impl<'s> Engine<'s> {
             ctx: ctx_of(sc, &sc.registry, Window::new(&sc.inspector, sc.profile)),
             repos: Vec::new(),
             repo_ids: FxHashMap::default(),
+            by_source_id: Vec::new(),
+            last_viewed: std::cell::Cell::new(u32::MAX),
             next_midnight: None,
             skip_idle: false,
             now: i64::MIN,
@@ -111,7 +123,49 @@ impl<'s> Engine<'s> {
 
     /// The repository state of a name, if the repository has been seen.
     pub fn repo(&self, name: &[u8]) -> Option<&RepoState> {
-        self.repo_ids.get(name).map(|&i| &self.repos[i as usize])
+        if let Some(r) = self.repos.get(self.last_viewed.get() as usize)
+            && r.name.as_bytes() == name
+        {
+            return Some(r);
+        }
+        let &i = self.repo_ids.get(name)?;
+        self.last_viewed.set(i);
+        Some(&self.repos[i as usize])
+    }
+
+    /// The repository of an event: by the source's number for it when it has one (an
+    /// index, no hashing of the name), else by name; created on first sight.
+    #[inline]
+    fn repo_of(&mut self, ev: &Event) -> usize {
+        if let Some(&i) = self.by_source_id.get(ev.repo_id as usize)
+            && i != u32::MAX
+        {
+            return i as usize;
+        }
+        let i = self.repo_id(ev.repo);
+        if ev.repo_id != Event::NO_REPO_ID {
+            let k = ev.repo_id as usize;
+            if k >= self.by_source_id.len() {
+                self.by_source_id.resize(k + 1, u32::MAX);
+            }
+            self.by_source_id[k] = i;
+        }
+        i as usize
+    }
+
+    /// Starts loading what the events a little ahead will touch (see
+    /// [`Source::ahead`]): the index entry of one 16 events ahead, the image of one 8
+    /// ahead, whose entry was loaded 8 events ago.
+    #[inline]
+    fn prefetch<S: Source>(&self, source: &S) {
+        for (k, image) in [(16, false), (8, true)] {
+            if let Some((id, h)) = source.ahead(k)
+                && let Some(&i) = self.by_source_id.get(id as usize)
+                && let Some(r) = self.repos.get(i as usize)
+            {
+                r.prefetch(h, image);
+            }
+        }
     }
 
     /// After the day end at `m`, the next midnight to process before an input at `t`:
@@ -344,11 +398,11 @@ impl<'s> Engine<'s> {
                 (true, None)
             }
             Some(d) => {
-                let id = self.repo_id(ev.repo) as usize;
+                let id = self.repo_of(ev);
                 (self.apply_to(id, ev, d), Some(id))
             }
             None => {
-                let id = self.repo_id(ev.repo) as usize;
+                let id = self.repo_of(ev);
                 self.repos[id].vulndb_all(ev.time, &self.ctx);
                 (true, Some(id))
             }
@@ -438,6 +492,7 @@ impl<'s> Engine<'s> {
                 self.next_config += 1;
                 source.changed(self, Change::Everything);
             } else {
+                self.prefetch(source);
                 let ev = source.take(self);
                 let change = self.apply(&ev, file.as_deref())?;
                 source.changed(self, change);
@@ -463,6 +518,8 @@ impl<'s> Engine<'s> {
             registry: cfg.registry.clone(),
             repos: self.repos.clone(),
             repo_ids: self.repo_ids.clone(),
+            by_source_id: self.by_source_id.clone(),
+            last_viewed: std::cell::Cell::new(u32::MAX),
             next_midnight: self.next_midnight,
             now: self.now,
             seq: self.seq,
@@ -498,6 +555,9 @@ impl<'s> Engine<'s> {
             .filter_map(|r| r.explain.take())
             .flat_map(|e| e.lines)
             .collect();
+        if self.opts.leave_tables {
+            std::mem::forget(std::mem::take(&mut self.repos));
+        }
         self.result
     }
 }
