@@ -20,8 +20,9 @@ use crate::rules::lifecycle::{Action, CountKey, CountOrder, LcImage, Policy};
 use crate::rules::{Billing, Freq, NEVER, PullMode, ScanType, Status, Window};
 use std::sync::Arc;
 
-/// How many deadlines ahead a day end starts loading the image of the next one.
-const PREFETCH: usize = 8;
+/// How many deadlines ahead a day end starts loading the image of one: many deadlines
+/// are of images deleted since and take no time, so the distance is long.
+const PREFETCH: usize = 32;
 
 /// Settings every operation reads; the engine builds one per configuration.
 #[derive(Debug, Clone, Copy)]

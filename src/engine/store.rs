@@ -4,7 +4,7 @@
 //! through this store.
 
 use crate::base::digest::{Digest, DigestRef};
-use crate::base::prefetch::prefetch;
+use crate::base::prefetch::{prefetch, prefetch_all};
 use crate::base::time::DAY;
 use crate::rules::{Clocks, NEVER, Status};
 use hashbrown::HashTable;
@@ -341,9 +341,7 @@ impl ImageStore {
     #[inline]
     pub fn prefetch_image(&self, h: u64) {
         if let Some((_, s)) = self.index.find(h, |_| true) {
-            let img = &self.images[s as usize];
-            prefetch(img);
-            prefetch(&img.archived_at);
+            prefetch_all(&self.images[s as usize]);
         }
     }
 
@@ -362,8 +360,7 @@ impl ImageStore {
     #[inline]
     pub fn prefetch_slot(&self, slot: u32) {
         if let Some(img) = self.images.get(slot as usize) {
-            prefetch(img);
-            prefetch(&img.archived_at);
+            prefetch_all(img);
         }
     }
 
@@ -492,8 +489,6 @@ pub struct DeadlineQueue {
     early: Vec<Deadline>,
     /// The day of the last take.
     taken: i64,
-    /// Emptied buckets, to reuse their memory.
-    spare: Vec<Vec<Deadline>>,
 }
 
 /// How far before its first bucket the ring is extended for an entry.
@@ -514,14 +509,12 @@ impl DeadlineQueue {
             return;
         }
         while day < self.first {
-            let v = self.spare.pop().unwrap_or_default();
-            self.days.push_front(v);
+            self.days.push_front(Vec::new());
             self.first -= 1;
         }
         let k = (day - self.first) as usize;
-        while self.days.len() <= k {
-            let v = self.spare.pop().unwrap_or_default();
-            self.days.push_back(v);
+        if self.days.len() <= k {
+            self.days.resize_with(k + 1, Vec::new);
         }
         self.days[k].push((at, slot, generation));
     }
@@ -546,11 +539,7 @@ impl DeadlineQueue {
                 break;
             }
             out.append(bucket);
-            if let Some(v) = self.days.pop_front()
-                && self.spare.len() < 2 * EXTEND as usize
-            {
-                self.spare.push(v);
-            }
+            self.days.pop_front();
             self.first += 1;
         }
         self.taken = self.taken.max(last_day);
@@ -560,12 +549,7 @@ impl DeadlineQueue {
     pub fn clear(&mut self) {
         self.overdue.clear();
         self.early.clear();
-        while let Some(mut v) = self.days.pop_front() {
-            v.clear();
-            if self.spare.len() < 2 * EXTEND as usize {
-                self.spare.push(v);
-            }
-        }
+        self.days.clear();
     }
 
     /// The earliest instant queued (stale entries included).

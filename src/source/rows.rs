@@ -10,9 +10,11 @@ use super::records::Records;
 use crate::base::digest::{DigestRef, SHA256_TEXT_LEN};
 use crate::base::error::{Error, Location, Result};
 use crate::base::names::{check_repository, check_tag};
-use crate::base::time::parse_instant_bytes;
+use crate::base::time::InstantParser;
 use crate::model::event::{Event, EventKind};
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 pub const COLUMNS: &str = "time,event,repository,digest,tags,supported";
@@ -98,16 +100,55 @@ impl Batch {
     }
 }
 
+/// Repository names checked so far, numbered in order of first appearance; their text
+/// in one buffer, so that looking one up touches little memory.
+#[derive(Default)]
+struct Names {
+    ids: HashTable<u32>,
+    spans: Vec<(u32, u32)>,
+    text: Vec<u8>,
+}
+
+fn name_hash(b: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(b);
+    h.finish()
+}
+
+impl Names {
+    fn get(&self, id: u32) -> &[u8] {
+        let (at, len) = self.spans[id as usize];
+        &self.text[at as usize..(at + len) as usize]
+    }
+
+    fn find(&self, name: &[u8]) -> Option<u32> {
+        self.ids
+            .find(name_hash(name), |&id| self.get(id) == name)
+            .copied()
+    }
+
+    fn add(&mut self, name: &[u8]) -> u32 {
+        let id = self.spans.len() as u32;
+        self.spans.push((self.text.len() as u32, name.len() as u32));
+        self.text.extend_from_slice(name);
+        let (spans, text) = (&self.spans, &self.text);
+        self.ids.insert_unique(name_hash(name), id, |&i| {
+            let (at, len) = spans[i as usize];
+            name_hash(&text[at as usize..(at + len) as usize])
+        });
+        id
+    }
+}
+
 /// Reads and checks rows into batches.
 pub struct RowReader {
     file: PathBuf,
     rec: Records<Input>,
     cols: Columns,
     last_time: i64,
-    /// Repository names checked so far and their numbers; the last one (rows often
-    /// repeat it).
-    names: FxHashMap<Box<[u8]>, u32>,
-    last_name: Vec<u8>,
+    instants: InstantParser,
+    names: Names,
+    /// The last row's repository (rows often repeat it).
     last_id: u32,
 }
 
@@ -132,8 +173,8 @@ impl RowReader {
                 count: 0,
             },
             last_time: i64::MIN,
-            names: FxHashMap::default(),
-            last_name: Vec::new(),
+            instants: InstantParser::default(),
+            names: Names::default(),
             last_id: Event::NO_REPO_ID,
         };
         t.read_header()?;
@@ -276,7 +317,9 @@ impl RowReader {
                 ),
             ));
         }
-        let time = parse_instant_bytes(self.field(cols.time))
+        let time = self
+            .instants
+            .parse(trim(self.rec.get(cols.time).unwrap_or(b"")))
             .map_err(|m| self.err(line, Some(cols.time), m))?;
         let kind = self.event_kind(line)?;
         self.check_subject(line, kind)?;
@@ -425,22 +468,17 @@ impl RowReader {
         if name.is_empty() {
             return Ok(Event::NO_REPO_ID);
         }
-        if name == self.last_name.as_slice() {
+        if self.last_id != Event::NO_REPO_ID && name == self.names.get(self.last_id) {
             return Ok(self.last_id);
         }
-        let id = match self.names.get(name) {
-            Some(&id) => id,
+        let id = match self.names.find(name) {
+            Some(id) => id,
             None => {
                 check_repository(name).map_err(|m| self.err(line, Some(c), m))?;
-                let id = self.names.len() as u32;
-                self.names.insert(name.into(), id);
                 b.names.push(name.into());
-                id
+                self.names.add(name)
             }
         };
-        let name = trim(self.rec.get(c).unwrap_or(b""));
-        self.last_name.clear();
-        self.last_name.extend_from_slice(name);
         self.last_id = id;
         Ok(id)
     }
