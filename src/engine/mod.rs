@@ -25,7 +25,7 @@ use crate::model::scenario::Scenario;
 use crate::rules::{Freq, PullMode, RegistryConfig, ScanType, Window};
 pub use observer::Observer;
 use rayon::prelude::*;
-use repo::{Ctx, RepoState};
+use repo::{Ctx, Prefetch, RepoState};
 pub use result::{Counts, DayRow, Flows, RepoSummary, RepoTotals, RunResult};
 use rustc_hash::FxHashMap;
 use std::path::Path;
@@ -154,16 +154,21 @@ impl<'s> Engine<'s> {
     }
 
     /// Starts loading what the events a little ahead will touch (see
-    /// [`Source::ahead`]): the index entry of one 16 events ahead, the image of one 8
-    /// ahead, whose entry was loaded 8 events ago.
+    /// [`Source::ahead`]), in three steps each a few events after the one before: the
+    /// repository's state 24 events ahead, the digest's index entry 16 ahead, the image
+    /// 8 ahead (its entry, loaded 8 events before, tells which).
     #[inline]
     fn prefetch<S: Source>(&self, source: &S) {
-        for (k, image) in [(16, false), (8, true)] {
+        for (k, step) in [
+            (24, Prefetch::Repo),
+            (16, Prefetch::Entry),
+            (8, Prefetch::Image),
+        ] {
             if let Some((id, h)) = source.ahead(k)
                 && let Some(&i) = self.by_source_id.get(id as usize)
                 && let Some(r) = self.repos.get(i as usize)
             {
-                r.prefetch(h, image);
+                r.prefetch(h, step);
             }
         }
     }

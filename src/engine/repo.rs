@@ -15,6 +15,7 @@ use super::result::{Counts, Flows, RepoTotals};
 use super::store::{DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
 use crate::base::money::format_usd;
+use crate::base::prefetch::prefetch;
 use crate::base::time::DAY;
 use crate::rules::lifecycle::{Action, CountKey, CountOrder, LcImage, Policy};
 use crate::rules::{Billing, Freq, NEVER, PullMode, ScanType, Status, Window};
@@ -23,6 +24,17 @@ use std::sync::Arc;
 /// How many deadlines ahead a day end starts loading the image of one: many deadlines
 /// are of images deleted since and take no time, so the distance is long.
 const PREFETCH: usize = 32;
+
+/// The steps of loading ahead what an event will touch.
+#[derive(Debug, Clone, Copy)]
+pub enum Prefetch {
+    /// The repository's own state (its tables' addresses, counters).
+    Repo,
+    /// The digest's entry in the index.
+    Entry,
+    /// The image the entry names.
+    Image,
+}
 
 /// Settings every operation reads; the engine builds one per configuration.
 #[derive(Debug, Clone, Copy)]
@@ -101,15 +113,18 @@ impl RepoState {
         self.store.lookup(digest)
     }
 
-    /// Starts loading what an event naming a digest with hash `h` will read: the index
-    /// entry (`image` false, well ahead), or the image it names (`image` true, once the
-    /// entry is in cache).
+    /// Starts loading what an event naming a digest with hash `h` will read, one step
+    /// of [`Prefetch`].
     #[inline]
-    pub fn prefetch(&self, h: u64, image: bool) {
-        if image {
-            self.store.prefetch_image(h);
-        } else {
-            self.store.prefetch_entry(h);
+    pub fn prefetch(&self, h: u64, step: Prefetch) {
+        match step {
+            Prefetch::Repo => {
+                prefetch(&self.store);
+                prefetch(&self.counts);
+                prefetch(&self.flows);
+            }
+            Prefetch::Entry => self.store.prefetch_entry(h),
+            Prefetch::Image => self.store.prefetch_image(h),
         }
     }
 

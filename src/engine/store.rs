@@ -254,10 +254,18 @@ struct Tags {
     owner: Vec<u32>,
     pos: Vec<u32>,
     free: Vec<u32>,
+    /// The tag a push named last, with its text: most pushes move the same tag
+    /// (`latest`) as the push before, and this finds it without touching the tables.
+    recent: Option<(u32, TagName)>,
 }
 
 impl Tags {
     fn find(&self, name: &[u8]) -> Option<u32> {
+        if let Some((id, n)) = &self.recent
+            && n.bytes() == name
+        {
+            return Some(*id);
+        }
         let names = &self.names;
         self.by_name
             .find(tag_hash(name), |&id| names[id as usize].bytes() == name)
@@ -285,7 +293,17 @@ impl Tags {
         id
     }
 
+    /// Remembers the tag a push named (short tags only: they are copied).
+    fn remember(&mut self, id: u32, name: &[u8]) {
+        if name.len() <= 22 {
+            self.recent = Some((id, TagName::new(name)));
+        }
+    }
+
     fn release(&mut self, id: u32) {
+        if self.recent.as_ref().is_some_and(|(r, _)| *r == id) {
+            self.recent = None;
+        }
         let h = tag_hash(self.names[id as usize].bytes());
         if let Ok(e) = self.by_name.find_entry(h, |&i| i == id) {
             e.remove();
@@ -430,6 +448,7 @@ impl ImageStore {
             self.images[slot as usize].tags.push(id);
             return None;
         };
+        self.tags.remember(id, tag);
         let from = self.tags.owner[id as usize];
         if from == slot {
             return None;

@@ -11,12 +11,17 @@ use super::input::Input;
 use super::rows::{Batch, End, Row, RowDigest, RowReader};
 use crate::base::digest::DigestRef;
 use crate::base::error::{Error, Result};
+use crate::base::prefetch::prefetch;
 use crate::model::event::{Event, SimView, Source};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 
 pub use super::rows::COLUMNS;
+
+/// How far ahead of the row taken the rows of a batch are prefetched (past the engine's
+/// own look-ahead).
+const ROWS_AHEAD: usize = 40;
 
 /// Batches the reader may be ahead of the engine: enough to ride out a slow day end,
 /// few enough that memory stays at a few megabytes.
@@ -151,6 +156,11 @@ impl TraceReader {
     pub fn take_event(&mut self) -> Event<'_> {
         let r: Row = self.batch.rows[self.pos];
         self.pos += 1;
+        // The rows were written by the reader's core: load them well before the engine
+        // (and its look-ahead) reads them.
+        if let Some(next) = self.batch.rows.get(self.pos + ROWS_AHEAD) {
+            prefetch(next);
+        }
         let b = &self.batch;
         Event {
             time: r.time,
