@@ -12,7 +12,7 @@
 
 use super::explain::{Cause, Explain};
 use super::result::{Counts, Flows, RepoTotals};
-use super::store::{DeadlineQueue, Image, ImageStore};
+use super::store::{Deadline, DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
 use crate::base::money::format_usd;
 use crate::base::prefetch::prefetch;
@@ -56,7 +56,7 @@ pub struct RepoState {
     in_use: DeadlineQueue,
     /// Deadlines taken from a queue at a day end, and the images a push took tags from
     /// (kept to reuse their memory).
-    due: Vec<(i64, u32, u32)>,
+    due: Vec<Deadline>,
     tags_from: Vec<u32>,
     /// The live images each count rule selects, oldest first.
     lifecycle_order: CountOrder,
@@ -578,16 +578,34 @@ impl RepoState {
         self.age_in_use(m - ctx.in_use_window, m);
     }
 
-    fn expire(&mut self, m: i64, ctx: &Ctx) {
+    /// Takes the deadlines of a queue due before `before`, in order, without those of
+    /// images deleted since (loading each image a few deadlines ahead).
+    fn take_due(&mut self, in_use: bool, before: i64) -> Vec<Deadline> {
         let mut due = std::mem::take(&mut self.due);
-        self.expiry.take_before(m, &mut due);
-        for (i, &(_, slot, generation)) in due.iter().enumerate() {
+        let queue = if in_use {
+            &mut self.in_use
+        } else {
+            &mut self.expiry
+        };
+        queue.take_before(before, &mut due);
+        let mut kept = 0;
+        for i in 0..due.len() {
             if let Some(&(_, ahead, _)) = due.get(i + PREFETCH) {
                 self.store.prefetch_slot(ahead);
             }
-            if !self.store.is_current(slot, generation) {
-                continue;
+            let (_, slot, generation) = due[i];
+            if self.store.is_current(slot, generation) {
+                due[kept] = due[i];
+                kept += 1;
             }
+        }
+        due.truncate(kept);
+        due
+    }
+
+    fn expire(&mut self, m: i64, ctx: &Ctx) {
+        let due = self.take_due(false, m);
+        for &(_, slot, generation) in &due {
             let img = self.store.image_mut(slot);
             img.in_expiry_heap = false;
             if !img.monitored {
@@ -608,15 +626,8 @@ impl RepoState {
 
     /// Images last used before `cutoff` leave the in-use count.
     fn age_in_use(&mut self, cutoff: i64, m: i64) {
-        let mut due = std::mem::take(&mut self.due);
-        self.in_use.take_before(cutoff, &mut due);
-        for (i, &(_, slot, generation)) in due.iter().enumerate() {
-            if let Some(&(_, ahead, _)) = due.get(i + PREFETCH) {
-                self.store.prefetch_slot(ahead);
-            }
-            if !self.store.is_current(slot, generation) {
-                continue;
-            }
+        let due = self.take_due(true, cutoff);
+        for &(_, slot, generation) in &due {
             let img = self.store.image_mut(slot);
             img.in_use_heap = false;
             let lu = img.last_use();
