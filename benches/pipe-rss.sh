@@ -8,12 +8,16 @@
 #
 #   benches/pipe-rss.sh              # 10 M and 50 M rows
 #   SIZES="10 20" benches/pipe-rss.sh
+#   BIN=/path/to/old/scansim FIFO=1 benches/pipe-rss.sh  # a build without `--trace -`:
+#                                    # the rows go through a named pipe instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --profile perf --quiet --bin scansim --example gen_trace
+BIN=${BIN:-target/perf/scansim}
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (Debian package \`time\`)" >&2; exit 1; }
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d)
+log=$work/time.log
+trap 'rm -rf "$work"' EXIT
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for m in ${SIZES:-10 50}; do
@@ -21,10 +25,17 @@ for m in ${SIZES:-10 50}; do
     days=$((365 * m / 10))
     # The trace ends on 2026-12-31 whatever its length.
     start=$(date -u -d "2027-01-01 - $days days" +%F)
-    target/perf/examples/gen_trace --rows "$rows" --repos 2000 --days "$days" --start "$start" \
-        --seed 1 --out - 2>/dev/null |
-        /usr/bin/time -v target/perf/scansim run benches/pipe-bench.toml --trace - \
-            --out output/pipe-bench --no-charts -q 2>"$log" || { cat "$log" >&2; exit 1; }
+    gen=(target/perf/examples/gen_trace --rows "$rows" --repos 2000 --days "$days" \
+        --start "$start" --seed 1)
+    run=(/usr/bin/time -v "$BIN" run benches/pipe-bench.toml --out output/pipe-bench --no-charts -q)
+    if [[ -n ${FIFO:-} ]]; then
+        rm -f "$work/fifo" && mkfifo "$work/fifo"
+        "${gen[@]}" --out "$work/fifo" 2>/dev/null &
+        "${run[@]}" --trace "$work/fifo" 2>"$log" || { cat "$log" >&2; exit 1; }
+        wait
+    else
+        "${gen[@]}" --out - 2>/dev/null | "${run[@]}" --trace - 2>"$log" || { cat "$log" >&2; exit 1; }
+    fi
     awk -F': ' -v m="$m" -v d="$days" '
         /Elapsed \(wall clock\)/ { n = split($2, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
         /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident set size/ { r = $2 }
