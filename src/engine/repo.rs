@@ -21,9 +21,9 @@ use crate::rules::lifecycle::{Action, CountKey, CountOrder, LcImage, Policy};
 use crate::rules::{Billing, Freq, NEVER, PullMode, ScanType, Status, Window};
 use std::sync::Arc;
 
-/// How many deadlines ahead a day end starts loading the image of one: many deadlines
-/// are of images deleted since and take no time, so the distance is long.
-const PREFETCH: usize = 32;
+/// How many deadlines ahead a day end starts loading the image of one (most are only
+/// checked, which takes little time, so the distance is long).
+const PREFETCH: usize = 16;
 
 /// The steps of loading ahead what an event will touch.
 #[derive(Debug, Clone, Copy)]
@@ -588,6 +588,11 @@ impl RepoState {
             &mut self.expiry
         };
         queue.take_before(before, &mut due);
+        // Most repositories have a few deadlines a day: start loading the first ones
+        // before looking at any.
+        for &(_, slot, _) in due.iter().take(PREFETCH) {
+            self.store.prefetch_slot(slot);
+        }
         let mut kept = 0;
         for i in 0..due.len() {
             if let Some(&(_, ahead, _)) = due.get(i + PREFETCH) {

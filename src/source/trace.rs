@@ -11,7 +11,7 @@ use super::input::Input;
 use super::rows::{Batch, End, Row, RowDigest, RowReader};
 use crate::base::digest::DigestRef;
 use crate::base::error::{Error, Result};
-use crate::base::prefetch::prefetch;
+use crate::base::prefetch::prefetch_all;
 use crate::model::event::{Event, SimView, Source};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
@@ -159,7 +159,7 @@ impl TraceReader {
         // The rows were written by the reader's core: load them well before the engine
         // (and its look-ahead) reads them.
         if let Some(next) = self.batch.rows.get(self.pos + ROWS_AHEAD) {
-            prefetch(next);
+            prefetch_all(next);
         }
         let b = &self.batch;
         Event {
