@@ -17,7 +17,7 @@ use crate::base::digest::DigestRef;
 use crate::base::money::format_usd;
 use crate::base::prefetch::prefetch;
 use crate::base::time::DAY;
-use crate::rules::lifecycle::{Action, CountKey, CountOrder, LcImage, Policy};
+use crate::rules::lifecycle::{Action, CountKey, CountOrder, Decision, LcImage, Policy};
 use crate::rules::{Billing, Freq, NEVER, PullMode, ScanType, Status, Window};
 use std::sync::Arc;
 
@@ -54,10 +54,11 @@ pub struct RepoState {
     store: ImageStore,
     expiry: DeadlineQueue,
     in_use: DeadlineQueue,
-    /// Deadlines taken from a queue at a day end, and the images a push took tags from
-    /// (kept to reuse their memory).
+    /// Scratch kept to reuse its memory: the deadlines a day end takes from a queue,
+    /// the images a push took tags from, the lifecycle's decisions.
     due: Vec<Deadline>,
     tags_from: Vec<u32>,
+    decisions: Vec<Decision>,
     /// The live images each count rule selects, oldest first.
     lifecycle_order: CountOrder,
     /// No `since*` rule can act before this instant (a lower bound kept on every change).
@@ -82,6 +83,7 @@ impl RepoState {
             in_use: DeadlineQueue::default(),
             due: Vec::new(),
             tags_from: Vec::new(),
+            decisions: Vec::new(),
             lifecycle_order: policy
                 .as_deref()
                 .map_or_else(CountOrder::default, CountOrder::new),
@@ -677,7 +679,7 @@ impl RepoState {
             return;
         };
         let since = (m >= self.lifecycle_next).then(|| self.live_views());
-        let mut decisions = Vec::new();
+        let mut decisions = std::mem::take(&mut self.decisions);
         let store = &self.store;
         policy.evaluate(
             &self.lifecycle_order,
@@ -703,6 +705,7 @@ impl RepoState {
             // The exact next deadline of the state after the actions.
             self.lifecycle_next = policy.next_possible_action(&self.live_views());
         }
+        self.decisions = decisions;
     }
 
     /// Re-accounts an image's lifecycle selection after a change to its tags, storage

@@ -508,7 +508,13 @@ pub struct DeadlineQueue {
     early: Vec<Deadline>,
     /// The day of the last take.
     taken: i64,
+    /// A few emptied buckets, to reuse their memory (a bucket a day per repository
+    /// would otherwise be allocated and grown anew).
+    spare: Vec<Vec<Deadline>>,
 }
+
+/// Emptied buckets kept for reuse, at most.
+const SPARE: usize = 4;
 
 /// How far before its first bucket the ring is extended for an entry.
 const EXTEND: i64 = 64;
@@ -528,12 +534,14 @@ impl DeadlineQueue {
             return;
         }
         while day < self.first {
-            self.days.push_front(Vec::new());
+            let v = self.spare.pop().unwrap_or_default();
+            self.days.push_front(v);
             self.first -= 1;
         }
         let k = (day - self.first) as usize;
-        if self.days.len() <= k {
-            self.days.resize_with(k + 1, Vec::new);
+        while self.days.len() <= k {
+            let v = self.spare.pop().unwrap_or_default();
+            self.days.push_back(v);
         }
         self.days[k].push((at, slot, generation));
     }
@@ -558,7 +566,11 @@ impl DeadlineQueue {
                 break;
             }
             out.append(bucket);
-            self.days.pop_front();
+            if let Some(v) = self.days.pop_front()
+                && self.spare.len() < SPARE
+            {
+                self.spare.push(v);
+            }
             self.first += 1;
         }
         self.taken = self.taken.max(last_day);
