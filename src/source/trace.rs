@@ -23,9 +23,10 @@ pub use super::rows::COLUMNS;
 /// own look-ahead).
 const ROWS_AHEAD: usize = 40;
 
-/// Batches the reader may be ahead of the engine: enough to ride out a slow day end,
-/// few enough that memory stays at a few megabytes.
-const IN_FLIGHT: usize = 4;
+/// Batches the reader may be ahead of the engine: about 130,000 rows, tens of
+/// milliseconds of the engine's work, enough to ride out a slow day end or the other
+/// thread losing its core for a scheduler slice on a busy machine; about 10 MB at most.
+const IN_FLIGHT: usize = 32;
 
 /// Where the batches come from.
 enum Feed {
