@@ -1,4 +1,4 @@
-//! Benchmark trace generator: writes a SPEC §9 trace of any length, fast, deterministic
+//! Benchmark trace generator: writes a trace of any length, fast, deterministic
 //! from a seed, for measuring the engine (`benches/run.sh`).
 //!
 //! ```text
@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 #[derive(Parser)]
-#[command(about = "Write a benchmark trace (SPEC §9) with a fixed event mix")]
+#[command(about = "Write a benchmark trace with a fixed event mix")]
 struct Args {
     /// Number of event rows (header excluded).
     #[arg(long, default_value_t = 10_000_000)]

@@ -1,6 +1,8 @@
 //! The application layer: whole jobs built from the layers below (simulate, sweep,
-//! validate).
+//! validate) and the warnings they give (checks).
 
+pub mod checks;
+pub mod estimate;
 pub mod simulate;
 pub mod sweep;
 pub mod validate;

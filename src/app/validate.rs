@@ -1,6 +1,8 @@
 //! `scansim validate`: every check of `run` without simulating, then the resolved
-//! settings and how the repositories of the traffic fall into scan frequencies over time.
+//! settings, how the repositories of the traffic fall into scan frequencies over time,
+//! how many repositories each filter matches, and the warnings `run` would give.
 
+use super::checks;
 use crate::base::error::{Error, Result};
 use crate::base::money::format_usd;
 use crate::base::time::{format_date, format_instant};
@@ -24,19 +26,60 @@ fn count_freqs(r: &RegistryConfig, repos: &BTreeSet<String>) -> String {
         .join(", ")
 }
 
+/// How many names a filter shows in `validate`.
+const EXAMPLES: usize = 3;
+
 /// Checks the scenario and its traffic; returns the report to print.
 pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
     let mut repos = BTreeSet::new();
     let mut out = String::new();
     let traffic = read_traffic(sc, trace, &mut repos)?;
     settings_lines(&mut out, sc);
-    let _ = writeln!(out, "traffic: {traffic}, {} repositories seen", repos.len());
-    lifecycle_lines(&mut out, sc, &repos);
-    configuration_lines(&mut out, sc, &repos);
-    for w in &sc.warnings {
+    let _ = writeln!(
+        out,
+        "traffic: {}, {} repositories seen",
+        traffic.text,
+        repos.len()
+    );
+    if let Some(e) = crate::app::estimate::estimate(sc) {
+        let _ = writeln!(out, "size: {}", crate::app::estimate::describe(&e));
+    }
+    let names: Vec<&str> = repos.iter().map(String::as_str).collect();
+    lifecycle_lines(&mut out, sc, &repos, &names);
+    configuration_lines(&mut out, sc, &repos, &names);
+    let rows = traffic
+        .trace
+        .as_ref()
+        .map(|(t, r, a)| (t.as_path(), *r, *a));
+    let warnings = checks::traffic_warnings(sc, &names, rows);
+    for w in sc.warnings.iter().chain(&warnings) {
         let _ = writeln!(out, "warning: {w}");
     }
     Ok(out)
+}
+
+/// What `validate` read of the traffic.
+struct TrafficRead {
+    text: String,
+    /// A trace: its path, rows before the horizon and rows at or after it.
+    trace: Option<(std::path::PathBuf, u64, u64)>,
+}
+
+/// `  `prod/*` matches 60: prod/svc-0, prod/svc-1, prod/svc-10, …` for each filter.
+fn filter_lines(out: &mut String, indent: &str, filters: &[String], names: &[&str]) {
+    if filters.is_empty() {
+        let _ = writeln!(out, "{indent}no filters: matches no repository");
+    }
+    for f in filters {
+        let (n, first) = checks::matches(f, names, EXAMPLES);
+        let more = if n > first.len() { ", …" } else { "" };
+        let list = if n == 0 {
+            String::new()
+        } else {
+            format!(": {}{more}", first.join(", "))
+        };
+        let _ = writeln!(out, "{indent}`{f}` matches {n}{list}");
+    }
 }
 
 /// Reads the traffic (`trace` overrides the scenario's), collecting the repository names
@@ -45,16 +88,29 @@ fn read_traffic(
     sc: &Scenario,
     trace: Option<&Path>,
     repos: &mut BTreeSet<String>,
-) -> Result<String> {
+) -> Result<TrafficRead> {
     let own_trace = match &sc.traffic {
         Traffic::Trace(t) => Some(t.as_ref()),
         _ => None,
     };
     match (trace.or(own_trace), &sc.traffic) {
-        (Some(t), _) => read_trace(t, sc.horizon(), repos),
+        (Some(t), _) => {
+            let (rows, after) = read_trace(t, sc.horizon(), repos)?;
+            Ok(TrafficRead {
+                text: format!(
+                    "trace {}: {rows} rows before the horizon, {after} at or after it \
+                     (checked, not processed)",
+                    t.display()
+                ),
+                trace: Some((t.to_path_buf(), rows, after)),
+            })
+        }
         (None, Traffic::Synthetic(s)) => {
             repos.extend(s.repository_names());
-            Ok(format!("synthetic, {} repositories", repos.len()))
+            Ok(TrafficRead {
+                text: format!("synthetic, {} repositories", repos.len()),
+                trace: None,
+            })
         }
         (None, Traffic::None | Traffic::Trace(_)) => Err(Error::Usage(format!(
             "{}: the scenario has no traffic: add [traffic] or [synthetic], or give --trace FILE",
@@ -64,8 +120,8 @@ fn read_traffic(
 }
 
 /// Checks every row of a trace, collecting the repository names of the rows before the
-/// horizon into `repos`; returns its description.
-fn read_trace(t: &Path, horizon: i64, repos: &mut BTreeSet<String>) -> Result<String> {
+/// horizon into `repos`; returns the rows before the horizon and at or after it.
+fn read_trace(t: &Path, horizon: i64, repos: &mut BTreeSet<String>) -> Result<(u64, u64)> {
     let mut r = TraceReader::open(t)?;
     let (mut rows, mut after) = (0u64, 0u64);
     while let Some(time) = r.next_time()? {
@@ -79,11 +135,7 @@ fn read_trace(t: &Path, horizon: i64, repos: &mut BTreeSet<String>) -> Result<St
             repos.insert(String::from_utf8_lossy(ev.repo).into_owned());
         }
     }
-    Ok(format!(
-        "trace {}: {rows} rows before the horizon, {after} at or after it (checked, \
-         not processed)",
-        t.display()
-    ))
+    Ok((rows, after))
 }
 
 /// The verdict, the simulation settings and the prices.
@@ -111,8 +163,9 @@ fn settings_lines(out: &mut String, sc: &Scenario) {
     );
 }
 
-/// Each lifecycle policy with the number of repositories it governs.
-fn lifecycle_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>) {
+/// Each lifecycle policy with the number of repositories it governs and what each of its
+/// filters matches.
+fn lifecycle_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>, names: &[&str]) {
     for e in &sc.lifecycle {
         let n = repos
             .iter()
@@ -128,11 +181,13 @@ fn lifecycle_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>) {
             e.policy.rules.len(),
             e.filters.join(", ")
         );
+        filter_lines(out, "    ", &e.filters, names);
     }
 }
 
-/// Each configuration in effect and how many repositories get each scan frequency.
-fn configuration_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>) {
+/// Each configuration in effect, how many repositories get each scan frequency, and what
+/// each filter of each rule matches.
+fn configuration_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>, names: &[&str]) {
     let horizon = sc.horizon();
     let _ = writeln!(out, "configurations in effect:");
     for c in sc.configurations() {
@@ -155,6 +210,10 @@ fn configuration_lines(out: &mut String, sc: &Scenario, repos: &BTreeSet<String>
             }
         }
         let _ = writeln!(out, "    registry:  {}", c.registry.describe());
+        for (i, rule) in c.registry.rules.iter().enumerate() {
+            let _ = writeln!(out, "      rule {} ({}):", i + 1, rule.frequency.name());
+            filter_lines(out, "        ", &rule.filters, names);
+        }
         let _ = writeln!(out, "    inspector: {}", c.inspector);
         let _ = writeln!(out, "    repositories: {}", count_freqs(c.registry, repos));
     }

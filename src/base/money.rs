@@ -1,6 +1,6 @@
 //! Money in integer micro-USD, and the fixed-point percentages of the daily rows.
 
-/// Micro-USD rounded half up to the cent, printed with 2 decimals (SPEC §7).
+/// Micro-USD rounded half up to the cent, printed with 2 decimals.
 pub fn format_usd(micro: i64) -> String {
     let mut s = String::new();
     push_usd(&mut s, micro);
@@ -25,7 +25,7 @@ pub fn push_usd(out: &mut String, micro: i64) {
     );
 }
 
-/// `100 × num / den` with 2 decimals computed in integers (SPEC §8); empty when den = 0.
+/// `100 × num / den` with 2 decimals computed in integers; empty when den = 0.
 pub fn push_pct(out: &mut String, num: u64, den: u64) {
     use std::fmt::Write as _;
     if den == 0 {

@@ -1,5 +1,5 @@
-//! Names and patterns of ECR: repository names, tags, wildcard filters (SPEC §4.1, §4.2,
-//! §9) and the region form (§11). Hand-written checks: they run once per trace row.
+//! Names and patterns of ECR: repository names, tags, wildcard filters and the region
+//! form. Hand-written checks: they run once per trace row.
 
 /// `*` stands for zero or more characters; the whole text must match.
 pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
@@ -23,7 +23,7 @@ pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
     pattern[p..].iter().all(|&c| c == b'*')
 }
 
-/// SPEC §4.2: a filter without `*` matches every name containing it; with `*` it must
+/// A filter without `*` matches every name containing it; with `*` it must
 /// match the whole name.
 pub fn filter_matches(filter: &str, name: &str) -> bool {
     let (f, n) = (filter.as_bytes(), name.as_bytes());
@@ -38,7 +38,7 @@ fn is_sep(c: u8) -> bool {
     matches!(c, b'.' | b'_' | b'-' | b'/')
 }
 
-/// SPEC §4.1 filter syntax: 1..255 chars matching
+/// ECR's filter syntax: 1..255 chars matching
 /// `^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$`.
 pub fn check_filter(f: &str) -> Result<(), String> {
     let b = f.as_bytes();
@@ -150,7 +150,7 @@ pub fn check_region(region: &str) -> Result<(), String> {
     }
 }
 
-/// Regions where enabling enhanced scanning is not supported (SPEC §4.5).
+/// Regions where enabling enhanced scanning is not supported.
 pub const UNSUPPORTED_REGIONS: [&str; 5] = [
     "me-central-1",
     "ap-south-2",

@@ -1,4 +1,4 @@
-//! Instants (SPEC §2): integer seconds since the Unix epoch, UTC.
+//! Instants: integer seconds since the Unix epoch, UTC.
 //!
 //! Parsing is by hand on bytes: a trace has millions of timestamps and the common form
 //! `2026-01-01T10:00:00Z` must cost a few nanoseconds.
@@ -143,7 +143,7 @@ pub fn check_time(h: u32, mi: u32, s: u32) -> Result<i64, String> {
     Ok((h * 3600 + mi * 60 + s) as i64)
 }
 
-/// Parses an RFC 3339 date-time (SPEC §2): `T`, `t` or space between date and time,
+/// Parses an RFC 3339 date-time: `T`, `t` or space between date and time,
 /// fractional seconds floored, offset `Z`, `z` or `±HH:MM` required.
 pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
     rfc3339(text.as_bytes())
@@ -198,7 +198,16 @@ fn rfc3339_with(b: &[u8], date: impl FnOnce(&[u8]) -> Result<i64, String>) -> Re
         }
         _ => return Err("expected an offset Z or ±HH:MM after the time".into()),
     };
-    Ok(day * DAY + sod - offset)
+    in_range(day * DAY + sod - offset)
+}
+
+/// An instant in the years 0000 to 9999 (UTC), after any offset is applied.
+pub fn in_range(t: i64) -> Result<i64, String> {
+    if (MIN_INSTANT..=MAX_INSTANT).contains(&t) {
+        Ok(t)
+    } else {
+        Err("with its offset, the instant falls outside the years 0000 to 9999 (UTC)".into())
+    }
 }
 
 /// Parses epoch seconds given as decimal text, floored from the text (never via a float).
@@ -244,7 +253,7 @@ fn epoch_decimal(b: &[u8]) -> Result<i64, String> {
 pub const MIN_INSTANT: i64 = -62_167_219_200;
 pub const MAX_INSTANT: i64 = 253_402_300_799;
 
-/// Parses any instant form of SPEC §2: RFC 3339, a bare date, or decimal epoch seconds.
+/// Parses any instant form: RFC 3339, a bare date, or decimal epoch seconds.
 pub fn parse_instant(text: &str) -> Result<i64, String> {
     parse_instant_bytes(text.as_bytes())
 }
@@ -392,5 +401,15 @@ mod tests {
         assert_eq!(parse_instant("-1.0"), Ok(-1));
         assert!(parse_instant("12.").is_err());
         assert!(parse_instant("1 2").is_err());
+    }
+
+    #[test]
+    fn offsets_cannot_leave_the_years_0000_to_9999() {
+        assert_eq!(parse_instant("0000-01-01T00:00:00Z"), Ok(MIN_INSTANT));
+        assert_eq!(parse_instant("9999-12-31T23:59:59Z"), Ok(MAX_INSTANT));
+        for bad in ["0000-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01"] {
+            let e = parse_instant(bad).unwrap_err();
+            assert!(e.contains("outside the years 0000 to 9999"), "{bad}: {e}");
+        }
     }
 }

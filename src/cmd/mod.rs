@@ -23,7 +23,8 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write daily.csv (and more) into DIR.
+    /// Simulate a scenario: write daily.csv, summary.json, tables, charts and report.html
+    /// into DIR, and print the answer (cost, coverage, where the money goes).
     Run(run::Args),
     /// Compare settings: simulate every combination of --set values over replications
     /// with common random numbers; write sweep.csv, sweep.md, charts and daily rows.
@@ -33,7 +34,8 @@ pub enum Command {
     Merge(merge::Args),
     /// Write the scenario's synthetic traffic as a trace file.
     Generate(generate::Args),
-    /// Check a scenario (and its trace) without simulating; print the resolved settings.
+    /// Check a scenario (and its trace) without simulating; print the resolved settings,
+    /// what each filter matches, and the warnings.
     Validate(validate::Args),
     /// Turn AWS CLI JSON and CloudTrail records about a real registry into a trace for
     /// `run --trace`; report Inspector's usage totals.
@@ -49,6 +51,8 @@ scansim import usage-totals JSON... [--run DIR]",
 
 impl Command {
     pub fn run(self) -> anyhow::Result<()> {
+        // An interrupted command removes its staging files before it exits.
+        crate::base::cleanup::install_signal_handlers()?;
         match self {
             Command::Run(a) => run::run(a),
             Command::Sweep(a) => sweep::run(a),
@@ -58,6 +62,12 @@ impl Command {
             Command::Import(a) => import::run(a),
         }
     }
+}
+
+/// Seeds are 0 to 2^63 - 1 everywhere: `--seed`, `[simulation] seed` (a TOML integer)
+/// and the replication seeds of a sweep.
+pub(crate) fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED)
 }
 
 /// `3 variants × 1 replication`.

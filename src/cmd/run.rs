@@ -1,8 +1,10 @@
 //! `scansim run`: simulate a scenario and write its outputs.
 
-use crate::app::simulate;
+use crate::app::{checks, simulate};
 use crate::engine::RunOptions;
-use crate::model::scenario::Scenario;
+use crate::model::scenario::sweep::MAX_REPLICATIONS;
+use crate::model::scenario::{Scenario, Traffic};
+use crate::report::answer;
 use anyhow::Context as _;
 use std::path::PathBuf;
 
@@ -10,15 +12,18 @@ use std::path::PathBuf;
 pub struct Args {
     /// The scenario TOML file.
     scenario: PathBuf,
-    /// Output directory (replaced as a whole).
+    /// Output directory (replaced as a whole when empty or an earlier scansim output).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Replace --out (and --events) even if scansim did not write it.
+    #[arg(long)]
+    force: bool,
     /// Replay this trace instead of the scenario's own traffic (plain, gzip or zstd; `-`
     /// reads standard input).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// Override [simulation] seed.
-    #[arg(long, value_name = "N")]
+    /// Override [simulation] seed (0 to 2^63 - 1, as in the scenario).
+    #[arg(long, value_name = "N", value_parser = super::seed_parser())]
     seed: Option<u64>,
     /// Skip charts and the HTML report.
     #[arg(long)]
@@ -29,15 +34,28 @@ pub struct Args {
     /// Print the history of one image, REPOSITORY@DIGEST.
     #[arg(long, value_name = "REPOSITORY@DIGEST")]
     explain: Option<String>,
-    /// No progress output.
+    /// Also simulate N − 1 more draws of the synthetic traffic and give each headline
+    /// figure as the mean and 95 % interval over the N (replication 0 is this run).
+    #[arg(long, value_name = "N")]
+    replications: Option<u32>,
+    /// Print nothing but errors and --explain: no progress, no answer at the end.
     #[arg(long, short)]
     quiet: bool,
     /// Also write the EventBridge events scanning would emit, as JSON lines.
     #[arg(long, value_name = "FILE.jsonl")]
     events: Option<PathBuf>,
     /// AWS account id in the events' envelope and ARNs.
-    #[arg(long, value_name = "ID", default_value = "123456789012")]
+    #[arg(long, value_name = "ID", default_value = "123456789012", value_parser = account)]
     account: String,
+}
+
+/// An AWS account id: 12 digits.
+fn account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err("an AWS account id is 12 digits, such as 123456789012".into())
+    }
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
@@ -45,9 +63,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if let Some(s) = a.seed {
         sc.seed = s;
     }
-    for w in &sc.warnings {
-        eprintln!("warning: {w}");
-    }
+    check_replications(&sc, &a)?;
     let explain = match a.explain {
         Some(x) => Some(
             x.split_once('@')
@@ -56,6 +72,18 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let mut outputs = simulate::RunOutputs::prepare(
+        &sc,
+        a.trace.as_deref(),
+        &simulate::OutputRequest {
+            out: &a.out,
+            events: a.events.as_deref(),
+            force: a.force,
+        },
+    )?;
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
     let opts = RunOptions {
         strict: a.strict,
         explain,
@@ -63,16 +91,58 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         // The process ends after writing the outputs.
         leave_tables: true,
     };
-    let run = match &a.events {
-        Some(path) => {
-            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts, path, &a.account)?
+    let mut run = match outputs.events() {
+        Some(file) => {
+            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts.clone(), file, &a.account)?
         }
-        None => simulate::simulate(&sc, a.trace.as_deref(), opts)?,
+        None => simulate::simulate(&sc, a.trace.as_deref(), opts.clone())?,
     };
+    if let Some(n) = a.replications {
+        run.replications = Some(simulate::replicate(&sc, &run.result, n, &opts)?);
+    }
+    run.warnings
+        .extend(checks::seed_warning(a.seed, run.trace.as_deref()));
     for line in &run.result.explain {
         println!("{line}");
     }
     let command: Vec<String> = std::env::args().collect();
-    simulate::write_outputs(&sc, &run, &command, &a.out, !a.no_charts)?;
+    outputs.commit(&sc, &run, &command, !a.no_charts)?;
+    if a.quiet {
+        for w in &run.warnings {
+            eprintln!("warning: {w}");
+        }
+    } else {
+        if !run.result.explain.is_empty() {
+            println!();
+        }
+        let rep = simulate::report(&sc, &run, &command);
+        print!("{}", answer::terminal(&rep, &a.out, !a.no_charts));
+    }
+    Ok(())
+}
+
+/// `--replications N`: 2 ≤ N ≤ the sweep's bound, synthetic traffic only.
+fn check_replications(sc: &Scenario, a: &Args) -> anyhow::Result<()> {
+    let Some(n) = a.replications else {
+        return Ok(());
+    };
+    if !(2..=MAX_REPLICATIONS).contains(&n) {
+        anyhow::bail!(
+            "--replications must be between 2 and {MAX_REPLICATIONS} (got {n}; replication 0 \
+             is the run itself)"
+        );
+    }
+    let trace = match (&a.trace, &sc.traffic) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Traffic::Trace(t)) => Some(t.clone()),
+        _ => None,
+    };
+    if let Some(t) = trace {
+        anyhow::bail!(
+            "--replications needs synthetic traffic: the traffic is the trace {}, which is \
+             fixed, so every replication would be the same; remove --replications",
+            t.display()
+        );
+    }
     Ok(())
 }

@@ -299,11 +299,12 @@ impl<'s> Engine<'s> {
         self.now = m;
     }
 
-    /// The row of the day that just ended, in total and per group.
+    /// The row of the day that just ended, in total, per group and per scan frequency.
     fn snapshot(&mut self) {
         let ngroups = self.result.group_days.last().map_or(0, Vec::len);
         let mut row = DayRow::default();
         let mut groups = vec![DayRow::default(); ngroups];
+        let mut freqs = [DayRow::default(); 3];
         for r in &self.repos {
             let rr = DayRow {
                 counts: r.counts,
@@ -315,8 +316,10 @@ impl<'s> Engine<'s> {
                 groups.resize(g + 1, DayRow::default());
             }
             groups[g].add(&rr);
+            freqs[r.freq as usize].add(&rr);
         }
         self.result.days.push(row);
+        self.result.freq_days.push(freqs);
         self.result.group_days.push(groups);
     }
 
@@ -386,7 +389,11 @@ impl<'s> Engine<'s> {
         );
         let loc = match file {
             Some(f) => Location::file(f).line(ev.line),
-            None => Location::default(),
+            // Synthetic traffic has no trace line: name the scenario and the repository.
+            None => Location::file(&self.sc.file).key(format!(
+                "synthetic traffic of repository {}",
+                String::from_utf8_lossy(ev.repo)
+            )),
         };
         Err(Error::input(loc, what))
     }

@@ -89,6 +89,9 @@ pub struct RunResult {
     pub repos: Vec<RepoSummary>,
     /// Per reported day and group (groups in `groups` order).
     pub group_days: Vec<Vec<DayRow>>,
+    /// Per reported day, the rows of the repositories by their scan frequency at the
+    /// day's snapshot (indexed by `Freq as usize`): where the cost of a day goes.
+    pub freq_days: Vec<[DayRow; 3]>,
     pub groups: Vec<String>,
     /// Traffic events processed (before the horizon), ignored ones included.
     pub traffic_events: u64,
@@ -115,6 +118,7 @@ impl RunResult {
         if self.days.is_empty() {
             self.days = o.days;
             self.group_days = o.group_days;
+            self.freq_days = o.freq_days;
             self.config_changes = o.config_changes;
             self.freq_changes = o.freq_changes;
         } else {
@@ -123,6 +127,11 @@ impl RunResult {
             }
             for (a, b) in self.days.iter_mut().zip(&o.days) {
                 a.add(b);
+            }
+            for (fa, fb) in self.freq_days.iter_mut().zip(&o.freq_days) {
+                for (a, b) in fa.iter_mut().zip(fb) {
+                    a.add(b);
+                }
             }
             for (ga, gb) in self.group_days.iter_mut().zip(&o.group_days) {
                 if ga.len() < gb.len() {

@@ -1,4 +1,4 @@
-//! Every transition of SPEC §5 on one repository state, derived by hand: each test drives
+//! Every transition of the scanning rules (docs/behaviour.md) on one repository state, derived by hand: each test drives
 //! a `RepoState` directly (no engine, no clock) and checks the image's flags, the status
 //! counters (re-counted from the images as well) and the day's flows.
 

@@ -92,7 +92,7 @@ fn read_detail<'a>(src: &Source<'a>, d: &Obj<'a>, sink: &mut Sink) -> Result<()>
             sink.add(fact(t, EventKind::Archive));
         }
         // An active image that was archived after its last push and restored since:
-        // archive and restore, so the restore time becomes the push clock (SPEC §3).
+        // archive and restore, so the restore time becomes the push clock.
         Status::Active => {
             if let (Some((a, _)), Some((r, _))) = (archived_at, activated_at)
                 && pushed_at <= a

@@ -11,6 +11,7 @@
 //! each with an optional band) and [`ErrorBarChart`] (x/y points with error bars).
 
 use super::Report;
+use super::axis::DayAxis;
 use super::figures::Pct;
 use crate::base::error::{Error, Result};
 use crate::base::time::{DAY, format_date};
@@ -26,10 +27,10 @@ pub const WIDTH: u32 = 1200;
 pub const HEIGHT: u32 = 700;
 
 /// The font family every text of a chart uses (registered by [`register_fonts`]).
-const FONT: &str = "sans-serif";
-const CAPTION_SIZE: i32 = 28;
-const LABEL_SIZE: i32 = 16;
-const DESC_SIZE: i32 = 18;
+pub(super) const FONT: &str = "sans-serif";
+pub(super) const CAPTION_SIZE: i32 = 28;
+pub(super) const LABEL_SIZE: i32 = 16;
+pub(super) const DESC_SIZE: i32 = 18;
 const LEGEND_SIZE: i32 = 17;
 const LEGEND_ROW: u32 = 26;
 
@@ -102,16 +103,20 @@ pub struct RunCharts {
     pub charts: Vec<(&'static str, &'static str, String)>,
 }
 
-/// Writes `coverage.png/.svg` and `cost.png/.svg` into `dir`.
+/// Writes `coverage.png/.svg`, `cost.png/.svg` and `cost_by_month.png/.svg` into `dir`.
 pub fn write_run_charts(report: &Report, dir: &Path) -> Result<RunCharts> {
+    use super::month_chart::{MONTHLY_TITLE, MonthlyCost};
     let coverage = CoverageSeries::from_report(report);
     let cost = CostSeries::from_report(report);
+    let monthly = MonthlyCost::from_report(report);
     let coverage_svg = write_both(&coverage, dir, "coverage")?;
     let cost_svg = write_both(&cost, dir, "cost")?;
+    let monthly_svg = write_both(&monthly, dir, "cost_by_month")?;
     Ok(RunCharts {
         charts: vec![
             ("coverage", COVERAGE_TITLE, coverage_svg),
             ("cost", COST_TITLE, cost_svg),
+            ("cost_by_month", MONTHLY_TITLE, monthly_svg),
         ],
     })
 }
@@ -163,13 +168,13 @@ pub enum Swatch {
     Point(RGBColor),
 }
 
-fn text_style(size: i32) -> TextStyle<'static> {
+pub(super) fn text_style(size: i32) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).color(&BLACK)
 }
 
 /// Splits off a legend strip at the bottom of `root` and draws the entries in rows,
 /// centred; returns the area left for the plot.
-fn with_legend<DB: DrawingBackend>(
+pub(super) fn with_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     entries: &[(String, Swatch)],
 ) -> std::result::Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
@@ -231,17 +236,8 @@ fn with_legend<DB: DrawingBackend>(
     Ok(plot)
 }
 
-/// The label of day position `x` (days since `start`): its date where `x` is a whole day.
-fn date_label(start: i64, x: f64) -> String {
-    let r = x.round();
-    if (x - r).abs() > 1e-6 {
-        return String::new();
-    }
-    format_date(start + r as i64 * DAY)
-}
-
 /// A y-axis maximum that leaves headroom above `max` (and is positive).
-fn headroom(max: f64, min_top: f64) -> f64 {
+pub(super) fn headroom(max: f64, min_top: f64) -> f64 {
     if max.is_finite() && max > 0.0 {
         max * 1.08
     } else {
@@ -265,8 +261,10 @@ fn num_label(v: f64) -> String {
     }
 }
 
-fn usd_label(v: f64) -> String {
-    format!("{v:.2}")
+/// A y label for an axis up to `top`: thousands separators, decimals only for small
+/// ranges.
+pub(super) fn y_label(v: f64, top: f64) -> String {
+    super::human::axis_number(v, top / 10.0)
 }
 
 /// A polyline without repeated points or middle points on a straight stretch: plotters'
@@ -297,12 +295,12 @@ fn count_labels(top: f64) -> usize {
     (top.floor() as usize + 1).clamp(2, 10)
 }
 
-/// A count-axis label: whole numbers only.
+/// A count-axis label: whole numbers only, with thousands separators.
 fn count_label(v: f64) -> String {
-    if (v - v.round()).abs() > 1e-9 {
+    if (v - v.round()).abs() > 1e-9 || v < 0.0 {
         String::new()
     } else {
-        format!("{v:.0}")
+        super::human::thousands(v.round() as u64)
     }
 }
 
@@ -326,17 +324,24 @@ fn runs<T>(values: &[Option<T>]) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// The x labels to ask for over `n` days: whole days only, at most 10.
-fn x_label_count(n: usize) -> usize {
-    (n + 1).min(10)
-}
-
 // ---------------------------------------------------------------------------------------
 // Coverage chart
 
 pub const COVERAGE_TITLE: &str = "Images by scan status per day, with in-use coverage";
 /// The legend label of the in-use coverage line.
-pub const IN_USE_LABEL: &str = "in-use coverage (%)";
+pub const IN_USE_LABEL: &str = "images in use that are monitored (%, right axis)";
+
+/// A status in words, for legends and tables.
+pub fn status_words(s: Status) -> &'static str {
+    match s {
+        Status::Active => "monitored (active)",
+        Status::Expired => "expired: re-scan window closed",
+        Status::ScanOnPush => "scanned on push only",
+        Status::NotScanned => "not scanned",
+        Status::Unsupported => "not supported by Inspector",
+        Status::Archived => "archived",
+    }
+}
 
 /// What the coverage chart plots: the status counts at each day's snapshot, stacked in
 /// `Status::ALL` order from the bottom (active) up, and the in-use coverage line.
@@ -344,7 +349,8 @@ pub const IN_USE_LABEL: &str = "in-use coverage (%)";
 pub struct CoverageSeries {
     /// Instant of day 0.
     pub start: i64,
-    /// One series per status, in `Status::ALL` order; one count per reported day.
+    /// One series per status that occurs on some day, in `Status::ALL` order; one count
+    /// per reported day.
     pub status: Vec<(Status, Vec<u64>)>,
     /// `100 × in_use_active / in_use` per day; none when no image is in use.
     pub in_use_pct: Vec<Option<f64>>,
@@ -357,7 +363,8 @@ impl CoverageSeries {
             start: report.scenario.start,
             status: Status::ALL
                 .iter()
-                .map(|&s| (s, days.iter().map(|d| d.status(s)).collect()))
+                .map(|&s| (s, days.iter().map(|d| d.status(s)).collect::<Vec<u64>>()))
+                .filter(|(_, counts)| counts.iter().any(|&c| c > 0))
                 .collect(),
             in_use_pct: days
                 .iter()
@@ -376,14 +383,17 @@ impl CoverageSeries {
         self.in_use_pct.len()
     }
 
-    /// The legend, in drawing order of the SVG: the statuses, then the line.
+    /// The legend, in drawing order of the SVG: the statuses in words, then the line
+    /// (when some image is in use).
     pub fn legend(&self) -> Vec<(String, Swatch)> {
         let mut v: Vec<(String, Swatch)> = self
             .status
             .iter()
-            .map(|(s, _)| (s.name().to_string(), Swatch::Fill(status_color(*s))))
+            .map(|(s, _)| (status_words(*s).to_string(), Swatch::Fill(status_color(*s))))
             .collect();
-        v.push((IN_USE_LABEL.to_string(), Swatch::Line(BLACK)));
+        if self.in_use_pct.iter().any(Option::is_some) {
+            v.push((IN_USE_LABEL.to_string(), Swatch::Line(BLACK)));
+        }
         v
     }
 }
@@ -411,23 +421,26 @@ impl Chart for CoverageSeries {
             .copied()
             .unwrap_or(0) as f64;
         let y_top = headroom(max, 1.0);
-        let x_range = 0f64..(n.max(1) as f64);
-        let start = self.start;
+        let axis = DayAxis::new(self.start, n);
+        let x_desc = format!(
+            "Date (UTC, {}); each day shows its end-of-day snapshot",
+            axis.tick_words()
+        );
         let mut chart = ChartBuilder::on(&plot)
             .caption(COVERAGE_TITLE, (FONT, CAPTION_SIZE))
             .margin(14)
             .x_label_area_size(56)
             .y_label_area_size(84)
             .right_y_label_area_size(84)
-            .build_cartesian_2d(x_range.clone(), 0f64..y_top)?
-            .set_secondary_coord(x_range, 0f64..105f64);
+            .build_cartesian_2d(axis.coord(), 0f64..y_top)?
+            .set_secondary_coord(axis.coord(), 0f64..105f64);
         chart
             .configure_mesh()
-            .x_desc("Date (UTC, ticks at 00:00); each day shows its end-of-day snapshot")
+            .x_desc(x_desc)
             .y_desc("Images (count)")
-            .x_labels(x_label_count(n))
+            .x_labels(axis.ticks().len() + 1)
             .y_labels(count_labels(y_top))
-            .x_label_formatter(&|x| date_label(start, *x))
+            .x_label_formatter(&|x| axis.label(*x))
             .y_label_formatter(&|y| count_label(*y))
             .label_style((FONT, LABEL_SIZE))
             .axis_desc_style((FONT, DESC_SIZE))
@@ -435,7 +448,7 @@ impl Chart for CoverageSeries {
             .draw()?;
         chart
             .configure_secondary_axes()
-            .y_desc("In-use coverage (%)")
+            .y_desc("Images in use that are monitored (%)")
             .y_labels(8)
             .y_label_formatter(&|y| format!("{y:.0}"))
             .label_style((FONT, LABEL_SIZE))
@@ -467,8 +480,8 @@ impl Chart for CoverageSeries {
 
 pub const COST_TITLE: &str =
     "Enhanced scanning cost per day, cumulative cost and configuration changes";
-pub const DAILY_COST_LABEL: &str = "daily cost (USD)";
-pub const CUMULATIVE_COST_LABEL: &str = "cumulative cost (USD)";
+pub const DAILY_COST_LABEL: &str = "daily cost (USD, left axis)";
+pub const CUMULATIVE_COST_LABEL: &str = "cumulative cost (USD, right axis)";
 pub const CHANGE_LABEL: &str = "configuration change";
 const COST_COLOR: RGBColor = RGBColor(107, 174, 214);
 const CUMULATIVE_COLOR: RGBColor = RGBColor(230, 85, 13);
@@ -516,12 +529,62 @@ impl CostSeries {
         }
     }
 
+    /// The legend; the marker only when a change falls in the reported days.
     pub fn legend(&self) -> Vec<(String, Swatch)> {
-        vec![
+        let mut v = vec![
             (DAILY_COST_LABEL.into(), Swatch::Fill(COST_COLOR)),
             (CUMULATIVE_COST_LABEL.into(), Swatch::Line(CUMULATIVE_COLOR)),
-            (CHANGE_LABEL.into(), Swatch::Dashed(CHANGE_COLOR)),
-        ]
+        ];
+        if !self.changes.is_empty() {
+            v.push((CHANGE_LABEL.into(), Swatch::Dashed(CHANGE_COLOR)));
+        }
+        v
+    }
+
+    /// The most expensive day (the first of equals) and its cost, if any day cost.
+    pub fn tallest(&self) -> Option<(usize, f64)> {
+        self.daily_usd
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, v)| *v > 0.0)
+            .fold(None, |best: Option<(usize, f64)>, (d, v)| match best {
+                Some((_, b)) if b >= v => best,
+                _ => Some((d, v)),
+            })
+    }
+
+    /// The note on the tallest bar: `303 USD on 2027-01-01`.
+    pub fn tallest_note(&self) -> Option<String> {
+        let (d, v) = self.tallest()?;
+        Some(format!(
+            "{} on {}",
+            super::human::usd_f64(v),
+            format_date(self.start + d as i64 * DAY)
+        ))
+    }
+}
+
+impl CostSeries {
+    /// The note beside the tallest bar, on the side with more room.
+    fn draw_tallest_note<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
+        &self,
+        chart: &mut ChartContext<DB, CT>,
+        n: usize,
+    ) -> DrawResult<DB> {
+        let (Some((d, v)), Some(note)) = (self.tallest(), self.tallest_note()) else {
+            return Ok(());
+        };
+        let (dx, pos) = if (d as f64) < n as f64 * 0.6 {
+            (8, Pos::new(HPos::Left, VPos::Center))
+        } else {
+            (-8, Pos::new(HPos::Right, VPos::Center))
+        };
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((d as f64 + 0.5, v))
+                + Text::new(note, (dx, 0), text_style(LABEL_SIZE).pos(pos)),
+        ))?;
+        Ok(())
     }
 }
 
@@ -532,24 +595,25 @@ impl Chart for CostSeries {
         let n = self.daily_usd.len();
         let max = self.daily_usd.iter().copied().fold(0.0, f64::max);
         let cmax = self.cumulative_usd.iter().copied().fold(0.0, f64::max);
-        let top = headroom(max, 0.01);
-        let x_range = 0f64..(n.max(1) as f64);
-        let start = self.start;
+        // Room above the tallest bar for its note.
+        let top = headroom(max * 1.08, 0.01);
+        let ctop = headroom(cmax, 0.01);
+        let axis = DayAxis::new(self.start, n);
         let mut chart = ChartBuilder::on(&plot)
             .caption(COST_TITLE, (FONT, CAPTION_SIZE))
             .margin(14)
             .x_label_area_size(56)
             .y_label_area_size(84)
             .right_y_label_area_size(96)
-            .build_cartesian_2d(x_range.clone(), 0f64..top)?
-            .set_secondary_coord(x_range, 0f64..headroom(cmax, 0.01));
+            .build_cartesian_2d(axis.coord(), 0f64..top)?
+            .set_secondary_coord(axis.coord(), 0f64..ctop);
         chart
             .configure_mesh()
-            .x_desc("Date (UTC)")
+            .x_desc(format!("Date (UTC, {})", axis.tick_words()))
             .y_desc("Daily cost (USD)")
-            .x_labels(x_label_count(n))
-            .x_label_formatter(&|x| date_label(start, *x))
-            .y_label_formatter(&|y| usd_label(*y))
+            .x_labels(axis.ticks().len() + 1)
+            .x_label_formatter(&|x| axis.label(*x))
+            .y_label_formatter(&|y| y_label(*y, top))
             .label_style((FONT, LABEL_SIZE))
             .axis_desc_style((FONT, DESC_SIZE))
             .light_line_style(WHITE)
@@ -557,19 +621,11 @@ impl Chart for CostSeries {
         chart
             .configure_secondary_axes()
             .y_desc("Cumulative cost (USD)")
-            .y_label_formatter(&|y| usd_label(*y))
+            .y_label_formatter(&|y| y_label(*y, ctop))
             .label_style((FONT, LABEL_SIZE))
             .axis_desc_style((FONT, DESC_SIZE))
             .draw()?;
-        chart.draw_series(
-            self.daily_usd
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v > 0.0)
-                .map(|(d, &v)| {
-                    Rectangle::new([(d as f64, 0.0), (d as f64 + 1.0, v)], COST_COLOR.filled())
-                }),
-        )?;
+        // Markers first: the bars are drawn over them, so no bar is ever hidden.
         for &x in &self.changes {
             chart.draw_series(DashedLineSeries::new(
                 vec![(x, 0.0), (x, top)],
@@ -582,6 +638,16 @@ impl Chart for CostSeries {
                     + Polygon::new(vec![(-7, 0), (7, 0), (0, 10)], CHANGE_COLOR.filled()),
             ))?;
         }
+        chart.draw_series(
+            self.daily_usd
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v > 0.0)
+                .map(|(d, &v)| {
+                    Rectangle::new([(d as f64, 0.0), (d as f64 + 1.0, v)], COST_COLOR.filled())
+                }),
+        )?;
+        self.draw_tallest_note(&mut chart, n)?;
         // The running total at each day end: from 0 at the start of day 0.
         let cum = simplify(
             std::iter::once((0.0, 0.0)).chain(
@@ -653,19 +719,19 @@ impl Chart for DayLines {
             .fold((0.0f64, f64::NEG_INFINITY), |(lo, hi), v| {
                 (lo.min(v), hi.max(v))
             });
-        let start = self.start;
+        let axis = DayAxis::new(self.start, n);
         let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, (FONT, CAPTION_SIZE))
             .margin(14)
             .x_label_area_size(56)
             .y_label_area_size(84)
-            .build_cartesian_2d(0f64..(n.max(1) as f64), lo..headroom(hi, 1.0))?;
+            .build_cartesian_2d(axis.coord(), lo..headroom(hi, 1.0))?;
         chart
             .configure_mesh()
-            .x_desc("Date (UTC)")
+            .x_desc(format!("Date (UTC, {})", axis.tick_words()))
             .y_desc(&self.y_desc)
-            .x_labels(x_label_count(n))
-            .x_label_formatter(&|x| date_label(start, *x))
+            .x_labels(axis.ticks().len() + 1)
+            .x_label_formatter(&|x| axis.label(*x))
             .y_label_formatter(&|y| num_label(*y))
             .label_style((FONT, LABEL_SIZE))
             .axis_desc_style((FONT, DESC_SIZE))
@@ -809,14 +875,6 @@ mod tests {
             .filter(|n| n.has_tag_name("text"))
             .map(|n| n.text().unwrap_or("").trim().to_string())
             .collect()
-    }
-
-    #[test]
-    fn date_labels_only_on_whole_days() {
-        let s = crate::base::time::parse_date("2026-01-30").unwrap() * DAY;
-        assert_eq!(date_label(s, 0.0), "2026-01-30");
-        assert_eq!(date_label(s, 3.0), "2026-02-02");
-        assert_eq!(date_label(s, 2.5), "");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `daily.csv` (SPEC §8): the pinned columns, then the project's own.
+//! `daily.csv`: the columns every implementation shares, then the project's own
+//! (docs/behaviour.md, "daily.csv columns").
 
 use super::{Exporter, Report};
 use crate::base::money::{push_pct, push_usd};

@@ -1,4 +1,4 @@
-//! The summary figures of SPEC §8b, computed once from the daily rows and used by every
+//! The summary figures (docs/behaviour.md, "Summary figures"), computed once from the daily rows and used by every
 //! output (summary, monthly table, report, sweeps), so they cannot disagree.
 
 use crate::engine::{DayRow, Flows};

@@ -1,10 +1,15 @@
-//! `report.html`: one self-contained page a planner can read or send on: the §8b
-//! figures, the charts as inline SVG, the monthly table, the most expensive repositories,
-//! the resolved settings and the modelling assumptions. No script, no style sheet or image
-//! from elsewhere; the markup is also well-formed XML, so it can be checked by a parser.
+//! `report.html`: one self-contained page a planner can read or send on. It opens with
+//! the answer in a few sentences (cost per month, its range, the coverage of what
+//! matters), then says what each figure means in words, where the money goes (by scan
+//! frequency, group and month: `html_money.rs`), the charts as inline SVG, the totals,
+//! the most expensive repositories, the resolved settings and the modelling assumptions.
+//! No script, no style sheet or image from elsewhere; the markup is also well-formed XML,
+//! so it can be checked by a parser. Tables fit a 900-pixel window.
 
-use super::figures::{Figures, hundredths_text};
-use super::tables::{by_cost, months};
+use super::answer::{Headline, Seg, answer, range_text};
+use super::charts::status_words;
+use super::html_money as money;
+use super::human::{pct, plural, thousands, to_hundredths, usd_cents, usd_micro};
 use super::{Exporter, Report};
 use crate::base::money::format_usd;
 use crate::base::time::{DAY, format_date, format_instant};
@@ -13,8 +18,8 @@ use crate::rules::Status;
 use std::fmt::Write as _;
 use std::io::Write;
 
-/// The modelling assumptions of SPEC.md (choices where AWS is silent or inconsistent),
-/// for the report and the README. `code` is marked with backticks.
+/// The modelling assumptions (choices where AWS is silent or inconsistent), for the report
+/// and the README. `code` is marked with backticks.
 pub const ASSUMPTIONS: &[&str] = &[
     "Expiry and lifecycle run once a day at midnight UTC; AWS says \"within 24 hours\".",
     "A push or a qualifying pull/in-use revives an expired image (AWS coverage docs: \"push \
@@ -30,7 +35,7 @@ pub const ASSUMPTIONS: &[&str] = &[
     "Rescans are driven by vulnerability-database updates; AWS publishes no per-image rate. \
      The default of 6 per image per month is weak evidence: calibrate it from an account's \
      own `ECR_RESCAN` usage divided by its mean active images.",
-    "Profile `2024` follows the seed document: `LIFETIME` by default. AWS's Inspector pages \
+    "Profile `2024` keeps the original push window, `LIFETIME`, by default. AWS's Inspector pages \
      of 2024 gave new accounts 90 days push + 90 days pull; set those explicitly to model \
      such an account. The look-back windows also differ between AWS pages (14 days; 30 \
      days; 30 days push or 90 days pull): each profile takes one of them.",
@@ -45,8 +50,7 @@ pub const ASSUMPTIONS: &[&str] = &[
      cost lever.",
 ];
 
-/// How many repositories the report lists.
-pub const TOP_REPOSITORIES: usize = 20;
+pub use super::html_money::TOP_REPOSITORIES;
 
 /// Escapes text for HTML/XML content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -100,25 +104,29 @@ fn price(micro: i64) -> String {
     format!("{}{}.{frac}", if neg { "-" } else { "" }, m / 1_000_000)
 }
 
-fn or_na(s: String) -> String {
-    if s.is_empty() { "n/a".into() } else { s }
-}
-
 const STYLE: &str = "
-body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; margin: 2em auto; max-width: 1240px;
-       padding: 0 1em; color: #222; line-height: 1.4; }
+body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; margin: 1.5em auto; max-width: 60em;
+       padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5em 0; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
+h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1.08em; margin-top: 1.4em; }
+table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.92em; max-width: 100%; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; vertical-align: top; }
 th { background: #f2f2f2; text-align: left; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.w { overflow-wrap: break-word; }
+#by-month-table td:first-child, #by-frequency-table td:first-child { white-space: nowrap; }
 figure { margin: 1em 0; }
-figure svg { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { color: #555; font-size: 0.9em; }
-.figures td.n { font-size: 1.15em; font-weight: bold; }
+.answer { background: #f3f8fc; border-left: 6px solid #1f77b4; padding: 0.6em 1.1em; margin: 1em 0; }
+.answer p { margin: 0.45em 0; }
+.answer .headline { font-size: 1.45em; margin-top: 0.2em; }
+.warnings { background: #fff6e5; border-left: 6px solid #e69500; padding: 0.4em 1.1em; margin: 1em 0; }
+.figures td.v { font-weight: bold; white-space: nowrap; text-align: right; }
 .muted { color: #666; font-size: 0.9em; }
-code { background: #f4f4f4; padding: 0 0.2em; }
+code { background: #f4f4f4; padding: 0 0.2em; overflow-wrap: anywhere; }
+nav a { margin-right: 0.8em; }
 ";
 
 /// `report.html`, with the charts' SVG text (stem, title, SVG) to inline.
@@ -136,19 +144,19 @@ impl Exporter for HtmlReport<'_> {
     }
 }
 
-fn row(out: &mut String, cells: &[(bool, &str)]) {
+pub(super) fn row(out: &mut String, cells: &[(bool, &str)]) {
     out.push_str("<tr>");
     for (numeric, c) in cells {
         if *numeric {
             let _ = write!(out, "<td class=\"n\">{}</td>", escape(c));
         } else {
-            let _ = write!(out, "<td>{}</td>", escape(c));
+            let _ = write!(out, "<td class=\"w\">{}</td>", escape(c));
         }
     }
     out.push_str("</tr>\n");
 }
 
-fn header(out: &mut String, cells: &[&str]) {
+pub(super) fn header(out: &mut String, cells: &[&str]) {
     out.push_str("<thead><tr>");
     for c in cells {
         let _ = write!(out, "<th>{}</th>", escape(c));
@@ -157,7 +165,7 @@ fn header(out: &mut String, cells: &[&str]) {
 }
 
 /// A row of owned cells; `numeric(i)` says whether cell `i` holds a number.
-fn row_of(out: &mut String, cells: &[String], numeric: impl Fn(usize) -> bool) {
+pub(super) fn row_of(out: &mut String, cells: &[String], numeric: impl Fn(usize) -> bool) {
     let cells: Vec<(bool, &str)> = cells
         .iter()
         .enumerate()
@@ -168,14 +176,18 @@ fn row_of(out: &mut String, cells: &[String], numeric: impl Fn(usize) -> bool) {
 
 /// The whole page.
 pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) -> String {
+    let chart = |stem: &str| charts.iter().find(|c| c.0 == stem);
     let mut o = String::new();
-    page_head(&mut o, report.scenario);
-    summary_figures(&mut o, &report.figures);
+    page_head(&mut o, report);
+    answer_section(&mut o, report);
+    warnings(&mut o, report);
+    contents(&mut o);
+    figure_meanings(&mut o, report);
+    money::money_section(&mut o, report, chart("cost_by_month"));
+    day_by_day(&mut o, chart("coverage"), chart("cost"));
     totals(&mut o, report);
     last_day(&mut o, report);
-    charts_section(&mut o, charts);
-    monthly(&mut o, report);
-    repositories(&mut o, report);
+    money::repositories(&mut o, report);
     settings(&mut o, report);
     assumptions(&mut o);
     provenance(&mut o, report);
@@ -184,7 +196,8 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
 }
 
 /// The document head and the title block with what was simulated.
-fn page_head(o: &mut String, sc: &Scenario) {
+fn page_head(o: &mut String, report: &Report) {
+    let sc = report.scenario;
     let scenario_name = sc.file.display().to_string();
     let last = sc.start + (sc.days as i64 - 1) * DAY;
     let _ = write!(
@@ -194,249 +207,344 @@ fn page_head(o: &mut String, sc: &Scenario) {
          <title>scansim report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         escape(&scenario_name)
     );
+    let traffic = match &report.trace {
+        Some(t) => format!("traffic replayed from the trace {}", t.display()),
+        None => format!("synthetic traffic drawn from seed {}", sc.seed),
+    };
     let _ = writeln!(
         o,
-        "<h1>ECR enhanced scanning: coverage and cost</h1>\n<p class=\"muted\">Scenario \
-         <code>{}</code>, {} days from {} to {} (UTC), rules profile {}. Written by scansim {}.</p>",
+        "<h1>ECR enhanced scanning: what it costs and covers</h1>\n<p class=\"muted\">Scenario \
+         <code>{}</code>: {} days from {} to {} (UTC), rules profile {}, {}. Written by \
+         scansim {}.</p>",
         escape(&scenario_name),
-        sc.days,
+        thousands(u64::from(sc.days)),
         format_date(sc.start),
         format_date(last),
         sc.profile.name(),
+        escape(&traffic),
         env!("CARGO_PKG_VERSION")
     );
 }
 
-/// The §8b figures, each with its definition.
-fn summary_figures(o: &mut String, f: &Figures) {
-    o.push_str("<h2 id=\"figures\">Summary figures</h2>\n<table class=\"figures\">\n");
-    let figures = [
-        (
-            "cost_per_30_days_usd",
-            "Cost per 30 days (USD)",
-            hundredths_text(f.cost_per_30_days_cents()),
-            "total cost of the reported days × 30 / days",
+/// A sentence of the answer as HTML: figures in bold, marked with their name.
+fn sentence_html(s: &[Seg]) -> String {
+    s.iter()
+        .map(|x| match x {
+            Seg::Text(t) => escape(t),
+            Seg::Figure(key, t) => format!("<strong data-answer=\"{key}\">{}</strong>", escape(t)),
+        })
+        .collect()
+}
+
+/// The answer: a headline (cost per month and the coverage of what runs), then the
+/// sentences the terminal prints.
+fn answer_section(o: &mut String, report: &Report) {
+    let reps = report.replications.as_ref();
+    let value = |h: Headline, own: Option<u64>| match reps {
+        Some(r) => r.get(h).map(|s| to_hundredths(s.mean)),
+        None => own,
+    };
+    let f = &report.figures;
+    let cost = value(Headline::CostPer30Days, Some(f.cost_per_30_days_cents())).unwrap_or(0);
+    let range = reps
+        .and_then(|r| r.get(Headline::CostPer30Days))
+        .map(|s| {
+            format!(
+                " (95 % interval {})",
+                range_text(Headline::CostPer30Days, s.low, s.high)
+            )
+        })
+        .unwrap_or_default();
+    let covered = match value(Headline::InUseCoverage, f.in_use_coverage.hundredths()) {
+        Some(h) => format!(
+            ", with <strong data-headline=\"in_use\">{}</strong> of the images in use \
+             continuously monitored",
+            escape(&pct(h))
         ),
-        (
-            "mean_coverage_pct",
-            "Mean coverage (%)",
-            or_na(f.coverage.text()),
-            "100 × Σ active / Σ images over the days",
-        ),
-        (
-            "mean_in_use_coverage_pct",
-            "Mean in-use coverage (%)",
-            or_na(f.in_use_coverage.text()),
-            "100 × Σ in-use active / Σ in use",
-        ),
-        (
-            "mean_continuous_coverage_pct",
-            "Mean continuous coverage (%)",
-            or_na(f.continuous_coverage.text()),
-            "100 × Σ active / Σ (active + expired)",
-        ),
-        (
-            "mean_exposed",
-            "Mean exposed images",
-            hundredths_text(f.mean_exposed_hundredths()),
-            "mean of images in use but not continuously monitored",
-        ),
-    ];
-    for (key, name, value, def) in figures {
-        let _ = writeln!(
+        None => String::new(),
+    };
+    let _ = writeln!(
+        o,
+        "<section id=\"answer\" class=\"answer\">\n<p class=\"headline\">About <strong \
+         data-headline=\"cost\">{} a month</strong>{} for enhanced scanning{covered}.</p>",
+        escape(&usd_cents(cost)),
+        escape(&range)
+    );
+    for s in answer(report) {
+        let _ = writeln!(o, "<p>{}</p>", sentence_html(&s));
+    }
+    o.push_str("</section>\n");
+}
+
+/// The warnings of the scenario and of the run, if any.
+fn warnings(o: &mut String, report: &Report) {
+    if report.warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "<section id=\"warnings\" class=\"warnings\">\n<p><strong>{}</strong> (check these \
+         before trusting the figures):</p>\n<ul>",
+        plural(report.warnings.len() as u64, "warning", "warnings")
+    );
+    for w in &report.warnings {
+        let _ = writeln!(o, "<li>{}</li>", escape_code(w));
+    }
+    o.push_str("</ul>\n</section>\n");
+}
+
+fn contents(o: &mut String) {
+    o.push_str(
+        "<nav class=\"muted\">On this page: <a href=\"#figures\">what the figures mean</a> \
+         <a href=\"#money\">where the money goes</a> <a href=\"#day-by-day\">day by day</a> \
+         <a href=\"#totals\">totals</a> <a href=\"#repositories\">repositories</a> \
+         <a href=\"#settings\">settings</a> <a href=\"#assumptions\">assumptions</a></nav>\n",
+    );
+}
+
+/// Each headline figure: its value as people read it (the value of summary.json in
+/// `data-value`), over replications when there are, and what it means in words.
+fn figure_meanings(o: &mut String, report: &Report) {
+    let f = &report.figures;
+    let window = report.scenario.in_use_window_days;
+    o.push_str("<h2 id=\"figures\">What the figures mean</h2>\n");
+    o.push_str(&draw_note(report));
+    o.push_str("<table class=\"figures\">\n");
+    let reps = report.replications.as_ref();
+    let mut head = vec!["figure", "this run"];
+    if reps.is_some() {
+        head.push("over the replications: mean (95 % interval)");
+    }
+    head.push("what it means");
+    header(o, &head);
+    let parts = super::breakdown::by_frequency(report.result);
+    for (h, name, meaning) in meanings(window) {
+        let key = h.key();
+        let (text, raw) = match h.hundredths(f, &parts) {
+            Some(v) => (h.text(v), format!("{}.{:02}", v / 100, v % 100)),
+            None => ("n/a".to_string(), "n/a".to_string()),
+        };
+        let _ = write!(
             o,
-            "<tr><th>{}</th><td class=\"n\" data-figure=\"{key}\">{}</td><td class=\"muted\">{}</td></tr>",
+            "<tr><th>{}</th><td class=\"v\" data-figure=\"{key}\" data-value=\"{raw}\">{}</td>",
             escape(name),
-            escape(&value),
-            escape(def)
+            escape(&text)
         );
+        if let Some(r) = reps {
+            let cell = r
+                .get(h)
+                .map(|s| {
+                    format!(
+                        "{} ({})",
+                        h.text(to_hundredths(s.mean)),
+                        range_text(h, s.low, s.high)
+                    )
+                })
+                .unwrap_or_else(|| "n/a".into());
+            let _ = write!(
+                o,
+                "<td class=\"n\" data-replications=\"{key}\">{}</td>",
+                escape(&cell)
+            );
+        }
+        let _ = writeln!(o, "<td>{}</td></tr>", escape(&meaning));
     }
     o.push_str("</table>\n");
 }
+
+/// The headline figures of the report, their names and what they mean, in words.
+fn meanings(window: u32) -> [(Headline, &'static str, String); 5] {
+    [
+        (
+            Headline::CostPer30Days,
+            "Cost per 30 days",
+            "What enhanced scanning costs in an average 30 days of the simulated period: \
+             the cost of all simulated days, scaled to 30 days. Scans before the first \
+             simulated day are history and cost nothing here."
+                .into(),
+        ),
+        (
+            Headline::Coverage,
+            "Coverage",
+            "Of all images in the registry, whatever their status, the share continuously \
+             monitored (status active) on an average day. Images scanned on push only, \
+             unsupported and archived images count as not covered."
+                .into(),
+        ),
+        (
+            Headline::InUseCoverage,
+            "In-use coverage",
+            format!(
+                "Of the images in use (pulled or seen running within the last {window} \
+                 days), the share continuously monitored on an average day: the coverage \
+                 of what actually runs."
+            ),
+        ),
+        (
+            Headline::ContinuousCoverage,
+            "Continuous coverage",
+            "Of the images in repositories set to continuous scanning, the share still \
+             monitored on an average day; the others expired because neither their push \
+             window nor their pull window holds any more."
+                .into(),
+        ),
+        (
+            Headline::Exposed,
+            "Exposed images",
+            "Images in use that are not continuously monitored, on an average day.".into(),
+        ),
+    ]
+}
+
+/// Whether the figures are one draw, the mean of replications, or a trace's.
+fn draw_note(report: &Report) -> String {
+    let sc = report.scenario;
+    let text = match (&report.replications, &report.trace) {
+        (_, Some(_)) => "The traffic is a recorded trace, so these figures have no random \
+                         spread: they are what this history gives under these settings."
+            .to_string(),
+        (Some(r), None) => format!(
+            "The traffic was drawn {} times (replications, seeds in summary.json); each \
+             range is the 95 % confidence interval of the mean (Student t). The charts and \
+             tables below show replication 0 (seed {}), the run written to the data files.",
+            r.seeds.len(),
+            sc.seed
+        ),
+        (None, None) => format!(
+            "The synthetic traffic is random: these figures are one draw (seed {}). Another \
+             seed gives other figures; run the same command with <code>--replications \
+             10</code> added for the mean and a 95 % range.",
+            sc.seed
+        ),
+    };
+    let text = if text.contains("<code>") {
+        text
+    } else {
+        escape(&text)
+    };
+    format!("<p id=\"draw\">{text}</p>\n")
+}
+
+/// The coverage and cost charts, day by day.
+fn day_by_day(o: &mut String, coverage: Option<&Drawn>, cost: Option<&Drawn>) {
+    if coverage.is_none() && cost.is_none() {
+        return;
+    }
+    o.push_str(
+        "<h2 id=\"day-by-day\">Day by day</h2>\n<p>Each day's images by status at the end \
+         of the day, with the share of the images in use that are monitored; then what each \
+         day cost, the running total and the configuration changes.</p>\n",
+    );
+    for c in [coverage, cost].into_iter().flatten() {
+        chart_figure(o, c);
+    }
+}
+
+/// A chart as an inline SVG figure.
+pub(super) fn chart_figure(o: &mut String, (stem, title, svg): &Drawn) {
+    let _ = writeln!(
+        o,
+        "<figure id=\"chart-{stem}\">\n{}<figcaption>{} (also in {stem}.png and \
+         {stem}.svg)</figcaption>\n</figure>",
+        inline_svg(svg),
+        escape(title)
+    );
+}
+
+/// A chart written for the report: (file stem, title, SVG text).
+pub(super) type Drawn = (&'static str, &'static str, String);
 
 /// The flows summed over the reported days.
 fn totals(o: &mut String, report: &Report) {
     let (f, r) = (&report.figures, report.result);
-    o.push_str("<h3>Totals over the reported days</h3>\n<table>\n");
-    let totals: [(&str, &str, String); 10] = [
-        ("cost_usd", "Cost (USD)", format_usd(f.flows.cost_micro)),
+    o.push_str(
+        "<h2 id=\"totals\">Totals</h2>\n<p class=\"muted\">Over the simulated days.</p>\n\
+         <table>\n",
+    );
+    let cost = (
+        "cost_usd",
+        "Cost",
+        usd_micro(f.flows.cost_micro),
+        format_usd(f.flows.cost_micro),
+    );
+    let counts = [
         (
             "initial_scans",
-            "Initial scans",
-            f.flows.initial_scans.to_string(),
+            "Initial scans (first enhanced scan of an image)",
+            f.flows.initial_scans,
         ),
-        ("rescans", "Rescans", f.flows.rescans.to_string()),
         (
-            "basic_scans",
-            "Basic scans",
-            f.flows.basic_scans.to_string(),
+            "rescans",
+            "Rescans (an image scanned before, scanned again)",
+            f.flows.rescans,
         ),
-        ("pushes", "Pushes", f.flows.pushes.to_string()),
-        ("pulls", "Pulls", f.flows.pulls.to_string()),
-        ("deletes", "Deletes", f.flows.deletes.to_string()),
+        ("basic_scans", "Basic scans (free)", f.flows.basic_scans),
+        ("pushes", "Pushes", f.flows.pushes),
+        ("pulls", "Pulls", f.flows.pulls),
+        (
+            "deletes",
+            "Deletes (by the traffic and by lifecycle policies)",
+            f.flows.deletes,
+        ),
         (
             "expirations",
-            "Expirations",
-            f.flows.expirations.to_string(),
+            "Expirations (monitored images whose window closed)",
+            f.flows.expirations,
         ),
         (
             "ignored_events",
-            "Ignored events",
-            r.ignored_events.to_string(),
+            "Ignored events (naming no live image)",
+            r.ignored_events,
         ),
         (
             "inputs_processed",
-            "Inputs processed",
-            r.inputs_processed().to_string(),
+            "Inputs processed (events and configuration changes)",
+            r.inputs_processed(),
         ),
     ];
-    for (key, name, value) in totals {
+    let counts = counts
+        .into_iter()
+        .map(|(k, name, n)| (k, name, thousands(n), n.to_string()));
+    for (key, name, text, raw) in std::iter::once(cost).chain(counts) {
         let _ = writeln!(
             o,
-            "<tr><th>{}</th><td class=\"n\" data-total=\"{key}\">{}</td></tr>",
+            "<tr><th>{}</th><td class=\"n\" data-total=\"{key}\" data-value=\"{raw}\">{}</td></tr>",
             escape(name),
-            escape(&value)
+            escape(&text)
         );
     }
     o.push_str("</table>\n");
 }
 
-/// The image counts by status on the last reported day, if any.
+/// The images by status on the last reported day (the statuses that occur), in words.
 fn last_day(o: &mut String, report: &Report) {
     let (sc, r) = (report.scenario, report.result);
     let Some(d) = r.days.last() else { return };
     let _ = writeln!(
         o,
-        "<h3>Last day ({})</h3>\n<table>",
+        "<h3>The last day ({})</h3>\n<table>",
         format_date(sc.start + (r.days.len() as i64 - 1) * DAY)
     );
-    let mut head = vec!["images"];
-    head.extend(Status::ALL.iter().map(|s| s.name()));
-    head.extend(["in_use", "in_use_active"]);
-    header(o, &head);
-    let mut cells = vec![d.counts.images.to_string()];
-    cells.extend(Status::ALL.iter().map(|s| d.status(*s).to_string()));
-    cells.extend([
-        d.counts.in_use.to_string(),
-        d.counts.in_use_active.to_string(),
-    ]);
-    row_of(o, &cells, |_| true);
+    header(o, &["images", "count"]);
+    let mut rows = vec![("all images".to_string(), d.counts.images)];
+    rows.extend(
+        Status::ALL
+            .iter()
+            .filter(|s| d.status(**s) > 0)
+            .map(|s| (status_words(*s).to_string(), d.status(*s))),
+    );
+    rows.push((
+        format!(
+            "in use (pulled or seen running within {} days)",
+            sc.in_use_window_days
+        ),
+        d.counts.in_use,
+    ));
+    rows.push(("in use and monitored".into(), d.counts.in_use_active));
+    for (name, n) in rows {
+        row(o, &[(false, &name), (true, &thousands(n))]);
+    }
     o.push_str("</table>\n");
-}
-
-/// The charts as inline SVG (nothing when charts are off).
-fn charts_section(o: &mut String, charts: &[(&'static str, &'static str, String)]) {
-    if charts.is_empty() {
-        return;
-    }
-    o.push_str("<h2 id=\"charts\">Charts</h2>\n");
-    for (stem, title, svg) in charts {
-        let _ = writeln!(
-            o,
-            "<figure id=\"chart-{stem}\">\n{}<figcaption>{} (also in {stem}.png and {stem}.svg)</figcaption>\n</figure>",
-            inline_svg(svg),
-            escape(title)
-        );
-    }
-}
-
-/// The figures of each calendar month, as in monthly.csv.
-fn monthly(o: &mut String, report: &Report) {
-    o.push_str(
-        "<h2 id=\"monthly\">By calendar month</h2>\n<p class=\"muted\">Over the reported days \
-         inside each month (as in monthly.csv).</p>\n<table>\n",
-    );
-    header(
-        o,
-        &[
-            "month",
-            "days",
-            "pushes",
-            "initial scans",
-            "rescans",
-            "basic scans",
-            "expirations",
-            "cost (USD)",
-            "mean coverage (%)",
-            "mean in-use coverage (%)",
-        ],
-    );
-    o.push_str("<tbody>\n");
-    for m in months(report) {
-        let mf = &m.figures;
-        let cells = [
-            m.month.clone(),
-            mf.days.to_string(),
-            mf.flows.pushes.to_string(),
-            mf.flows.initial_scans.to_string(),
-            mf.flows.rescans.to_string(),
-            mf.flows.basic_scans.to_string(),
-            mf.flows.expirations.to_string(),
-            format_usd(mf.flows.cost_micro),
-            or_na(mf.coverage.text()),
-            or_na(mf.in_use_coverage.text()),
-        ];
-        row_of(o, &cells, |i| i > 0);
-    }
-    o.push_str("</tbody>\n</table>\n");
-}
-
-/// The [`TOP_REPOSITORIES`] most expensive repositories.
-fn repositories(o: &mut String, report: &Report) {
-    let r = report.result;
-    let order = by_cost(report);
-    let _ = writeln!(
-        o,
-        "<h2 id=\"repositories\">Most expensive repositories</h2>\n<p class=\"muted\">{} of {} \
-         repositories, by cost; all of them are in repositories.csv.</p>\n<table>",
-        order.len().min(TOP_REPOSITORIES),
-        order.len()
-    );
-    header(
-        o,
-        &[
-            "#",
-            "repository",
-            "group",
-            "scan frequency (at the end)",
-            "images (at the end)",
-            "initial scans",
-            "rescans",
-            "basic scans",
-            "cost (USD)",
-            "mean coverage (%)",
-        ],
-    );
-    o.push_str("<tbody>\n");
-    for (rank, &i) in order.iter().take(TOP_REPOSITORIES).enumerate() {
-        let rep = &r.repos[i];
-        let t = &rep.totals;
-        let cov = super::figures::Pct {
-            num: t.sum_active,
-            den: t.sum_images,
-        };
-        let cells = [
-            (true, (rank + 1).to_string()),
-            (false, rep.name.clone()),
-            (
-                false,
-                r.groups
-                    .get(rep.group as usize)
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-            (false, rep.freq.name().to_string()),
-            (true, rep.images.to_string()),
-            (true, t.flows.initial_scans.to_string()),
-            (true, t.flows.rescans.to_string()),
-            (true, t.flows.basic_scans.to_string()),
-            (true, format_usd(t.flows.cost_micro)),
-            (true, or_na(cov.text())),
-        ];
-        let cells: Vec<(bool, &str)> = cells.iter().map(|(n, c)| (*n, c.as_str())).collect();
-        row(o, &cells);
-    }
-    o.push_str("</tbody>\n</table>\n");
 }
 
 /// The modelling assumptions, as a numbered list.
@@ -469,13 +577,16 @@ fn provenance(o: &mut String, report: &Report) {
 /// The resolved scenario settings, then the configuration timeline.
 fn settings(o: &mut String, report: &Report) {
     let sc = report.scenario;
-    settings_table(o, sc);
+    settings_table(o, sc, report.trace.as_deref());
     timeline(o, sc);
 }
 
 /// One table of the settings the run used, defaults filled in.
-fn settings_table(o: &mut String, sc: &Scenario) {
-    o.push_str("<h2 id=\"settings\">Resolved scenario settings</h2>\n<table>\n");
+fn settings_table(o: &mut String, sc: &Scenario, trace: Option<&std::path::Path>) {
+    o.push_str(
+        "<h2 id=\"settings\">Scenario settings</h2>\n<p class=\"muted\">As the run used \
+         them, defaults filled in.</p>\n<table>\n",
+    );
     let mut item = |k: &str, v: String| {
         let _ = writeln!(o, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     };
@@ -503,10 +614,10 @@ fn settings_table(o: &mut String, sc: &Scenario) {
     item("initial Inspector settings", sc.inspector.to_string());
     item(
         "traffic",
-        match &sc.traffic {
-            Traffic::Trace(t) => format!("trace {}", t.display()),
-            Traffic::Synthetic(_) => "synthetic".into(),
-            Traffic::None => "none in the scenario (given with --trace)".into(),
+        match (trace, &sc.traffic) {
+            (Some(t), Traffic::Trace(_)) => format!("trace {}", t.display()),
+            (Some(t), _) => format!("trace {} (given with --trace)", t.display()),
+            (None, _) => format!("synthetic, seed {}", sc.seed),
         },
     );
     for e in &sc.lifecycle {
@@ -519,9 +630,6 @@ fn settings_table(o: &mut String, sc: &Scenario) {
                 e.filters.join(", ")
             ),
         );
-    }
-    for w in &sc.warnings {
-        item("warning", w.clone());
     }
     o.push_str("</table>\n");
 }

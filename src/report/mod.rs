@@ -1,11 +1,17 @@
 //! Outputs of a run. Each file is an [`Exporter`]; all are written into a staging
 //! directory beside the target, which then replaces the target as a whole.
 
+pub mod answer;
+pub mod axis;
+pub mod breakdown;
 pub mod charts;
 pub mod daily;
 pub mod events;
 pub mod figures;
 pub mod html;
+mod html_money;
+pub mod human;
+pub mod month_chart;
 pub mod summary;
 pub mod tables;
 
@@ -24,8 +30,15 @@ pub struct Report<'a> {
     pub provenance: &'a Provenance,
     /// The command line that produced the result.
     pub command: &'a [String],
-    /// The §8b figures over all reported days.
+    /// The summary figures over all reported days.
     pub figures: Figures,
+    /// The scenario's warnings, then those found by the run (filters that match
+    /// nothing, an empty trace, ...).
+    pub warnings: Vec<String>,
+    /// The headline figures over replications of the traffic (`run --replications`).
+    pub replications: Option<answer::Replications>,
+    /// The trace the run replayed; none for synthetic traffic.
+    pub trace: Option<std::path::PathBuf>,
 }
 
 impl<'a> Report<'a> {
@@ -41,6 +54,12 @@ impl<'a> Report<'a> {
             provenance,
             command,
             figures: Figures::from_days(&result.days),
+            warnings: scenario.warnings.clone(),
+            replications: None,
+            trace: match &scenario.traffic {
+                crate::model::scenario::Traffic::Trace(t) => Some(t.clone()),
+                _ => None,
+            },
         }
     }
 }

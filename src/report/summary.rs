@@ -1,6 +1,10 @@
-//! `summary.json`: the §8b figures, totals, the last day's statuses, and what the result
-//! came from (scenario and file hashes, profile, seed, version, command line).
+//! `summary.json`: the summary figures, totals, the cost and scans by scan frequency, the
+//! last day's statuses, the warnings, the figures over replications (`run
+//! --replications`), and what the result came from (scenario and file hashes, profile,
+//! seed, version, command line).
 
+use super::answer::{Headline, json_value};
+use super::breakdown::by_frequency;
 use super::figures::cents_value;
 use super::{Exporter, Report};
 use crate::base::time::{DAY, format_date, format_instant};
@@ -49,6 +53,37 @@ struct Totals {
     events_after_horizon: u64,
 }
 
+/// The repositories of one scan frequency (at each day's end), over the reported days.
+#[derive(Serialize)]
+struct FreqSummary {
+    repositories_at_end: u64,
+    cost_usd: f64,
+    cost_share_pct: Option<f64>,
+    initial_scans: u64,
+    rescans: u64,
+    basic_scans: u64,
+    mean_images: f64,
+    mean_coverage_pct: Option<f64>,
+}
+
+/// A headline figure over replications (2 decimals).
+#[derive(Serialize)]
+struct SpreadJson {
+    mean: f64,
+    ci95_low: f64,
+    ci95_high: f64,
+    min: f64,
+    max: f64,
+}
+
+#[derive(Serialize)]
+struct ReplicationsJson {
+    count: usize,
+    interval: &'static str,
+    seeds: Vec<u64>,
+    figures: BTreeMap<&'static str, Option<SpreadJson>>,
+}
+
 #[derive(Serialize)]
 struct LastDay {
     date: String,
@@ -64,10 +99,61 @@ struct Summary {
     days: u32,
     figures: Figures8b,
     totals: Totals,
+    by_scan_frequency: BTreeMap<&'static str, FreqSummary>,
+    replications: Option<ReplicationsJson>,
     last_day: Option<LastDay>,
     configuration_changes: Vec<String>,
     warnings: Vec<String>,
     source: Source,
+}
+
+fn by_scan_frequency(report: &Report) -> BTreeMap<&'static str, FreqSummary> {
+    let total = report.figures.flows.cost_micro;
+    by_frequency(report.result)
+        .into_iter()
+        .map(|p| {
+            let f = &p.figures;
+            let mean_images = if f.days == 0 {
+                0
+            } else {
+                (2 * f.coverage.den as u128 * 100 + f.days as u128) / (2 * f.days as u128)
+            };
+            let summary = FreqSummary {
+                repositories_at_end: p.repos_at_end,
+                cost_usd: cents_value(crate::base::money::cents(f.flows.cost_micro.max(0))),
+                cost_share_pct: p.cost_share(total).map(cents_value),
+                initial_scans: f.flows.initial_scans,
+                rescans: f.flows.rescans,
+                basic_scans: f.flows.basic_scans,
+                mean_images: cents_value(mean_images as u64),
+                mean_coverage_pct: f.coverage.rounded(),
+            };
+            (p.freq.name(), summary)
+        })
+        .collect()
+}
+
+fn replications(report: &Report) -> Option<ReplicationsJson> {
+    let r = report.replications.as_ref()?;
+    Some(ReplicationsJson {
+        count: r.seeds.len(),
+        interval: "95 % confidence interval of the mean over the replications (Student t, \
+                   n - 1 degrees of freedom); min and max are the extreme single runs",
+        seeds: r.seeds.clone(),
+        figures: Headline::ALL
+            .iter()
+            .map(|&h| {
+                let s = r.get(h).map(|s| SpreadJson {
+                    mean: json_value(s.mean),
+                    ci95_low: json_value(s.low),
+                    ci95_high: json_value(s.high),
+                    min: json_value(s.min),
+                    max: json_value(s.max),
+                });
+                (h.key(), s)
+            })
+            .collect(),
+    })
 }
 
 pub struct SummaryJson;
@@ -118,13 +204,15 @@ impl Exporter for SummaryJson {
                 inputs_processed: r.inputs_processed(),
                 events_after_horizon: r.events_after_horizon,
             },
+            by_scan_frequency: by_scan_frequency(report),
+            replications: replications(report),
             last_day,
             configuration_changes: r
                 .config_changes
                 .iter()
                 .map(|&t| format_instant(t))
                 .collect(),
-            warnings: sc.warnings.clone(),
+            warnings: report.warnings.clone(),
             source: Source {
                 scenario: hash(&report.provenance.scenario),
                 files: report.provenance.files.iter().map(hash).collect(),

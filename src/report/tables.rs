@@ -17,7 +17,7 @@ pub struct Month {
     pub figures: Figures,
 }
 
-/// The reported days grouped by calendar month, in order (SPEC §8b).
+/// The reported days grouped by calendar month, in order.
 pub fn months(report: &Report) -> Vec<Month> {
     let mut out: Vec<Month> = Vec::new();
     let days = &report.result.days;

@@ -1,4 +1,4 @@
-//! ECR lifecycle policies (SPEC §6): ECR's own JSON, validated as ECR does, and evaluated
+//! ECR lifecycle policies: ECR's own JSON, validated as ECR does, and evaluated
 //! at a midnight on the state of one repository.
 
 use crate::base::error::{Error, Location, Result};
@@ -202,7 +202,7 @@ impl Policy {
             .fold(0, |m, (i, _)| m | 1 << i)
     }
 
-    /// Evaluates the policy at midnight `m` on the state before any action (SPEC §6).
+    /// Evaluates the policy at midnight `m` on the state before any action.
     /// Count rules act on the images `order` holds beyond their limit (`selected` gives
     /// an image's rule bits); `since*` rules on the images of `since`, which the caller
     /// passes only when one may be due ([`Policy::next_possible_action`]). Decisions come
@@ -279,6 +279,7 @@ impl Policy {
                 format!("not valid JSON: {e}"),
             )
         })?;
+        crate::base::jsonkeys::check_file_text(text, "$", file, true)?;
         let err = |path: &str, msg: String| Error::input(Location::file(file).key(path), msg);
         let Value::Object(top) = &value else {
             return Err(err(
@@ -288,18 +289,24 @@ impl Policy {
         };
         if let Some(inner) = top.get("lifecyclePolicyText") {
             // `aws ecr get-lifecycle-policy` output: the policy is a JSON string.
-            let Value::String(inner) = inner else {
+            let Value::String(inner_text) = inner else {
                 return Err(err(
                     "$.lifecyclePolicyText",
                     "expected the policy as a JSON string".into(),
                 ));
             };
-            let inner: Value = serde_json::from_str(inner).map_err(|e| {
+            let inner: Value = serde_json::from_str(inner_text).map_err(|e| {
                 err(
                     "$.lifecyclePolicyText",
                     format!("the policy text is not valid JSON: {e}"),
                 )
             })?;
+            crate::base::jsonkeys::check_file_text(
+                inner_text,
+                "$.lifecyclePolicyText",
+                file,
+                false,
+            )?;
             return parse_policy(&inner, "$.lifecyclePolicyText", &err);
         }
         parse_policy(&value, "$", &err)

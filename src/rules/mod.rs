@@ -1,6 +1,6 @@
 //! The rules of ECR and Inspector as pure functions of settings and image clocks:
-//! repository scan frequency (SPEC §4.3), rules profiles and durations (§4.4, §4.5), the
-//! window and the enablement look-back (§5), prices and the free trial (§7).
+//! repository scan frequency, rules profiles and durations, the window and the enablement
+//! look-back, prices and the free trial (docs/behaviour.md says what each does).
 
 pub mod lifecycle;
 
@@ -54,7 +54,7 @@ impl RuleFrequency {
             _ => None,
         }
     }
-    /// Which rule frequencies a scan type accepts (SPEC §4.1).
+    /// Which rule frequencies a scan type accepts.
     pub fn allowed_under(scan_type: ScanType) -> &'static [RuleFrequency] {
         match scan_type {
             ScanType::Basic => &[RuleFrequency::ScanOnPush, RuleFrequency::Manual],
@@ -63,7 +63,7 @@ impl RuleFrequency {
     }
 }
 
-/// A repository's effective scan frequency (SPEC §4.3).
+/// A repository's effective scan frequency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Freq {
     Continuous,
@@ -165,7 +165,6 @@ impl RegistryConfig {
             .any(|r| r.filters.iter().any(|f| filter_matches(f, repo)))
     }
 
-    /// SPEC §4.3.
     /// The configuration in one line: scan type, then each rule with its filters.
     pub fn describe(&self) -> String {
         let mut s = self.scan_type.name().to_string();
@@ -182,6 +181,8 @@ impl RegistryConfig {
         s
     }
 
+    /// The scan frequency of a repository under this configuration: continuous wins over
+    /// scan on push; `ENHANCED` without rules scans everything continuously.
     pub fn frequency(&self, repo: &str) -> Freq {
         match self.scan_type {
             ScanType::Enhanced if self.rules.is_empty() => Freq::Continuous,
@@ -194,7 +195,7 @@ impl RegistryConfig {
     }
 }
 
-/// The rules profile (SPEC §4.5).
+/// The rules profile: which Inspector rules of which year apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Profile {
     P2022,
@@ -265,7 +266,7 @@ impl Profile {
     }
 }
 
-/// Every duration of SPEC §4.4, shortest first after LIFETIME.
+/// Every duration, shortest first after LIFETIME.
 const ALL_DURATIONS: [Duration; 8] = [
     Duration::Lifetime,
     Duration::Days(3),
@@ -403,7 +404,7 @@ impl Window {
         }
     }
 
-    /// `window(i, t)` of SPEC §5.
+    /// Whether the image's push or pull window holds at `t`.
     pub fn holds(&self, c: &Clocks, t: i64) -> bool {
         t <= self.deadline(c)
     }
@@ -423,14 +424,14 @@ impl Window {
         d
     }
 
-    /// `recognised(i, t)` of SPEC §5: the enablement look-back.
+    /// Whether the enablement look-back recognises the image at `t`.
     pub fn recognised(&self, c: &Clocks, t: i64) -> bool {
         t - c.push_clock <= self.lookback_push
             || matches!(self.lookback_pull, Some(lb) if c.last_pull != NEVER && t - c.last_pull <= lb)
     }
 }
 
-/// Prices in micro-USD and the free trial (SPEC §7).
+/// Prices in micro-USD and the free trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pricing {
     pub initial_micro: i64,

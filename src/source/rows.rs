@@ -1,4 +1,4 @@
-//! The first stage of reading a trace (SPEC §9): the header (columns found by name), then
+//! The first stage of reading a trace: the header (columns found by name), then
 //! each row checked in a fixed order and turned into an owned [`Row`]: the instant
 //! parsed, repository names interned to dense numbers (each distinct name checked once),
 //! digests decoded once and hashed for the engine's index. Rows go out in [`Batch`]es,

@@ -1,4 +1,4 @@
-//! Replaying a trace (SPEC §9) in two stages: a reader thread reads the file (plain, gzip
+//! Replaying a trace in two stages: a reader thread reads the file (plain, gzip
 //! or zstd, or standard input), hashes it, splits, checks and parses the rows
 //! ([`super::rows`]) and hands batches of owned rows to the engine's thread, which only
 //! applies them. Errors travel in the batches, after the rows before them, so they are

@@ -382,10 +382,11 @@ fn line_col(text: &str, offset: usize) -> String {
     format!("{line}:{col}")
 }
 
-/// Staging or backup directories `.NAME.tmp-*` left beside `out`.
+/// What scansim puts beside `out` while it writes (`.NAME.scansim-*`: staging, the old
+/// output being deleted, sort runs, the lock) and left there.
 pub fn leftovers(out: &Path) -> Vec<String> {
     let name = out.file_name().expect("out name").to_string_lossy();
-    let prefix = format!(".{name}.tmp-");
+    let prefix = format!(".{name}.scansim-");
     let parent = out.parent().expect("out parent");
     match std::fs::read_dir(parent) {
         Ok(rd) => rd
@@ -491,4 +492,62 @@ pub fn run_shared_cases(tag: &str) -> Vec<SharedCase> {
             }
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers as people read them (terminal, report), written here again from their
+// definitions rather than with the library's functions, from the 2-decimal values of
+// summary.json.
+
+pub fn hundredths(v: f64) -> u64 {
+    (v * 100.0).round() as u64
+}
+
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn usd(v: f64) -> String {
+    let c = hundredths(v);
+    if c >= 10_000 {
+        format!("{} USD", thousands((c + 50) / 100))
+    } else if c == 0 {
+        "0 USD".into()
+    } else {
+        format!("{}.{:02} USD", c / 100, c % 100)
+    }
+}
+
+pub fn pct(v: f64) -> String {
+    let tenths = (hundredths(v) + 5) / 10;
+    if tenths == 0 && hundredths(v) > 0 {
+        return "< 0.1 %".into();
+    }
+    format!("{}.{} %", thousands(tenths / 10), tenths % 10)
+}
+
+pub fn count(v: f64) -> String {
+    let h = hundredths(v);
+    if h >= 10_000 {
+        thousands((h + 50) / 100)
+    } else {
+        let t = (h + 5) / 10;
+        format!("{}.{}", t / 10, t % 10)
+    }
+}
+
+pub fn whole_pct(v: f64) -> String {
+    let whole = (hundredths(v) + 50) / 100;
+    if whole == 0 && hundredths(v) > 0 {
+        return "< 1 %".into();
+    }
+    format!("{whole} %")
 }

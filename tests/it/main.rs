@@ -1,6 +1,8 @@
 //! One integration-test binary over the real `scansim` binary and the library.
 
+mod answer;
 mod boundaries;
+mod bounds;
 mod cases;
 mod cli;
 mod cloudtrail;
@@ -8,9 +10,14 @@ mod common;
 mod ct_render;
 mod demo;
 mod events;
+mod fuzzed;
 mod import;
+mod kill;
+mod outputs;
 mod paths;
 mod properties;
+mod props11;
+mod readme;
 mod report;
 mod sweep;
 mod synthetic;

@@ -1,7 +1,8 @@
 //! Charts, report.html and progress output: what a planner opens after a run.
 
 use crate::common::{
-    ScenarioDir, WorkDir, assert_success, bin, read_json, read_text, run_scenario,
+    ScenarioDir, WorkDir, assert_success, bin, count, pct, read_json, read_text, repo_file,
+    run_scenario, thousands, usd, whole_pct,
 };
 use scansim::engine::RunOptions;
 use scansim::model::scenario::Scenario;
@@ -90,7 +91,7 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
     let t = tiny("charts-files");
     let out = &t.out;
     assert_success(&run_scenario(&t.dir.join("scenario.toml"), out, &[]));
-    for stem in ["coverage", "cost"] {
+    for stem in ["coverage", "cost", "cost_by_month"] {
         assert_eq!(
             png_size(&out.join(format!("{stem}.png"))),
             (charts::WIDTH, charts::HEIGHT)
@@ -101,13 +102,18 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
     for t in [
         charts::COVERAGE_TITLE,
         "Images (count)",
-        "In-use coverage (%)",
-        "active",
-        "archived",
+        "Images in use that are monitored (%)",
+        "monitored (active)",
+        "expired: re-scan window closed",
+        "not supported by Inspector",
         charts::IN_USE_LABEL,
         "2026-01-01",
     ] {
         position(&cov, t);
+    }
+    // States that never occur are left out.
+    for t in ["archived", "not scanned", "scanned on push only"] {
+        assert!(!cov.iter().any(|x| x == t), "`{t}` in {cov:?}");
     }
     assert!(
         cov.iter().any(|t| t.starts_with("Date (UTC")),
@@ -138,14 +144,13 @@ fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
     let order: Vec<Status> = s.status.iter().map(|(st, _)| *st).collect();
     assert_eq!(
         order,
-        Status::ALL.to_vec(),
-        "stacked bottom-up in status order"
+        [Status::Active, Status::Expired, Status::Unsupported],
+        "stacked bottom-up in status order, only the statuses that occur"
     );
     let get = |st: Status| &s.status.iter().find(|(x, _)| *x == st).unwrap().1;
     assert_eq!(get(Status::Active), &vec![1, 1, 1, 0, 0, 0]);
     assert_eq!(get(Status::Expired), &vec![0, 0, 0, 1, 1, 1]);
     assert_eq!(get(Status::Unsupported), &vec![0, 1, 1, 1, 1, 1]);
-    assert_eq!(get(Status::NotScanned), &vec![0; 6]);
     assert_eq!(
         s.in_use_pct,
         vec![
@@ -171,12 +176,9 @@ fn coverage_chart_plots_the_tiny_scenario_in_stack_order() {
             .map(|(l, _)| l.as_str())
             .collect::<Vec<_>>(),
         [
-            "active",
-            "expired",
-            "scan_on_push",
-            "not_scanned",
-            "unsupported",
-            "archived",
+            "monitored (active)",
+            "expired: re-scan window closed",
+            "not supported by Inspector",
             charts::IN_USE_LABEL
         ]
     );
@@ -204,13 +206,51 @@ fn cost_chart_plots_daily_and_cumulative_cost_and_the_change() {
         position(&texts, charts::CHANGE_LABEL),
     );
     assert!(a < b && b < c, "legend order in {texts:?}");
-    // One bar for the one day with a cost.
-    let bars = roxmltree::Document::parse(&svg)
-        .unwrap()
+    // One bar for the one day with a cost, with its note.
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let bars: Vec<_> = doc
         .descendants()
         .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#6BAED6"))
-        .count();
-    assert_eq!(bars, 2, "one daily bar and the legend swatch");
+        .collect();
+    assert_eq!(bars.len(), 2, "one daily bar and the legend swatch");
+    position(&texts, "0.09 USD on 2026-01-01");
+}
+
+/// The tallest bar is drawn over a configuration-change marker at the same instant (the
+/// default scenario's day 0: enablement, 303 USD), never under it.
+#[test]
+fn the_tallest_cost_bar_is_drawn_over_the_change_marker() {
+    let s = CostSeries {
+        start: 0,
+        daily_usd: vec![303.0, 60.0, 70.0, 0.0, 65.0],
+        cumulative_usd: vec![303.0, 363.0, 433.0, 433.0, 498.0],
+        changes: vec![0.0],
+    };
+    assert_eq!(s.tallest(), Some((0, 303.0)));
+    let svg = charts::svg_string(&s).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let nodes: Vec<_> = doc.descendants().collect();
+    let marker = nodes
+        .iter()
+        .position(|n| n.attribute("stroke") == Some("#781478"))
+        .expect("the marker");
+    let bar = nodes
+        .iter()
+        .rposition(|n| n.has_tag_name("rect") && n.attribute("fill") == Some("#6BAED6"))
+        .expect("a bar");
+    assert!(marker < bar, "the marker is drawn first, the bars over it");
+    position(&svg_texts(&svg), "303 USD on 1970-01-01");
+    // A chart without a change has no marker in the legend.
+    let quiet = CostSeries {
+        changes: vec![],
+        ..s
+    };
+    assert!(
+        !quiet
+            .legend()
+            .iter()
+            .any(|(l, _)| l == charts::CHANGE_LABEL)
+    );
 }
 
 /// The value of `"key": value` in summary.json, as a number.
@@ -222,14 +262,130 @@ fn json_number(v: &serde_json::Value, path: &[&str]) -> Option<f64> {
     x.as_f64()
 }
 
-/// The text of the element carrying `attr="key"` in the report.
-fn report_value(doc: &roxmltree::Document, attr: &str, key: &str) -> String {
+/// The element carrying `attr="key"` in the report.
+fn element<'a>(doc: &'a roxmltree::Document<'a>, attr: &str, key: &str) -> roxmltree::Node<'a, 'a> {
     doc.descendants()
         .find(|n| n.attribute(attr) == Some(key))
         .unwrap_or_else(|| panic!("no element with {attr}=\"{key}\" in report.html"))
-        .text()
-        .unwrap_or("")
-        .to_string()
+}
+
+/// All the text inside a node.
+fn text_of(n: roxmltree::Node) -> String {
+    n.descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect()
+}
+
+/// The figures and totals are those of summary.json: the value in `data-value`, for
+/// people in the text.
+fn check_figures(doc: &roxmltree::Document, summary: &serde_json::Value) {
+    for (key, people) in [
+        ("cost_per_30_days_usd", usd as fn(f64) -> String),
+        ("mean_coverage_pct", pct),
+        ("mean_in_use_coverage_pct", pct),
+        ("mean_continuous_coverage_pct", pct),
+        ("mean_exposed", count),
+    ] {
+        let (raw, text) = match json_number(summary, &["figures", key]) {
+            Some(v) => (format!("{v:.2}"), people(v)),
+            None => ("n/a".to_string(), "n/a".to_string()),
+        };
+        let node = element(doc, "data-figure", key);
+        assert_eq!(
+            node.attribute("data-value"),
+            Some(raw.as_str()),
+            "figure {key}"
+        );
+        assert_eq!(node.text(), Some(text.as_str()), "figure {key}");
+    }
+    for key in [
+        "initial_scans",
+        "rescans",
+        "basic_scans",
+        "pushes",
+        "pulls",
+        "deletes",
+        "expirations",
+        "ignored_events",
+        "inputs_processed",
+    ] {
+        let n = summary["totals"][key].as_u64().expect(key);
+        let node = element(doc, "data-total", key);
+        assert_eq!(
+            node.attribute("data-value"),
+            Some(n.to_string().as_str()),
+            "{key}"
+        );
+        assert_eq!(node.text(), Some(thousands(n).as_str()), "total {key}");
+    }
+    let cost = json_number(summary, &["totals", "cost_usd"]).unwrap();
+    assert_eq!(
+        element(doc, "data-total", "cost_usd").attribute("data-value"),
+        Some(format!("{cost:.2}").as_str())
+    );
+}
+
+/// The answer opens the page: the cost per 30 days and the coverage of what runs, as in
+/// summary.json, and whether the figures are one draw.
+fn check_answer(doc: &roxmltree::Document, summary: &serde_json::Value) {
+    let body = doc.descendants().find(|n| n.has_tag_name("body")).unwrap();
+    let first = body
+        .children()
+        .filter(|n| n.is_element())
+        .find(|n| !n.has_tag_name("h1") && !n.has_tag_name("p"))
+        .unwrap();
+    assert_eq!(
+        first.attribute("id"),
+        Some("answer"),
+        "the answer comes first"
+    );
+    let answer = text_of(first);
+    let cost = usd(json_number(summary, &["figures", "cost_per_30_days_usd"]).unwrap());
+    assert!(
+        answer.contains(&format!("About {cost} a month"))
+            && answer.contains(&format!("Enhanced scanning costs {cost} per 30 days")),
+        "{answer}"
+    );
+    if let Some(v) = json_number(summary, &["figures", "mean_in_use_coverage_pct"]) {
+        assert!(
+            answer.contains(&format!("{} of the images in use", pct(v))),
+            "{answer}"
+        );
+    }
+}
+
+/// Where the money goes: one row per scan frequency that occurs, with the cost and share
+/// of summary.json, and the scan-on-push explanation.
+fn check_breakdown(doc: &roxmltree::Document, summary: &serde_json::Value) {
+    let table = element(doc, "id", "by-frequency-table");
+    let rows: Vec<_> = table
+        .descendants()
+        .filter(|n| n.has_tag_name("tr") && n.attribute("data-frequency").is_some())
+        .collect();
+    assert!(!rows.is_empty(), "rows by scan frequency");
+    for r in rows {
+        let f = r.attribute("data-frequency").unwrap();
+        let cells: Vec<String> = r
+            .children()
+            .filter(|n| n.has_tag_name("td"))
+            .map(text_of)
+            .collect();
+        let cost = json_number(summary, &["by_scan_frequency", f, "cost_usd"]).unwrap();
+        assert_eq!(
+            cells[5],
+            usd(cost).trim_end_matches(" USD"),
+            "cost of {f} in {cells:?}"
+        );
+        if let Some(s) = json_number(summary, &["by_scan_frequency", f, "cost_share_pct"]) {
+            assert_eq!(cells[6], whole_pct(s), "share of {f}");
+        }
+    }
+    let money = text_of(element(doc, "id", "money").parent().unwrap());
+    assert!(
+        money.contains("never counted as continuously covered"),
+        "scan on push explained"
+    );
 }
 
 fn check_report(out: &Path) {
@@ -253,51 +409,22 @@ fn check_report(out: &Path) {
         .descendants()
         .filter(|n| n.has_tag_name("svg"))
         .collect();
-    assert_eq!(svgs.len(), 2, "two inline SVG charts");
-    for (svg, title) in svgs
-        .iter()
-        .zip([charts::COVERAGE_TITLE, charts::COST_TITLE])
-    {
+    assert_eq!(svgs.len(), 3, "three inline SVG charts, in page order");
+    for (svg, title) in svgs.iter().zip([
+        scansim::report::month_chart::MONTHLY_TITLE,
+        charts::COVERAGE_TITLE,
+        charts::COST_TITLE,
+    ]) {
         assert!(
             svg.descendants()
                 .any(|n| n.text().map(str::trim) == Some(title)),
             "inline chart `{title}`"
         );
     }
-    // The figures are those of summary.json, as printed with 2 decimals.
     let summary = read_json(&out.join("summary.json"));
-    for key in [
-        "cost_per_30_days_usd",
-        "mean_coverage_pct",
-        "mean_in_use_coverage_pct",
-        "mean_continuous_coverage_pct",
-        "mean_exposed",
-    ] {
-        let want = match json_number(&summary, &["figures", key]) {
-            Some(v) => format!("{v:.2}"),
-            None => "n/a".to_string(),
-        };
-        assert_eq!(report_value(&doc, "data-figure", key), want, "figure {key}");
-    }
-    for key in [
-        "initial_scans",
-        "rescans",
-        "basic_scans",
-        "pushes",
-        "pulls",
-        "deletes",
-        "expirations",
-        "ignored_events",
-        "inputs_processed",
-    ] {
-        let want = summary["totals"][key].as_u64().expect(key).to_string();
-        assert_eq!(report_value(&doc, "data-total", key), want, "total {key}");
-    }
-    let cost = json_number(&summary, &["totals", "cost_usd"]).unwrap();
-    assert_eq!(
-        report_value(&doc, "data-total", "cost_usd"),
-        format!("{cost:.2}")
-    );
+    check_figures(&doc, &summary);
+    check_answer(&doc, &summary);
+    check_breakdown(&doc, &summary);
     // The modelling assumptions, in order, as text.
     let list = doc
         .descendants()
@@ -358,7 +485,7 @@ fn report_of_a_shared_case_agrees_with_summary() {
         .collect();
     let mut last = 0;
     for n in names.iter().take(20) {
-        let cell = format!("<td>{n}</td>");
+        let cell = format!("<td class=\"w\">{n}</td>");
         let p = html[last..]
             .find(&cell)
             .unwrap_or_else(|| panic!("{n} after position {last}"));
@@ -383,22 +510,12 @@ fn chromium() -> &'static str {
         .expect("no chromium on the PATH: install it (`apt-get install chromium`, as .ci/run does)")
 }
 
-#[test]
-#[ignore = "needs chromium (installed by .ci/run)"]
-fn report_renders_in_headless_chromium() {
-    let chromium = chromium();
-    let t = tiny("report-chromium");
-    let out = &t.out;
-    run_in_process(&t.dir.join("scenario.toml"), out);
-    let profile = t.dir.join("profile");
-    let shot = t.dir.join("shot.png");
-    let url = format!(
-        "file://{}",
-        std::fs::canonicalize(out.join("report.html"))
-            .unwrap()
-            .display()
-    );
-    let mut child = std::process::Command::new(chromium)
+/// Runs headless Chromium on `url` with `args` in a window 900 pixels wide (the width
+/// the report's tables must fit), its standard output into `stdout`; panics when it does
+/// not finish within 120 s.
+fn chromium_run(dir: &Path, url: &str, args: &[String], stdout: &Path) {
+    let profile = dir.join("profile");
+    let mut child = std::process::Command::new(chromium())
         .args([
             "--headless",
             "--no-sandbox",
@@ -409,13 +526,13 @@ fn report_renders_in_headless_chromium() {
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
+            "--window-size=900,3000",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg("--window-size=1200,2000")
-        .arg(&url)
+        .args(args)
+        .arg(url)
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(std::fs::File::create(stdout).expect("chromium output file"))
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromium");
@@ -432,7 +549,111 @@ fn report_renders_in_headless_chromium() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let _ = std::fs::remove_dir_all(&profile);
-    let decoder = png::Decoder::new(std::fs::File::open(&shot).expect("screenshot written"));
+}
+
+fn file_url(p: &Path) -> String {
+    format!("file://{}", std::fs::canonicalize(p).unwrap().display())
+}
+
+/// Measures the laid-out page (in a copy of the report with this script added; the
+/// report itself has none) and puts the result in the title.
+const MEASURE: &str = r#"<script>
+var r = {width: document.documentElement.scrollWidth, view: window.innerWidth};
+var a = document.getElementById('answer');
+r.answer = a ? a.innerText : '';
+r.answerTop = a ? a.getBoundingClientRect().top : -1;
+r.answerHeight = a ? a.getBoundingClientRect().height : 0;
+r.frequencies = Array.prototype.map.call(
+  document.querySelectorAll('#by-frequency-table tr[data-frequency]'),
+  function (t) { return [t.getAttribute('data-frequency'), t.getBoundingClientRect().height, t.innerText]; });
+r.wide = Array.prototype.filter.call(document.querySelectorAll('table, figure, p, section'),
+  function (e) { return e.getBoundingClientRect().right > window.innerWidth + 0.5; })
+  .map(function (e) { return e.id || e.tagName; });
+document.title = 'MEASURED:' + JSON.stringify(r);
+</script>"#;
+
+#[test]
+#[ignore = "needs chromium (installed by .ci/run)"]
+fn report_renders_in_headless_chromium() {
+    // The trace demo: continuous scanning for prod, scan on push for the rest.
+    let dir = WorkDir::new("report-chromium");
+    let out = dir.join("out");
+    run_in_process(&repo_file("scenarios/trace-demo/scenario.toml"), &out);
+    let shot = dir.join("shot.png");
+    let report = out.join("report.html");
+    chromium_run(
+        &dir,
+        &file_url(&report),
+        &[format!("--screenshot={}", shot.display())],
+        &dir.join("shot.out"),
+    );
+    check_screenshot(&shot);
+    // The layout: the answer on the first screen, the breakdown rows drawn, nothing wider
+    // than the window.
+    let measured = dir.join("measured.html");
+    std::fs::write(
+        &measured,
+        read_text(&report).replace("</body>", &format!("{MEASURE}</body>")),
+    )
+    .unwrap();
+    let dom = dir.join("dom.html");
+    chromium_run(&dir, &file_url(&measured), &["--dump-dom".into()], &dom);
+    let dom = read_text(&dom);
+    let title = dom
+        .split("<title>MEASURED:")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or_else(|| {
+            panic!(
+                "the measuring script did not run: {}",
+                &dom[..dom.len().min(400)]
+            )
+        });
+    let title = title
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let m: serde_json::Value = serde_json::from_str(&title).expect("measurements");
+    assert_eq!(m["view"], 900, "{m}");
+    assert!(
+        m["width"].as_f64().unwrap() <= 900.0,
+        "the page is wider than 900 px: {m}"
+    );
+    assert_eq!(
+        m["wide"],
+        serde_json::json!([]),
+        "elements wider than the window: {m}"
+    );
+    let answer = m["answer"].as_str().unwrap();
+    assert!(
+        answer.contains("a month")
+            && answer.contains("per 30 days")
+            && answer.contains("of the cost is scan on push"),
+        "the answer: {answer:?}"
+    );
+    let top = m["answerTop"].as_f64().unwrap();
+    let height = m["answerHeight"].as_f64().unwrap();
+    assert!(
+        top >= 0.0 && top + height < 900.0,
+        "the answer is on the first screen: {m}"
+    );
+    let freqs: Vec<&str> = m["frequencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r[1].as_f64().unwrap() > 0.0 && !r[2].as_str().unwrap().is_empty())
+        .map(|r| r[0].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        freqs,
+        ["CONTINUOUS_SCAN", "SCAN_ON_PUSH"],
+        "breakdown rows drawn: {m}"
+    );
+}
+
+/// A screenshot that is not blank and shows the chart colours.
+fn check_screenshot(shot: &Path) {
+    let decoder = png::Decoder::new(std::fs::File::open(shot).expect("screenshot written"));
     let mut reader = decoder.read_info().expect("screenshot decodes");
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).expect("frame");
@@ -457,8 +678,12 @@ fn report_renders_in_headless_chromium() {
         non_white * 50 > total,
         "only {non_white} of {total} pixels are not white"
     );
-    // The chart colours of an active layer and the daily cost bars are on the page.
-    assert!(colours.contains(&(44, 160, 44)), "active layer visible");
+    // The colours of continuous scanning (monthly bars) and scan on push are on the page.
+    assert!(
+        colours.contains(&(44, 160, 44)),
+        "continuous scanning visible"
+    );
+    assert!(colours.contains(&(31, 119, 180)), "scan on push visible");
 }
 
 #[test]
@@ -473,6 +698,7 @@ fn no_charts_writes_only_the_data_files() {
     assert_eq!(
         names,
         [
+            ".scansim-output",
             "daily.csv",
             "groups.csv",
             "monthly.csv",

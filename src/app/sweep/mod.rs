@@ -43,6 +43,8 @@ pub struct SweepOptions {
     /// Print where the time went.
     pub timings: bool,
     pub progress: Option<Arc<dyn Progress + Send>>,
+    /// Replace `out` even if scansim did not write it.
+    pub force: bool,
 }
 
 /// What a sweep did, for the message at the end.
@@ -112,6 +114,20 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         None => None,
     };
     let spec = spec::build(&o.scenario, sets, o.replications)?;
+    for v in &spec.variants {
+        crate::app::estimate::check(
+            &v.scenario,
+            crate::app::estimate::Mode::PerRepository,
+            false,
+        )
+        .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
+    }
+    let mut inputs = vec![spec.file.clone()];
+    for v in &spec.variants {
+        inputs.extend(v.scenario.referenced_files.iter().cloned());
+    }
+    crate::base::claim::check_not_input("--out", &o.out, true, &inputs)?;
+    let staging = Staging::new(&o.out, o.force)?;
     let meta = meta(&spec);
     let nv = spec.variants.len() as u32;
     let pairs = shard
@@ -157,11 +173,10 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
             let json = serde_json::to_vec(&part).map_err(|e| {
                 crate::base::error::Error::io(&o.out.join("part.json"), std::io::Error::other(e))
             })?;
-            let staging = Staging::new(&o.out)?;
             staging.write_with("part.json", |w| w.write_all(&json))?;
             staging.commit()?;
         }
-        _ => output::write(&meta, &runs, &o.out, o.charts)?,
+        _ => output::write(&meta, &runs, staging, o.charts)?,
     }
     Ok(SweepDone {
         variants: spec.variants.len(),
@@ -174,12 +189,14 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
 }
 
 /// `scansim merge`: the outputs of a sharded sweep from the parts of all its shards.
-pub fn merge(out: &Path, parts: &[PathBuf], charts: bool) -> Result<(usize, u32)> {
+pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, force: bool) -> Result<(usize, u32)> {
+    crate::base::claim::check_not_input("--out", out, true, parts)?;
+    crate::base::atomic::check_out_dir(out, force)?;
     let parts = parts
         .iter()
         .map(|p| Part::read(p))
         .collect::<Result<Vec<_>>>()?;
     let (meta, runs) = part::combine(parts)?;
-    output::write(&meta, &runs, out, charts)?;
+    output::write(&meta, &runs, Staging::new(out, force)?, charts)?;
     Ok((meta.variants.len(), meta.replications))
 }

@@ -15,7 +15,7 @@ use crate::report::figures::Figures;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// A figure of SPEC §8b compared across variants.
+/// A summary figure compared across variants.
 pub struct Metric {
     /// Column name (as in `summary.json`).
     pub name: &'static str,
@@ -530,8 +530,8 @@ fn write_charts(
 
 /// Writes every output of a sweep into `out` (replaced as a whole). `runs` holds every
 /// (variant, replication) pair once, sorted by variant, then replication.
-pub fn write(meta: &SweepMeta, runs: &[RunDays], out: &Path, charts: bool) -> Result<()> {
-    let staging = Staging::new(out)?;
+pub fn write(meta: &SweepMeta, runs: &[RunDays], staging: Staging, charts: bool) -> Result<()> {
+    let out = staging.target().to_path_buf();
     let figs = figures(meta, runs);
     let stats = stats(&figs);
     let csv_path = out.join("sweep.csv");
@@ -543,9 +543,13 @@ pub fn write(meta: &SweepMeta, runs: &[RunDays], out: &Path, charts: bool) -> Re
     let md = sweep_md(meta, &stats, charts);
     staging.write_with("sweep.md", |w| w.write_all(md.as_bytes()))?;
     let r = meta.replications as usize;
+    // One level at a time (not create_dir_all): after an interrupt removed the staging
+    // directory, nothing here may make it again.
+    let variants = staging.path().join("variants");
+    std::fs::create_dir(&variants).map_err(|e| Error::io(&variants, e))?;
     for (v, reps) in meta.variants.iter().zip(runs.chunks(r)) {
-        let dir = staging.path().join("variants").join(&v.dir);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let dir = variants.join(&v.dir);
+        std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         let start = parse_date(&v.start).map_or(0, |d| d * DAY);
         staging.write_with(&format!("variants/{}/daily.csv", v.dir), |w| {
             writeln!(w, "{},{}", daily::PINNED_COLUMNS, daily::EXTRA_COLUMNS)?;

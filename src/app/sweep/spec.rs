@@ -104,6 +104,19 @@ pub fn dir_name(name: &str) -> String {
     s
 }
 
+/// At most this many variants in a sweep.
+pub const MAX_VARIANTS: usize = 10_000;
+
+/// A name [`dir_name`] (and its `-N` suffix for equal names) can give: safe as one path
+/// component below `variants/`.
+pub fn is_plain_dir(d: &str) -> bool {
+    !d.is_empty()
+        && d.len() <= 255
+        && !d.starts_with('.')
+        && d.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-=,+".contains(c))
+}
+
 /// The names of the scenario's `[[sweep.variants]]` and its `[sweep] replications`,
 /// after checking the `[sweep]` table.
 fn sweep_table(file: &Path, text: &str) -> Result<(Vec<String>, Option<u32>)> {
@@ -175,7 +188,7 @@ fn picks(idx: usize, dims: &[usize]) -> Vec<usize> {
 
 /// Builds and validates every variant; lists every invalid one in one error.
 pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Result<SweepSpec> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::base::text::read_text(file, crate::base::text::MAX_SCENARIO_BYTES)?;
     let (sweep_variants, table_replications) = sweep_table(file, &text)?;
     check_sets(&sets)?;
     let replications = replications.or(table_replications).unwrap_or(1);
@@ -190,7 +203,6 @@ pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Resul
         .chain(sets.iter().map(|s| s.values.len()))
         .collect();
     let total: usize = dims.iter().product();
-    const MAX_VARIANTS: usize = 10_000;
     if total > MAX_VARIANTS {
         return Err(Error::usage(format!(
             "{total} variants: at most {MAX_VARIANTS} (fewer --set values?)"

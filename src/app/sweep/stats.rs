@@ -3,7 +3,7 @@
 //!
 //! The t quantile is found by bisection on the t distribution function, written with the
 //! regularized incomplete beta function (continued fraction, as in Numerical Recipes
-//! §6.4) and a Lanczos log-gamma: accurate to about 1e-10, far below the 4 decimals
+//! section 6.4) and a Lanczos log-gamma: accurate to about 1e-10, far below the 4 decimals
 //! printed, and the same on every run of a given binary.
 
 /// Natural log of Γ(x), x > 0 (Lanczos, g = 7, 9 terms).

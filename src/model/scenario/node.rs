@@ -221,7 +221,7 @@ impl<'a, 's> Node<'a, 's> {
         }
     }
 
-    /// A price in USD (SPEC §7) as micro-USD: a non-negative integer or float with at
+    /// A price in USD as micro-USD: a non-negative integer or float with at
     /// most 6 fractional digits, rounded to the nearest micro-USD.
     pub fn price_micro(&self) -> Result<i64> {
         // Keeps every sum of micro-USD far from i64 overflow.
@@ -278,7 +278,7 @@ impl<'a, 's> Node<'a, 's> {
             .map_err(|e| self.error(format!("invalid date {text}: {e}")))
     }
 
-    /// An instant in the scenario (SPEC §11): an RFC 3339 string with an offset, a
+    /// An instant in the scenario: an RFC 3339 string with an offset, a
     /// `YYYY-MM-DD` string, a TOML offset date-time or local date, or TOML integer epoch
     /// seconds.
     pub fn instant(&self) -> Result<i64> {
@@ -316,7 +316,8 @@ impl<'a, 's> Node<'a, 's> {
                         toml::value::Offset::Z => 0,
                         toml::value::Offset::Custom { minutes } => minutes as i64 * 60,
                     };
-                    Ok(day + sod - off)
+                    time::in_range(day + sod - off)
+                        .map_err(|e| self.error(format!("the date-time {dt}: {e}")))
                 }
                 (Some(_), Some(_), None) => Err(self.error(format!(
                     "the date-time {dt} has no offset; add Z for UTC (or +HH:MM)"
