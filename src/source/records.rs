@@ -10,7 +10,8 @@ use std::io::{self, Read};
 /// The longest row a trace may have, in bytes, not counting its line end (a row whose
 /// quoted field holds line breaks counts all its lines). Longer rows are errors, so a
 /// file that is not a trace (`/dev/zero`, a binary) is refused after reading 2 MiB.
-pub const MAX_ROW: usize = 1 << 20;
+/// The same bound the trace writers keep to, so every trace scansim writes reads back.
+pub const MAX_ROW: usize = crate::base::text::MAX_TRACE_LINE;
 
 /// The buffer holds a whole row of [`MAX_ROW`] bytes with room to read after it.
 const BUFFER: usize = 2 * MAX_ROW + 64 * 1024;
