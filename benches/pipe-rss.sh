@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --profile perf --quiet --bin scansim --example gen_trace
 BIN=${BIN:-target/perf/scansim}
+# The output folder is the script's own; builds older than --force replace it anyway.
+force=()
+"$BIN" run --help | grep -q -- --force && force=(--force)
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (Debian package \`time\`)" >&2; exit 1; }
 work=$(mktemp -d)
 log=$work/time.log
@@ -27,7 +30,7 @@ for m in ${SIZES:-10 50}; do
     start=$(date -u -d "2027-01-01 - $days days" +%F)
     gen=(target/perf/examples/gen_trace --rows "$rows" --repos 2000 --days "$days" \
         --start "$start" --seed 1)
-    run=(/usr/bin/time -v "$BIN" run benches/pipe-bench.toml --out output/pipe-bench --no-charts -q)
+    run=(/usr/bin/time -v "$BIN" run benches/pipe-bench.toml --out output/pipe-bench "${force[@]}" --no-charts -q)
     if [[ -n ${FIFO:-} ]]; then
         rm -f "$work/fifo" && mkfifo "$work/fifo"
         "${gen[@]}" --out "$work/fifo" 2>/dev/null &

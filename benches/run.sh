@@ -58,6 +58,9 @@ if [[ $CORES == 1 ]]; then
 else
     pin=(taskset -c "0-$((CORES - 1))")
 fi
+# The output folder is the script's own; builds older than --force replace it anyway.
+force=()
+"$BIN" run --help | grep -q -- --force && force=(--force)
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (Debian package \`time\`)" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -78,4 +81,4 @@ measure() { # $1 = label, rest = command
 printf 'trace          %s (%.1f MB, %d rows)\n' "$TRACE" "$(awk -v b="$bytes" 'BEGIN{print b/1e6}')" "$rows"
 echo "cores          $CORES ($(nproc) online); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 measure "read+parse" target/perf/examples/read_trace "$TRACE"
-measure "replay" "$BIN" run "$SCENARIO" --trace "$TRACE" --out output/bench --no-charts -q
+measure "replay" "$BIN" run "$SCENARIO" --trace "$TRACE" --out output/bench "${force[@]}" --no-charts -q
