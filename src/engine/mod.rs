@@ -35,8 +35,8 @@ use std::path::Path;
 pub struct RunOptions {
     /// Ignored events are errors.
     pub strict: bool,
-    /// `REPOSITORY@DIGEST` whose history to record.
-    pub explain: Option<(String, String)>,
+    /// The image whose history to record.
+    pub explain: Option<explain::ExplainTarget>,
     /// Where to report simulated days; `None` reports nothing.
     pub progress: Option<std::sync::Arc<dyn crate::base::progress::Progress + Send>>,
     /// Do not free the engine's tables at the end of the run: for a command that exits
@@ -247,10 +247,10 @@ impl<'s> Engine<'s> {
             .group_of(s)
             .unwrap_or_else(|| Self::path_group(&mut self.path_groups, s));
         let mut r = RepoState::new(s, self.registry.frequency(s), policy, group);
-        if let Some((repo, digest)) = &self.opts.explain
-            && repo == s
+        if let Some(target) = &self.opts.explain
+            && target.repository == s
         {
-            r.set_explain(DigestRef::parse(digest.as_bytes()));
+            r.set_explain(&target.which);
         }
         if self.observer.is_some() {
             r.initial_scans = Some(Vec::new());
@@ -561,12 +561,7 @@ impl<'s> Engine<'s> {
                 totals: r.totals,
             })
             .collect();
-        self.result.explain = self
-            .repos
-            .iter_mut()
-            .filter_map(|r| r.explain.take())
-            .flat_map(|e| e.lines)
-            .collect();
+        self.result.explain = self.repos.iter_mut().find_map(|r| r.explain_outcome());
         if self.opts.leave_tables {
             std::mem::forget(std::mem::take(&mut self.repos));
         }

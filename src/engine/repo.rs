@@ -10,7 +10,7 @@
 //! deadline has passed; lifecycle count rules read their candidates off an order kept
 //! as images change.
 
-use super::explain::{Cause, Explain};
+use super::explain::{Cause, Explain, ExplainOutcome, Which, closest};
 use super::result::{Counts, Flows, RepoTotals};
 use super::store::{Deadline, DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
@@ -138,8 +138,50 @@ impl RepoState {
         self.store.image_mut(slot)
     }
 
-    pub fn set_explain(&mut self, digest: DigestRef) {
-        self.explain = Some(Box::new(Explain::new(digest, self.lookup(digest))));
+    pub fn set_explain(&mut self, which: &Which) {
+        let slot = match which {
+            Which::Digest(d) => self.lookup(DigestRef::parse(d.as_bytes())),
+            Which::Tag(_) => None,
+        };
+        self.explain = Some(Box::new(Explain::new(which, slot)));
+    }
+
+    /// What `--explain` found here, once the run is over.
+    pub fn explain_outcome(&mut self) -> Option<ExplainOutcome> {
+        let e = self.explain.take()?;
+        let live = self.store.images().iter().filter(|i| i.live);
+        let live_count = live.clone().count() as u64;
+        if let Some(tag) = e.tag() {
+            let holder = self.store.tag_owner(tag);
+            if holder.is_some() {
+                return Some(ExplainOutcome::Lines(e.finish(holder)));
+            }
+            let mut tags: Vec<String> = (0..self.store.slots())
+                .filter(|&s| self.store.images()[s as usize].live)
+                .flat_map(|s| {
+                    self.store
+                        .tags(s)
+                        .map(|t| String::from_utf8_lossy(t).into_owned())
+                })
+                .collect();
+            tags.sort_unstable();
+            let wanted = String::from_utf8_lossy(tag).into_owned();
+            let closest = closest(&wanted, tags.into_iter(), 5);
+            return Some(ExplainOutcome::Missing {
+                live: live_count,
+                closest,
+            });
+        }
+        let wanted = e.digest().map(|d| d.to_text()).unwrap_or_default();
+        let lines = e.finish(None);
+        if !lines.is_empty() {
+            return Some(ExplainOutcome::Lines(lines));
+        }
+        let closest = closest(&wanted, live.map(|i| i.digest.as_ref().to_text()), 3);
+        Some(ExplainOutcome::Missing {
+            live: live_count,
+            closest,
+        })
     }
 
     #[inline]
@@ -486,16 +528,17 @@ impl RepoState {
         let price = ctx.billing.price(false, t);
         self.flows.rescans += n;
         self.flows.cost_micro += n as i64 * price;
-        if let Some(slot) = self.explain.as_ref().and_then(|e| e.slot)
-            && self.image(slot).counted() == Status::Active
-        {
-            self.note(slot, t, || {
-                format!(
-                    "enhanced scan billed as a rescan ({} USD) [{}]",
-                    format_usd(price),
-                    Cause::Vulndb
-                )
-            });
+        let followed = self.explain.as_ref().map(|e| e.slots()).unwrap_or_default();
+        for slot in followed {
+            if self.image(slot).counted() == Status::Active {
+                self.note(slot, t, || {
+                    format!(
+                        "enhanced scan billed as a rescan ({} USD) [{}]",
+                        format_usd(price),
+                        Cause::Vulndb
+                    )
+                });
+            }
         }
     }
 

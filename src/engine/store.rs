@@ -403,6 +403,11 @@ impl ImageStore {
             .map(|&id| self.tags.names[id as usize].bytes())
     }
 
+    /// The live image holding `tag`, if any.
+    pub fn tag_owner(&self, tag: &[u8]) -> Option<u32> {
+        self.tags.find(tag).map(|id| self.tags.owner[id as usize])
+    }
+
     /// A new live image; returns its slot.
     pub fn create(&mut self, t: i64, digest: DigestRef, supported: bool, seq: u64) -> u32 {
         let slot = match self.free.pop() {
