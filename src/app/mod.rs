@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod estimate;
+pub mod explain;
 pub mod simulate;
 pub mod sweep;
 pub mod validate;

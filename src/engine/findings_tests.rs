@@ -51,7 +51,7 @@ fn expiry_closes_exactly_the_open_findings_and_a_revival_reopens_them() {
     push(&mut r, S + 5 * DAY, 2, &[], &c);
     take(&mut r);
     // Digest 1 expires at the day end 15 (pushed more than 14 days before); 2 stays.
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_eq!(r.flows.expirations, 1);
     assert_eq!(take(&mut r), (SAMPLE, NONE, SAMPLE, 0));
     // A re-push revives it: the same findings open again, counted as created.
@@ -66,7 +66,7 @@ fn findings_of_an_image_in_use_close_as_exposure() {
     push(&mut r, S, 1, &[], &c);
     assert!(pull(&mut r, S + 3 * DAY, 1, &c));
     take(&mut r);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_eq!(take(&mut r), (NONE, NONE, SAMPLE, 158));
     // Deleting or archiving an image in use is no exposure: it is no longer there to run.
     push(&mut r, S + 16 * DAY, 2, &[], &c);
@@ -111,7 +111,7 @@ fn scan_on_push_keeps_its_findings_until_the_repository_leaves_scan_on_push() {
     push(&mut r, S, 1, &[], &c);
     take(&mut r);
     for k in 1..=40 {
-        r.day_end(S + k * DAY, &c, true);
+        r.day_end(S + k * DAY, &c);
     }
     assert_eq!(take(&mut r), (SAMPLE, NONE, NONE, 0));
     // A re-push rescans (no new findings in this model) and opens nothing twice.

@@ -23,7 +23,7 @@ pub trait Observer {
         t: i64,
         repo: &str,
         digest: DigestRef,
-        tags: &[Box<[u8]>],
+        tags: &[&[u8]],
         findings: &Sev,
     ) -> Result<()>;
     /// The run is complete.

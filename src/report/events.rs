@@ -147,7 +147,7 @@ impl Observer for EventWriter<'_> {
         t: i64,
         repo: &str,
         digest: DigestRef,
-        tags: &[Box<[u8]>],
+        tags: &[&[u8]],
         findings: &Sev,
     ) -> Result<()> {
         let time = format_instant(t);
