@@ -29,7 +29,7 @@ use crate::rules::{Freq, PullMode, RegistryConfig, ScanType, Window};
 pub use observer::Observer;
 use rayon::prelude::*;
 use repo::{Ctx, Prefetch, RepoState};
-pub use result::{Counts, DayRow, Flows, RepoSummary, RepoTotals, RunResult};
+pub use result::{Counts, DayRow, Flows, Hourly, RepoSummary, RepoTotals, RunResult};
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
@@ -316,7 +316,9 @@ impl<'s> Engine<'s> {
         let mut row = DayRow::default();
         let mut groups = vec![DayRow::default(); ngroups];
         let mut freqs = [DayRow::default(); 3];
+        let mut hourly = Hourly::default();
         for r in &self.repos {
+            hourly.add(&r.hourly);
             let rr = DayRow {
                 counts: r.counts,
                 flows: r.flows,
@@ -330,6 +332,7 @@ impl<'s> Engine<'s> {
             freqs[r.freq as usize].add(&rr);
         }
         self.result.days.push(row);
+        self.result.hourly.push(hourly);
         self.result.freq_days.push(freqs);
         self.result.group_days.push(groups);
     }

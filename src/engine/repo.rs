@@ -12,7 +12,7 @@
 
 use super::explain::{Cause, Explain, ExplainOutcome, Which, closest};
 use super::findings::Book;
-use super::result::{Counts, Flows, RepoTotals};
+use super::result::{Counts, DAY_END_HOUR, Flows, Hourly, RepoTotals};
 use super::store::{Deadline, DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
 use crate::base::money::format_usd;
@@ -72,6 +72,8 @@ pub struct RepoState {
     pub initial_scans: Option<Vec<(i64, u32)>>,
     /// The findings of the images (counts per severity).
     pub findings: Book,
+    /// The day's events by hour.
+    pub hourly: Hourly,
 }
 
 impl RepoState {
@@ -97,6 +99,7 @@ impl RepoState {
             explain: None,
             initial_scans: None,
             findings: Book::default(),
+            hourly: Hourly::default(),
             policy,
         }
     }
@@ -257,8 +260,9 @@ impl RepoState {
         slot
     }
 
-    fn remove(&mut self, slot: u32) {
-        self.close_findings(slot, false);
+    /// Removes an image: at `at`, or at the day end (`None`, by lifecycle).
+    fn remove(&mut self, slot: u32, at: Option<i64>) {
+        self.close_findings(slot, false, at);
         let img = self.store.image(slot);
         let (status, in_use) = (img.counted, img.counted_in_use);
         self.counts.images -= 1;
@@ -283,10 +287,13 @@ impl RepoState {
         img.scanned = true;
         img.enhanced_scanned = true;
         let price = ctx.billing.price(initial, t);
+        let before = self.flows.findings.events();
         self.findings
             .scan(slot, t, initial, &mut self.counts, &mut self.flows.findings);
+        self.finding_events_at(Some(t), before);
         if initial {
             self.flows.initial_scans += 1;
+            self.hourly.scans[(t.rem_euclid(DAY) / 3600) as usize] += 1;
             if let Some(list) = self.initial_scans.as_mut() {
                 list.push((t, slot));
             }
@@ -493,13 +500,14 @@ impl RepoState {
             return false;
         };
         self.note(slot, t, || "deleted".into());
-        self.remove(slot);
+        self.remove(slot, Some(t));
         self.flows.deletes += 1;
         true
     }
 
     fn archive_slot(&mut self, slot: u32, t: i64, cause: Cause) {
-        self.close_findings(slot, false);
+        let day_end = matches!(cause, Cause::Lifecycle(_));
+        self.close_findings(slot, false, (!day_end).then_some(t));
         let img = self.img(slot);
         img.archived = true;
         img.archived_at = t;
@@ -541,11 +549,13 @@ impl RepoState {
         let price = ctx.billing.price(false, t);
         self.flows.rescans += n;
         self.flows.cost_micro += n as i64 * price;
+        let before = self.flows.findings.events();
         for k in 0..self.store.active_count() {
             let slot = self.store.active_slot(k);
             self.findings
                 .scan(slot, t, false, &mut self.counts, &mut self.flows.findings);
         }
+        self.finding_events_at(Some(t), before);
         let followed = self.explain.as_ref().map(|e| e.slots()).unwrap_or_default();
         for slot in followed {
             if self.image(slot).counted() == Status::Active {
@@ -592,7 +602,7 @@ impl RepoState {
                 Cause::Frequency(f0, f1)
             };
             if !self.keeps_findings(slot, f0, ctx) {
-                self.close_findings(slot, true);
+                self.close_findings(slot, true, Some(t));
             }
             self.sync(slot, t, cause);
         }
@@ -633,11 +643,13 @@ impl RepoState {
     /// image in use (as last counted, or used since), they count as closed in use: the
     /// image still runs, unwatched. A deleted or archived image is not in the registry's
     /// use any more.
-    fn close_findings(&mut self, slot: u32, exposure: bool) {
+    fn close_findings(&mut self, slot: u32, exposure: bool, t: Option<i64>) {
         let img = self.store.image(slot);
         let in_use = exposure && img.recent_use && !img.archived;
+        let before = self.flows.findings.events();
         self.findings
             .close(slot, in_use, &mut self.counts, &mut self.flows.findings);
+        self.finding_events_at(t, before);
     }
 
     /// Deadlines depend on the settings: recompute them all.
@@ -710,7 +722,7 @@ impl RepoState {
             if d < m {
                 img.monitored = false;
                 self.flows.expirations += 1;
-                self.close_findings(slot, true);
+                self.close_findings(slot, true, None);
                 self.sync(slot, m, Cause::WindowExpiry);
             } else if d != i64::MAX {
                 img.in_expiry_heap = true;
@@ -784,7 +796,7 @@ impl RepoState {
                     self.note(d.id, m, || {
                         format!("expired by lifecycle rule with rulePriority {priority}")
                     });
-                    self.remove(d.id);
+                    self.remove(d.id, None);
                     self.flows.deletes += 1;
                 }
                 Action::Transition => self.archive_slot(d.id, m, Cause::Lifecycle(priority)),
@@ -867,5 +879,13 @@ impl RepoState {
             self.totals.sum_images += self.counts.images;
         }
         self.flows = Flows::default();
+        self.hourly = Hourly::default();
+    }
+
+    /// Counts the finding events since `before` (the day's finding events then) in the
+    /// hour of `t` (`None`: the day end).
+    fn finding_events_at(&mut self, t: Option<i64>, before: u64) {
+        let h = t.map_or(DAY_END_HOUR, |t| (t.rem_euclid(DAY) / 3600) as usize);
+        self.hourly.findings[h] += self.flows.findings.events() - before;
     }
 }

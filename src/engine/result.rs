@@ -47,6 +47,11 @@ impl FindingFlows {
     pub fn closed_total(&self) -> u64 {
         self.closed.iter().sum()
     }
+
+    /// `Inspector2 Finding` events: one per finding created, updated or closed.
+    pub fn events(&self) -> u64 {
+        self.created_total() + self.updated + self.closed_total()
+    }
 }
 
 pub fn add6(a: &mut [u64; 6], b: &[u64; 6]) {
@@ -80,6 +85,40 @@ impl Flows {
         self.expirations += o.expirations;
         self.cost_micro += o.cost_micro;
         self.findings.add(&o.findings);
+    }
+}
+
+/// Events of a day by hour (0-23 by their instant; 24: the day end at midnight, whose
+/// expirations and lifecycle actions count in the day, as in `daily.csv`): what an
+/// event consumer must absorb at its busiest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hourly {
+    /// `Inspector2 Scan` events (initial scans).
+    pub scans: [u64; 25],
+    /// `Inspector2 Finding` events (findings created, updated, closed).
+    pub findings: [u64; 25],
+}
+
+impl Default for Hourly {
+    fn default() -> Self {
+        Hourly {
+            scans: [0; 25],
+            findings: [0; 25],
+        }
+    }
+}
+
+/// The bucket of the day end in [`Hourly`].
+pub const DAY_END_HOUR: usize = 24;
+
+impl Hourly {
+    pub fn add(&mut self, o: &Hourly) {
+        for (a, b) in self.scans.iter_mut().zip(&o.scans) {
+            *a += b;
+        }
+        for (a, b) in self.findings.iter_mut().zip(&o.findings) {
+            *a += b;
+        }
     }
 }
 
@@ -138,6 +177,8 @@ pub struct RunResult {
     /// day's snapshot (indexed by `Freq as usize`): where the cost of a day goes.
     pub freq_days: Vec<[DayRow; 3]>,
     pub groups: Vec<String>,
+    /// Per reported day, events by hour (in total).
+    pub hourly: Vec<Hourly>,
     /// Traffic events processed (before the horizon), ignored ones included.
     pub traffic_events: u64,
     pub ignored_events: u64,
@@ -166,6 +207,7 @@ impl RunResult {
             self.days = o.days;
             self.group_days = o.group_days;
             self.freq_days = o.freq_days;
+            self.hourly = o.hourly;
             self.config_changes = o.config_changes;
             self.freq_changes = o.freq_changes;
         } else {
@@ -173,6 +215,9 @@ impl RunResult {
                 *a += b;
             }
             for (a, b) in self.days.iter_mut().zip(&o.days) {
+                a.add(b);
+            }
+            for (a, b) in self.hourly.iter_mut().zip(&o.hourly) {
                 a.add(b);
             }
             for (fa, fb) in self.freq_days.iter_mut().zip(&o.freq_days) {

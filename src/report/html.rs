@@ -187,7 +187,7 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
     figure_meanings(&mut o, report);
     money::money_section(&mut o, report, chart("cost_by_month"));
     day_by_day(&mut o, chart("coverage"), chart("cost"));
-    findings_section(&mut o, report, chart("findings"));
+    super::html_findings::findings_section(&mut o, report, chart("findings"));
     totals(&mut o, report);
     last_day(&mut o, report);
     money::repositories(&mut o, report);
@@ -439,30 +439,6 @@ fn day_by_day(o: &mut String, coverage: Option<&Drawn>, cost: Option<&Drawn>) {
          day cost, the running total and the configuration changes.</p>\n",
     );
     for c in [coverage, cost].into_iter().flatten() {
-        chart_figure(o, c);
-    }
-}
-
-/// The findings: what is open at the end, what scanning created and closed, and the
-/// chart of open findings by severity with the closures.
-fn findings_section(o: &mut String, report: &Report, chart: Option<&Drawn>) {
-    let f = &report.figures;
-    let fl = &f.flows.findings;
-    let _ = writeln!(
-        o,
-        "<h2 id=\"findings\">Findings</h2>\n<p>Scanning opened <strong>{}</strong> findings \
-         over the run (first scans, rescans after vulnerability-feed updates, and findings \
-         reopened when an image was scanned again), updated <strong>{}</strong> and closed \
-         <strong>{}</strong>; <strong>{}</strong> of the closed findings belonged to images \
-         still in use when monitoring stopped. At the end <strong>{}</strong> findings are \
-         open. Each is an <code>Inspector2 Finding</code> event for its consumers.</p>",
-        thousands(fl.created_total()),
-        thousands(fl.updated),
-        thousands(fl.closed_total()),
-        thousands(fl.closed_in_use),
-        thousands(f.findings_open_last.iter().sum()),
-    );
-    if let Some(c) = chart {
         chart_figure(o, c);
     }
 }

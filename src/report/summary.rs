@@ -87,6 +87,49 @@ fn findings(f: &super::figures::Figures) -> FindingsJson {
     }
 }
 
+#[derive(Serialize)]
+struct SpreadOfDays {
+    p50: u64,
+    p95: u64,
+    max: u64,
+}
+
+/// The load one kind of event puts on its consumers.
+#[derive(Serialize)]
+struct KindLoadJson {
+    total: u64,
+    per_day: SpreadOfDays,
+    busiest_hour: SpreadOfDays,
+    /// Start of the busiest hour of the run (the day end: the midnight).
+    busiest_hour_at: Option<String>,
+}
+
+fn event_load(report: &Report) -> BTreeMap<&'static str, KindLoadJson> {
+    use super::consumers::{Spread, hour_text, loads};
+    let spread = |v: &[u64]| {
+        let s = Spread::of(v);
+        SpreadOfDays {
+            p50: s.p50,
+            p95: s.p95,
+            max: s.max,
+        }
+    };
+    loads(report)
+        .into_iter()
+        .map(|l| {
+            let j = KindLoadJson {
+                total: l.per_day.iter().sum(),
+                per_day: spread(&l.per_day),
+                busiest_hour: spread(&l.busiest_hour),
+                busiest_hour_at: l
+                    .peak
+                    .map(|(d, h)| hour_text(report.scenario.start, d, h)),
+            };
+            (l.kind, j)
+        })
+        .collect()
+}
+
 /// The repositories of one scan frequency (at each day's end), over the reported days.
 #[derive(Serialize)]
 struct FreqSummary {
@@ -135,6 +178,7 @@ struct Summary {
     totals: Totals,
     by_scan_frequency: BTreeMap<&'static str, FreqSummary>,
     findings: FindingsJson,
+    event_load: BTreeMap<&'static str, KindLoadJson>,
     replications: Option<ReplicationsJson>,
     last_day: Option<LastDay>,
     configuration_changes: Vec<String>,
@@ -241,6 +285,7 @@ impl Exporter for SummaryJson {
             },
             by_scan_frequency: by_scan_frequency(report),
             findings: findings(f),
+            event_load: event_load(report),
             replications: replications(report),
             last_day,
             configuration_changes: r

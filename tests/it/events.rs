@@ -71,6 +71,22 @@ fn check_events_against_daily(out: &Path, events: &Path, start: &str) {
         v[day] += n as u64;
     }
     assert_eq!(got_freq, freq, "frequency-change events per day");
+    // The consumers' load in summary.json counts the same events, and the finding events
+    // the daily findings columns.
+    let load = &crate::common::read_json(&out.join("summary.json"))["event_load"];
+    let total = |k: &str| load[k]["total"].as_u64().unwrap();
+    assert_eq!(total("ECR Scan Resource Change"), freq.iter().sum::<u64>());
+    assert_eq!(total("Inspector2 Scan"), init.iter().sum::<u64>());
+    let finding_events: u64 = ["findings_created", "findings_updated", "findings_closed"]
+        .iter()
+        .map(|c| csv_counts(&daily, c).iter().sum::<u64>())
+        .sum();
+    assert_eq!(total("Inspector2 Finding"), finding_events);
+    for k in ["ECR Scan Resource Change", "Inspector2 Scan", "Inspector2 Finding"] {
+        let (hour, day) = (&load[k]["busiest_hour"], &load[k]["per_day"]);
+        assert!(hour["max"].as_u64() <= day["max"].as_u64(), "{k}");
+        assert!(day["p50"].as_u64() <= day["p95"].as_u64(), "{k}");
+    }
     assert_eq!(got_init, init, "initial-scan events per day");
     assert!(freq.iter().sum::<u64>() > 0 && init.iter().sum::<u64>() > 0);
     // Ids are unique and reproducible.

@@ -198,6 +198,7 @@ proptest! {
             }
         }
         check_findings_conservation(days)?;
+        check_hourly(&run.result)?;
         // Outputs: cumulative never decreases; monthly and repository totals add up to
         // the daily totals exactly; two runs give identical bytes.
         let out = dir.join("out");
@@ -227,6 +228,16 @@ proptest! {
             prop_assert_eq!(read_bytes(&out.join(f)), read_bytes(&out2.join(f)));
         }
     }
+}
+
+/// The events by hour add up to the day's initial scans and finding events.
+fn check_hourly(r: &scansim::engine::RunResult) -> Result<(), TestCaseError> {
+    prop_assert_eq!(r.hourly.len(), r.days.len());
+    for (d, (h, row)) in r.hourly.iter().zip(&r.days).enumerate() {
+        prop_assert_eq!(h.scans.iter().sum::<u64>(), row.flows.initial_scans, "day {}", d);
+        prop_assert_eq!(h.findings.iter().sum::<u64>(), row.flows.findings.events(), "day {}", d);
+    }
+    Ok(())
 }
 
 /// Open findings per severity carry over: open(d) = open(d-1) + created(d) - closed(d);
@@ -267,6 +278,7 @@ proptest! {
         });
         let b = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).expect("run");
         check_findings_conservation(&b.result.days)?;
+        check_hourly(&b.result)?;
         let strip = |days: &[scansim::engine::DayRow]| -> Vec<scansim::engine::DayRow> {
             days.iter().map(|d| {
                 let mut d = *d;
