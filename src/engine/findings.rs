@@ -4,8 +4,44 @@
 //! monitored, is archived or deleted; the draws are `rules::findings`.
 
 use super::result::{Counts, FindingFlows};
+use crate::base::digest::Digest;
+use crate::base::hash::splitmix;
 use crate::rules::findings::{FindingsModel, Sev, image_key};
 use std::sync::Arc;
+
+/// Which findings of an image changed: per severity, ordinals `from[s]..from[s] + n[s]`
+/// (created or closed), or `n` findings from the `start`-th open one in severity order
+/// (updated; `counts` are the image's findings then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Findings {
+    Created { from: Sev, n: Sev },
+    Updated { counts: Sev, start: u32, n: u32 },
+    Closed { n: Sev },
+}
+
+/// A change of an image's findings, with what an event needs of the image (recorded
+/// only while an observer listens).
+#[derive(Debug, Clone)]
+pub struct FindingRecord {
+    pub t: i64,
+    pub key: u64,
+    pub digest: Digest,
+    pub tags: Vec<Box<[u8]>>,
+    pub pushed_at: i64,
+    pub which: Findings,
+}
+
+/// What a scan did to an image's findings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ScanChange {
+    /// Findings opened (first scan, reopened, new): ordinals `from..from + n`.
+    pub from: Sev,
+    pub n: Sev,
+    /// Findings updated, from the `updated_start`-th open one, and the counts then.
+    pub updated: u32,
+    pub updated_start: u32,
+    pub counts: Sev,
+}
 
 #[derive(Debug, Clone, Copy, Default)]
 struct ImageFindings {
@@ -80,35 +116,62 @@ impl Book {
 
     /// An enhanced scan at `t`: the first opens the image's findings; a later one
     /// reopens closed findings, then adds and updates by the rescan draw.
-    pub fn scan(&mut self, slot: u32, t: i64, first: bool, c: &mut Counts, f: &mut FindingFlows) {
+    pub fn scan(
+        &mut self,
+        slot: u32,
+        t: i64,
+        first: bool,
+        c: &mut Counts,
+        f: &mut FindingFlows,
+    ) -> ScanChange {
         let Some(e) = self.images.get_mut(slot as usize) else {
-            return;
+            return ScanChange::default();
         };
         if first {
             e.counts = self.model.first_scan(e.key);
             e.open = true;
             add(&mut c.findings_open, &mut f.created, &e.counts);
-            return;
+            return ScanChange {
+                n: e.counts,
+                counts: e.counts,
+                ..ScanChange::default()
+            };
         }
+        let mut from = e.counts;
         if !e.open {
             e.open = true;
             add(&mut c.findings_open, &mut f.created, &e.counts);
+            from = [0; 6];
         }
-        let d = self.model.rescan(e.key, t, total(&e.counts));
+        let before = total(&e.counts);
+        let d = self.model.rescan(e.key, t, before);
         for (x, y) in e.counts.iter_mut().zip(d.created) {
             *x = x.saturating_add(y);
         }
         add(&mut c.findings_open, &mut f.created, &d.created);
         f.updated += d.updated as u64;
+        let mut n = [0u32; 6];
+        for s in 0..6 {
+            n[s] = e.counts[s] - from[s];
+        }
+        ScanChange {
+            from,
+            n,
+            updated: d.updated,
+            // Which open findings a feed update touches: a stable position per scan.
+            updated_start: (splitmix(e.key ^ t as u64) % before.max(1) as u64) as u32,
+            counts: e.counts,
+        }
     }
 
     /// The image stops being monitored, is archived or deleted: its open findings close.
-    pub fn close(&mut self, slot: u32, in_use: bool, c: &mut Counts, f: &mut FindingFlows) {
+    /// Returns them.
+    pub fn close(&mut self, slot: u32, in_use: bool, c: &mut Counts, f: &mut FindingFlows) -> Sev {
         let Some(e) = self.images.get_mut(slot as usize) else {
-            return;
+            return [0; 6];
         };
         if !e.open {
-            return;
+            return [0; 6];
         }
         e.open = false;
         for i in 0..6 {
@@ -118,6 +181,12 @@ impl Book {
         if in_use {
             f.closed_in_use += total(&e.counts) as u64;
         }
+        e.counts
+    }
+
+    /// The stable key of the image in `slot`.
+    pub fn key(&self, slot: u32) -> u64 {
+        self.images.get(slot as usize).map_or(0, |e| e.key)
     }
 
     /// Whether the image in `slot` has open findings.

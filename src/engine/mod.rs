@@ -237,6 +237,14 @@ impl<'s> Engine<'s> {
         }
         list.clear();
         r.initial_scans = Some(list);
+        let Some(mut log) = r.finding_log.take() else {
+            return Ok(());
+        };
+        for rec in log.iter().filter(|x| x.t >= self.sc.start) {
+            obs.findings(&r.name, rec)?;
+        }
+        log.clear();
+        r.finding_log = Some(log);
         Ok(())
     }
 
@@ -263,8 +271,11 @@ impl<'s> Engine<'s> {
         {
             r.set_explain(&target.which);
         }
-        if self.observer.is_some() {
+        if let Some(obs) = &self.observer {
             r.initial_scans = Some(Vec::new());
+            if obs.wants_findings() {
+                r.finding_log = Some(Vec::new());
+            }
         }
         self.repos.push(r);
         self.repo_ids.insert(name.into(), id);
@@ -443,8 +454,22 @@ impl<'s> Engine<'s> {
                 }
                 Ok(Change::Taken)
             }
-            None => Ok(Change::Everything),
+            None => {
+                self.drain_all()?;
+                Ok(Change::Everything)
+            }
         }
+    }
+
+    /// Hands what every repository recorded to the observer (after a change that may
+    /// touch all of them: a day end, a rescan of every repository).
+    fn drain_all(&mut self) -> Result<()> {
+        if self.observer.is_some() {
+            for id in 0..self.repos.len() {
+                self.drain_initial_scans(id)?;
+            }
+        }
+        Ok(())
     }
 
     /// An event naming an image of repository `id`; false when ignored.
@@ -473,6 +498,7 @@ impl<'s> Engine<'s> {
         self.init_clock(horizon);
         while let Some(m) = self.due_midnight(horizon) {
             self.day_end(m);
+            self.drain_all()?;
         }
         self.result.events_after_horizon = source.drain()?;
         if let Some(obs) = self.observer.as_mut() {
@@ -506,6 +532,7 @@ impl<'s> Engine<'s> {
             self.init_clock(clock_to);
             if let Some(m) = self.due_midnight(clock_to) {
                 self.day_end(m);
+                self.drain_all()?;
                 self.next_midnight = Some(self.next_midnight_before(m, clock_to));
                 source.changed(self, Change::Everything);
                 continue;

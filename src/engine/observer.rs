@@ -3,6 +3,7 @@
 
 use crate::base::digest::DigestRef;
 use crate::base::error::Result;
+use super::findings::FindingRecord;
 use crate::rules::findings::Sev;
 use crate::rules::{Freq, ScanType};
 
@@ -26,6 +27,14 @@ pub trait Observer {
         tags: &[&[u8]],
         findings: &Sev,
     ) -> Result<()>;
+    /// Whether [`Observer::findings`] should be called (recording the changes costs).
+    fn wants_findings(&self) -> bool {
+        false
+    }
+    /// The findings of an image in repository `repo` changed.
+    fn findings(&mut self, _repo: &str, _change: &FindingRecord) -> Result<()> {
+        Ok(())
+    }
     /// The run is complete.
     fn finish(&mut self) -> Result<()>;
 }

@@ -11,7 +11,7 @@
 //! as images change.
 
 use super::explain::{Cause, Explain, ExplainOutcome, Which, closest};
-use super::findings::Book;
+use super::findings::{Book, FindingRecord, Findings, ScanChange};
 use super::result::{Counts, DAY_END_HOUR, Flows, Hourly, RepoTotals};
 use super::store::{Deadline, DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
@@ -74,6 +74,8 @@ pub struct RepoState {
     pub findings: Book,
     /// The day's events by hour.
     pub hourly: Hourly,
+    /// When an observer wants them: the changes of findings since the last drain.
+    pub finding_log: Option<Vec<FindingRecord>>,
 }
 
 impl RepoState {
@@ -100,6 +102,7 @@ impl RepoState {
             initial_scans: None,
             findings: Book::default(),
             hourly: Hourly::default(),
+            finding_log: None,
             policy,
         }
     }
@@ -260,9 +263,9 @@ impl RepoState {
         slot
     }
 
-    /// Removes an image: at `at`, or at the day end (`None`, by lifecycle).
-    fn remove(&mut self, slot: u32, at: Option<i64>) {
-        self.close_findings(slot, false, at);
+    /// Removes an image at `t` (`day_end`: by lifecycle at the midnight `t`).
+    fn remove(&mut self, slot: u32, t: i64, day_end: bool) {
+        self.close_findings(slot, false, t, day_end);
         let img = self.store.image(slot);
         let (status, in_use) = (img.counted, img.counted_in_use);
         self.counts.images -= 1;
@@ -288,9 +291,11 @@ impl RepoState {
         img.enhanced_scanned = true;
         let price = ctx.billing.price(initial, t);
         let before = self.flows.findings.events();
-        self.findings
+        let change = self
+            .findings
             .scan(slot, t, initial, &mut self.counts, &mut self.flows.findings);
         self.finding_events_at(Some(t), before);
+        self.log_scan(slot, t, &change);
         if initial {
             self.flows.initial_scans += 1;
             self.hourly.scans[(t.rem_euclid(DAY) / 3600) as usize] += 1;
@@ -500,14 +505,14 @@ impl RepoState {
             return false;
         };
         self.note(slot, t, || "deleted".into());
-        self.remove(slot, Some(t));
+        self.remove(slot, t, false);
         self.flows.deletes += 1;
         true
     }
 
     fn archive_slot(&mut self, slot: u32, t: i64, cause: Cause) {
         let day_end = matches!(cause, Cause::Lifecycle(_));
-        self.close_findings(slot, false, (!day_end).then_some(t));
+        self.close_findings(slot, false, t, day_end);
         let img = self.img(slot);
         img.archived = true;
         img.archived_at = t;
@@ -552,8 +557,10 @@ impl RepoState {
         let before = self.flows.findings.events();
         for k in 0..self.store.active_count() {
             let slot = self.store.active_slot(k);
-            self.findings
+            let change = self
+                .findings
                 .scan(slot, t, false, &mut self.counts, &mut self.flows.findings);
+            self.log_scan(slot, t, &change);
         }
         self.finding_events_at(Some(t), before);
         let followed = self.explain.as_ref().map(|e| e.slots()).unwrap_or_default();
@@ -602,7 +609,7 @@ impl RepoState {
                 Cause::Frequency(f0, f1)
             };
             if !self.keeps_findings(slot, f0, ctx) {
-                self.close_findings(slot, true, Some(t));
+                self.close_findings(slot, true, t, false);
             }
             self.sync(slot, t, cause);
         }
@@ -643,13 +650,17 @@ impl RepoState {
     /// image in use (as last counted, or used since), they count as closed in use: the
     /// image still runs, unwatched. A deleted or archived image is not in the registry's
     /// use any more.
-    fn close_findings(&mut self, slot: u32, exposure: bool, t: Option<i64>) {
+    fn close_findings(&mut self, slot: u32, exposure: bool, t: i64, day_end: bool) {
         let img = self.store.image(slot);
         let in_use = exposure && img.recent_use && !img.archived;
         let before = self.flows.findings.events();
-        self.findings
+        let n = self
+            .findings
             .close(slot, in_use, &mut self.counts, &mut self.flows.findings);
-        self.finding_events_at(t, before);
+        self.finding_events_at((!day_end).then_some(t), before);
+        if n != [0; 6] {
+            self.log_finding(slot, t, Findings::Closed { n });
+        }
     }
 
     /// Deadlines depend on the settings: recompute them all.
@@ -722,7 +733,7 @@ impl RepoState {
             if d < m {
                 img.monitored = false;
                 self.flows.expirations += 1;
-                self.close_findings(slot, true, None);
+                self.close_findings(slot, true, m, true);
                 self.sync(slot, m, Cause::WindowExpiry);
             } else if d != i64::MAX {
                 img.in_expiry_heap = true;
@@ -796,7 +807,7 @@ impl RepoState {
                     self.note(d.id, m, || {
                         format!("expired by lifecycle rule with rulePriority {priority}")
                     });
-                    self.remove(d.id, None);
+                    self.remove(d.id, m, true);
                     self.flows.deletes += 1;
                 }
                 Action::Transition => self.archive_slot(d.id, m, Cause::Lifecycle(priority)),
@@ -880,6 +891,42 @@ impl RepoState {
         }
         self.flows = Flows::default();
         self.hourly = Hourly::default();
+    }
+
+    /// Records a change of an image's findings while an observer wants them.
+    fn log_finding(&mut self, slot: u32, t: i64, which: Findings) {
+        if self.finding_log.is_none() {
+            return;
+        }
+        let img = self.store.image(slot);
+        let rec = FindingRecord {
+            t,
+            key: self.findings.key(slot),
+            digest: img.digest.clone(),
+            tags: self.store.tags(slot).map(Box::from).collect(),
+            pushed_at: img.pushed_at,
+            which,
+        };
+        if let Some(log) = self.finding_log.as_mut() {
+            log.push(rec);
+        }
+    }
+
+    fn log_scan(&mut self, slot: u32, t: i64, c: &ScanChange) {
+        if self.finding_log.is_none() {
+            return;
+        }
+        if c.n != [0; 6] {
+            self.log_finding(slot, t, Findings::Created { from: c.from, n: c.n });
+        }
+        if c.updated > 0 {
+            let which = Findings::Updated {
+                counts: c.counts,
+                start: c.updated_start,
+                n: c.updated,
+            };
+            self.log_finding(slot, t, which);
+        }
     }
 
     /// Counts the finding events since `before` (the day's finding events then) in the

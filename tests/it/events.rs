@@ -1,7 +1,7 @@
 //! EventBridge events (`run --events`) and the AWS JSON configuration forms.
 
 use crate::common::{
-    WorkDir, assert_success, csv_counts, read_bytes, read_text, repo_file, run_scenario,
+    WorkDir, assert_success, csv_column, csv_counts, read_bytes, read_text, repo_file, run_scenario,
 };
 use std::path::Path;
 
@@ -325,4 +325,86 @@ fn inspector2_scan_events_have_the_shape_of_the_aws_sample() {
         seen += 1;
     }
     assert!(seen > 0, "no tagged Inspector2 Scan event");
+}
+
+/// `--finding-events`: one `Inspector2 Finding` event per finding created, updated or
+/// closed, as many per day as the daily findings columns count (the day-end closures at
+/// the midnight that ends their day), in the shape of AWS's sample, with reproducible ids
+/// and a finding's ARN the same when it closes as when it opened.
+#[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
+fn finding_events_match_the_daily_columns_and_the_aws_sample() {
+    let root = WorkDir::new("events-findings");
+    let sc = repo_file("scenarios/trace-demo/scenario.toml");
+    let run = |out: &str, ev: &str| {
+        let (out, events) = (root.join(out), root.join(ev));
+        assert_success(&run_scenario(
+            &sc,
+            &out,
+            &["--no-charts", "--events", events.to_str().unwrap(), "--finding-events"],
+        ));
+        (out, events)
+    };
+    let (out, events) = run("out", "events.jsonl");
+    let daily = read_text(&out.join("daily.csv"));
+    let start = scansim::base::time::parse_instant(&csv_column(&daily, "date")[0]).unwrap();
+    let want: Vec<u64> = (0..csv_counts(&daily, "findings_created").len())
+        .map(|d| {
+            ["findings_created", "findings_updated", "findings_closed"]
+                .iter()
+                .map(|c| csv_counts(&daily, c)[d])
+                .sum()
+        })
+        .collect();
+    let sample: serde_json::Value = serde_json::from_str(&read_text(&repo_file(
+        "../shared/aws-samples/eventbridge/Inspector2_Finding.ACTIVE.ecr-enhanced-page.awsdocs2023.json",
+    )))
+    .unwrap();
+    let mut allowed = std::collections::BTreeSet::new();
+    shape(&sample, "", &mut allowed);
+    let text = read_text(&events);
+    let mut got = vec![0u64; want.len()];
+    let mut status_of: std::collections::HashMap<String, String> = Default::default();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["detail-type"] != "Inspector2 Finding" {
+            continue;
+        }
+        let mut paths = std::collections::BTreeSet::new();
+        shape(&v, "", &mut paths);
+        let extra: Vec<_> = paths.difference(&allowed).collect();
+        assert!(extra.is_empty(), "paths not in the AWS sample: {extra:?}");
+        let d = &v["detail"];
+        assert!(["ACTIVE", "CLOSED"].contains(&d["status"].as_str().unwrap()));
+        assert_eq!(d["updatedAt"], v["time"]);
+        let t = scansim::base::time::parse_instant(v["time"].as_str().unwrap()).unwrap();
+        // Day-end closures happen at the midnight that ends their day.
+        let day = if t.rem_euclid(86_400) == 0 && d["status"] == "CLOSED" {
+            (t - start) / 86_400 - 1
+        } else {
+            (t - start) / 86_400
+        };
+        got[day as usize] += 1;
+        let arn = d["findingArn"].as_str().unwrap().to_string();
+        let prev = status_of.insert(arn, d["status"].as_str().unwrap().to_string());
+        if d["status"] == "CLOSED" {
+            assert_eq!(prev.as_deref(), Some("ACTIVE"), "only an open finding closes");
+        }
+    }
+    assert_eq!(got, want, "finding events per day");
+    assert!(want.iter().sum::<u64>() > 0);
+    // Ids are unique and the same on a second run.
+    let ids: std::collections::HashSet<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), text.lines().count());
+    let (_, again) = run("out2", "again.jsonl");
+    assert_eq!(read_bytes(&events), read_bytes(&again));
+    // Without --events the flag is refused.
+    let o = run_scenario(&sc, &root.join("out3"), &["--finding-events"]);
+    assert!(!o.status.success());
 }
