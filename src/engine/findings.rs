@@ -24,6 +24,8 @@ pub enum Findings {
 #[derive(Debug, Clone)]
 pub struct FindingRecord {
     pub t: i64,
+    /// At the day end at midnight `t`: part of the day before `t`.
+    pub day_end: bool,
     pub key: u64,
     pub digest: Digest,
     pub tags: Vec<Box<[u8]>>,

@@ -240,7 +240,8 @@ impl<'s> Engine<'s> {
         let Some(mut log) = r.finding_log.take() else {
             return Ok(());
         };
-        for rec in log.iter().filter(|x| x.t >= self.sc.start) {
+        // A day-end record at M(-1) = S belongs to day -1.
+        for rec in log.iter().filter(|x| x.t - x.day_end as i64 >= self.sc.start) {
             obs.findings(&r.name, rec)?;
         }
         log.clear();

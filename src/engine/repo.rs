@@ -659,7 +659,7 @@ impl RepoState {
             .close(slot, in_use, &mut self.counts, &mut self.flows.findings);
         self.finding_events_at((!day_end).then_some(t), before);
         if n != [0; 6] {
-            self.log_finding(slot, t, Findings::Closed { n });
+            self.log_finding(slot, t, day_end, Findings::Closed { n });
         }
     }
 
@@ -894,13 +894,14 @@ impl RepoState {
     }
 
     /// Records a change of an image's findings while an observer wants them.
-    fn log_finding(&mut self, slot: u32, t: i64, which: Findings) {
+    fn log_finding(&mut self, slot: u32, t: i64, day_end: bool, which: Findings) {
         if self.finding_log.is_none() {
             return;
         }
         let img = self.store.image(slot);
         let rec = FindingRecord {
             t,
+            day_end,
             key: self.findings.key(slot),
             digest: img.digest.clone(),
             tags: self.store.tags(slot).map(Box::from).collect(),
@@ -917,7 +918,7 @@ impl RepoState {
             return;
         }
         if c.n != [0; 6] {
-            self.log_finding(slot, t, Findings::Created { from: c.from, n: c.n });
+            self.log_finding(slot, t, false, Findings::Created { from: c.from, n: c.n });
         }
         if c.updated > 0 {
             let which = Findings::Updated {
@@ -925,7 +926,7 @@ impl RepoState {
                 start: c.updated_start,
                 n: c.updated,
             };
-            self.log_finding(slot, t, which);
+            self.log_finding(slot, t, false, which);
         }
     }
 
