@@ -63,6 +63,15 @@ fn nth_finding(counts: &Sev, mut i: u32) -> (usize, u32) {
     (5, 0)
 }
 
+/// Tags as text, sorted (an image's tags have no order).
+fn sorted_tags<'a>(tags: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    let mut v: Vec<String> = tags
+        .map(|t| String::from_utf8_lossy(t).into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// A UUID-shaped id from the event's identity.
 fn event_id(parts: &[&[u8]]) -> String {
     let mut h = crate::base::hash::stable_hash(b"scansim-event");
@@ -134,12 +143,7 @@ impl<'f> EventWriter<'f> {
             "arn:aws:inspector2:{}:{}:finding/{id}",
             self.region, self.account
         );
-        let mut tags: Vec<String> = rec
-            .tags
-            .iter()
-            .map(|t| String::from_utf8_lossy(t).into_owned())
-            .collect();
-        tags.sort();
+        let tags = sorted_tags(rec.tags.iter().map(|t| &t[..]));
         let v = json!({
             "version": "0",
             "id": event_id(&[
@@ -257,11 +261,7 @@ impl Observer for EventWriter<'_> {
             repo.as_bytes(),
             digest.as_bytes(),
         ]);
-        let mut tags: Vec<String> = tags
-            .iter()
-            .map(|t| String::from_utf8_lossy(t).into_owned())
-            .collect();
-        tags.sort();
+        let tags = sorted_tags(tags.iter().copied());
         let v = json!({
             "version": "0",
             "id": id,

@@ -3,6 +3,7 @@
 
 use crate::base::error::Result;
 use crate::model::scenario::node::{Node, Table};
+use crate::model::scenario::synthetic::num;
 use crate::rules::findings::{FindingsModel, MAX_PER_DRAW, Mix};
 
 pub const KEYS: &[&str] = &[
@@ -22,14 +23,6 @@ const MIX_KEYS: [&str; 6] = [
     "informational",
     "untriaged",
 ];
-
-fn num(n: &Node, min: f64, max: f64) -> Result<f64> {
-    let v = n.f64()?;
-    if !v.is_finite() || v < min || v > max {
-        return Err(n.error(format!("must be a number in {min}..={max} (got {v})")));
-    }
-    Ok(v)
-}
 
 /// `{ critical = .., high = .., .. }`: relative weights; missing severities weigh 0.
 fn mix(n: &Node) -> Result<Mix> {

@@ -113,7 +113,8 @@ const GROUP_KEYS: &[&str] = &[
     "findings",
 ];
 
-fn num(n: &Node, min: f64, max: f64) -> Result<f64> {
+/// A number in `min..=max`.
+pub(super) fn num(n: &Node, min: f64, max: f64) -> Result<f64> {
     let v = n.f64()?;
     if !v.is_finite() || v < min || v > max {
         return Err(n.error(format!("must be a number in {min}..={max} (got {v})")));
