@@ -91,16 +91,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         leave_tables: true,
     };
     let mut run = match outputs.events() {
-        Some(file) => {
-            simulate::simulate_with_events(
-                &sc,
-                a.trace.as_deref(),
-                opts.clone(),
-                file,
-                &a.account,
-                a.finding_events,
-            )?
-        }
+        Some(file) => simulate::simulate_with_events(
+            &sc,
+            a.trace.as_deref(),
+            opts.clone(),
+            file,
+            &a.account,
+            a.finding_events,
+        )?,
         None => simulate::simulate(&sc, a.trace.as_deref(), opts.clone())?,
     };
     if let Some(n) = a.replications {

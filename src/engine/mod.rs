@@ -10,12 +10,12 @@
 
 pub mod explain;
 pub mod findings;
+#[cfg(test)]
+mod findings_tests;
 pub mod observer;
 pub mod repo;
 pub mod result;
 pub mod store;
-#[cfg(test)]
-mod findings_tests;
 #[cfg(test)]
 mod transitions_tests;
 
@@ -227,13 +227,7 @@ impl<'s> Engine<'s> {
         for &(t, slot) in list.iter().filter(|(t, _)| *t >= self.sc.start) {
             let tags: Vec<&[u8]> = r.tags(slot).collect();
             let findings = r.findings.open(slot);
-            obs.initial_scan(
-                t,
-                &r.name,
-                r.image(slot).digest.as_ref(),
-                &tags,
-                &findings,
-            )?;
+            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), &tags, &findings)?;
         }
         list.clear();
         r.initial_scans = Some(list);
@@ -241,7 +235,10 @@ impl<'s> Engine<'s> {
             return Ok(());
         };
         // A day-end record at M(-1) = S belongs to day -1.
-        for rec in log.iter().filter(|x| x.t - x.day_end as i64 >= self.sc.start) {
+        for rec in log
+            .iter()
+            .filter(|x| x.t - x.day_end as i64 >= self.sc.start)
+        {
             obs.findings(&r.name, rec)?;
         }
         log.clear();

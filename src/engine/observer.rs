@@ -1,9 +1,9 @@
 //! What the engine tells the outside while it runs. The engine owns this trait; sinks
 //! (the EventBridge events writer) implement it.
 
+use super::findings::FindingRecord;
 use crate::base::digest::DigestRef;
 use crate::base::error::Result;
-use super::findings::FindingRecord;
 use crate::rules::findings::Sev;
 use crate::rules::{Freq, ScanType};
 

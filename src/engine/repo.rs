@@ -291,9 +291,9 @@ impl RepoState {
         img.enhanced_scanned = true;
         let price = ctx.billing.price(initial, t);
         let before = self.flows.findings.events();
-        let change = self
-            .findings
-            .scan(slot, t, initial, &mut self.counts, &mut self.flows.findings);
+        let change =
+            self.findings
+                .scan(slot, t, initial, &mut self.counts, &mut self.flows.findings);
         self.finding_events_at(Some(t), before);
         self.log_scan(slot, t, &change);
         if initial {
@@ -557,9 +557,9 @@ impl RepoState {
         let before = self.flows.findings.events();
         for k in 0..self.store.active_count() {
             let slot = self.store.active_slot(k);
-            let change = self
-                .findings
-                .scan(slot, t, false, &mut self.counts, &mut self.flows.findings);
+            let change =
+                self.findings
+                    .scan(slot, t, false, &mut self.counts, &mut self.flows.findings);
             self.log_scan(slot, t, &change);
         }
         self.finding_events_at(Some(t), before);
@@ -918,7 +918,15 @@ impl RepoState {
             return;
         }
         if c.n != [0; 6] {
-            self.log_finding(slot, t, false, Findings::Created { from: c.from, n: c.n });
+            self.log_finding(
+                slot,
+                t,
+                false,
+                Findings::Created {
+                    from: c.from,
+                    n: c.n,
+                },
+            );
         }
         if c.updated > 0 {
             let which = Findings::Updated {

@@ -91,21 +91,12 @@ impl Flows {
 /// Events of a day by hour (0-23 by their instant; 24: the day end at midnight, whose
 /// expirations and lifecycle actions count in the day, as in `daily.csv`): what an
 /// event consumer must absorb at its busiest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Hourly {
     /// `Inspector2 Scan` events (initial scans).
     pub scans: [u64; 25],
     /// `Inspector2 Finding` events (findings created, updated, closed).
     pub findings: [u64; 25],
-}
-
-impl Default for Hourly {
-    fn default() -> Self {
-        Hourly {
-            scans: [0; 25],
-            findings: [0; 25],
-        }
-    }
 }
 
 /// The bucket of the day end in [`Hourly`].

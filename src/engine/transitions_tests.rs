@@ -28,7 +28,12 @@ const ARCHIVED: [u64; 6] = [0, 0, 0, 0, 0, 1];
 
 /// Settings of profile 2024 (look-back: pushed within 30 days or pulled within 90),
 /// default prices, no free trial, a 30-day in-use window.
-pub(super) fn ctx(scan_type: ScanType, push: Duration, pull: Option<Duration>, mode: PullMode) -> Ctx {
+pub(super) fn ctx(
+    scan_type: ScanType,
+    push: Duration,
+    pull: Option<Duration>,
+    mode: PullMode,
+) -> Ctx {
     let s = InspectorSettings { push, pull, mode };
     Ctx {
         window: Window::new(&s, Profile::P2024),
@@ -81,7 +86,14 @@ pub(super) fn push(r: &mut RepoState, t: i64, n: u32, tags: &[&str], c: &Ctx) ->
     push_as(r, t, n, tags, true, c)
 }
 
-pub(super) fn push_as(r: &mut RepoState, t: i64, n: u32, tags: &[&str], supported: bool, c: &Ctx) -> u32 {
+pub(super) fn push_as(
+    r: &mut RepoState,
+    t: i64,
+    n: u32,
+    tags: &[&str],
+    supported: bool,
+    c: &Ctx,
+) -> u32 {
     r.push(
         t,
         d(n),

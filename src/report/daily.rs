@@ -14,8 +14,7 @@ cost_usd,cumulative_cost_usd,coverage_pct,in_use,in_use_active,in_use_coverage_p
 
 /// Columns after the pinned ones: coverage among continuously scanned images, and the
 /// EventBridge events of the day (see `report::events`).
-pub const EXTRA_COLUMNS: &str =
-    "continuous_coverage_pct,scan_frequency_change_events,initial_scan_complete_events,\
+pub const EXTRA_COLUMNS: &str = "continuous_coverage_pct,scan_frequency_change_events,initial_scan_complete_events,\
 findings_open,findings_open_critical,findings_open_high,findings_open_medium,findings_open_low,\
 findings_open_informational,findings_open_untriaged,findings_created,findings_updated,\
 findings_closed,findings_closed_in_use";

@@ -134,7 +134,14 @@ impl<'f> EventWriter<'f> {
     }
 
     /// One `Inspector2 Finding` event: finding `ordinal` of severity `s` of the image.
-    fn finding(&mut self, repo: &str, rec: &FindingRecord, s: usize, ordinal: u32, status: &str) -> Result<()> {
+    fn finding(
+        &mut self,
+        repo: &str,
+        rec: &FindingRecord,
+        s: usize,
+        ordinal: u32,
+        status: &str,
+    ) -> Result<()> {
         let time = format_instant(rec.t);
         let digest = rec.digest.as_ref().to_text();
         let image = format!("{}/{digest}", self.arn(repo));

@@ -53,7 +53,10 @@ impl FindingsSeries {
                 .iter()
                 .map(|d| d.flows.findings.closed_total())
                 .collect(),
-            closed_in_use: days.iter().map(|d| d.flows.findings.closed_in_use).collect(),
+            closed_in_use: days
+                .iter()
+                .map(|d| d.flows.findings.closed_in_use)
+                .collect(),
         }
     }
 

@@ -1,10 +1,10 @@
 //! The findings section of `report.html`: what scanning opened and closed, the chart of
 //! open findings by severity, and the load each kind of event puts on its consumers.
 
+use super::Report;
 use super::consumers::{Spread, hour_text, loads};
 use super::html::{Drawn, chart_figure, header, row_of};
 use super::human::thousands;
-use super::Report;
 use std::fmt::Write as _;
 
 /// The findings: what is open at the end, what scanning created and closed, the chart,
@@ -58,10 +58,7 @@ fn event_load(o: &mut String, report: &Report) {
     );
     for l in loads(report) {
         let (d, h) = (Spread::of(&l.per_day), Spread::of(&l.busiest_hour));
-        let mut cells = vec![
-            l.kind.to_string(),
-            thousands(l.per_day.iter().sum()),
-        ];
+        let mut cells = vec![l.kind.to_string(), thousands(l.per_day.iter().sum())];
         cells.extend([d.p50, d.p95, d.max, h.p50, h.p95, h.max].map(thousands));
         cells.push(
             l.peak

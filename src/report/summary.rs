@@ -121,9 +121,7 @@ fn event_load(report: &Report) -> BTreeMap<&'static str, KindLoadJson> {
                 total: l.per_day.iter().sum(),
                 per_day: spread(&l.per_day),
                 busiest_hour: spread(&l.busiest_hour),
-                busiest_hour_at: l
-                    .peak
-                    .map(|(d, h)| hour_text(report.scenario.start, d, h)),
+                busiest_hour_at: l.peak.map(|(d, h)| hour_text(report.scenario.start, d, h)),
             };
             (l.kind, j)
         })

@@ -82,7 +82,11 @@ fn check_events_against_daily(out: &Path, events: &Path, start: &str) {
         .map(|c| csv_counts(&daily, c).iter().sum::<u64>())
         .sum();
     assert_eq!(total("Inspector2 Finding"), finding_events);
-    for k in ["ECR Scan Resource Change", "Inspector2 Scan", "Inspector2 Finding"] {
+    for k in [
+        "ECR Scan Resource Change",
+        "Inspector2 Scan",
+        "Inspector2 Finding",
+    ] {
         let (hour, day) = (&load[k]["busiest_hour"], &load[k]["per_day"]);
         assert!(hour["max"].as_u64() <= day["max"].as_u64(), "{k}");
         assert!(day["p50"].as_u64() <= day["p95"].as_u64(), "{k}");
@@ -359,7 +363,13 @@ fn check_finding_events(root: &WorkDir, sc: &Path) {
         assert_success(&run_scenario(
             sc,
             &out,
-            &["--no-charts", "--events", events.to_str().unwrap(), "--finding-events", "--force"],
+            &[
+                "--no-charts",
+                "--events",
+                events.to_str().unwrap(),
+                "--finding-events",
+                "--force",
+            ],
         ));
         (out, events)
     };
@@ -406,7 +416,11 @@ fn check_finding_events(root: &WorkDir, sc: &Path) {
         let arn = d["findingArn"].as_str().unwrap().to_string();
         let prev = status_of.insert(arn, d["status"].as_str().unwrap().to_string());
         if d["status"] == "CLOSED" {
-            assert_eq!(prev.as_deref(), Some("ACTIVE"), "only an open finding closes");
+            assert_eq!(
+                prev.as_deref(),
+                Some("ACTIVE"),
+                "only an open finding closes"
+            );
         }
     }
     assert_eq!(got, want, "finding events per day");

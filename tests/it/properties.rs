@@ -234,8 +234,18 @@ proptest! {
 fn check_hourly(r: &scansim::engine::RunResult) -> Result<(), TestCaseError> {
     prop_assert_eq!(r.hourly.len(), r.days.len());
     for (d, (h, row)) in r.hourly.iter().zip(&r.days).enumerate() {
-        prop_assert_eq!(h.scans.iter().sum::<u64>(), row.flows.initial_scans, "day {}", d);
-        prop_assert_eq!(h.findings.iter().sum::<u64>(), row.flows.findings.events(), "day {}", d);
+        prop_assert_eq!(
+            h.scans.iter().sum::<u64>(),
+            row.flows.initial_scans,
+            "day {}",
+            d
+        );
+        prop_assert_eq!(
+            h.findings.iter().sum::<u64>(),
+            row.flows.findings.events(),
+            "day {}",
+            d
+        );
     }
     Ok(())
 }
@@ -250,7 +260,9 @@ fn check_findings_conservation(days: &[scansim::engine::DayRow]) -> Result<(), T
             prop_assert_eq!(
                 row.counts.findings_open[s] + f.closed[s],
                 prev.counts.findings_open[s] + f.created[s],
-                "day {}, severity {}", d, s
+                "day {}, severity {}",
+                d,
+                s
             );
         }
         prop_assert!(f.closed_in_use <= f.closed_total());

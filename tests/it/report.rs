@@ -1,8 +1,8 @@
 //! Charts, report.html and progress output: what a planner opens after a run.
 
 use crate::common::{
-    ScenarioDir, WorkDir, assert_success, bin, count, csv_column, pct, read_json, read_text, repo_file,
-    run_scenario, thousands, usd, whole_pct,
+    ScenarioDir, WorkDir, assert_success, bin, count, csv_column, pct, read_json, read_text,
+    repo_file, run_scenario, thousands, usd, whole_pct,
 };
 use scansim::engine::RunOptions;
 use scansim::model::scenario::Scenario;
@@ -149,7 +149,10 @@ fn findings_chart_plots_the_daily_findings_columns() {
     run_in_process(&t.dir.join("scenario.toml"), &t.out);
     let daily = read_text(&t.out.join("daily.csv"));
     let col = |name: &str| -> Vec<u64> {
-        csv_column(&daily, name).iter().map(|v| v.parse().unwrap()).collect()
+        csv_column(&daily, name)
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect()
     };
     assert!(!s.open.is_empty(), "the tiny scenario opens findings");
     for (sev, values) in &s.open {

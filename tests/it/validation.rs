@@ -1688,5 +1688,9 @@ fn a_group_findings_table_is_checked_and_overrides_the_scenario_table() {
     let (svc, web) = (sc.findings_for("svc-1"), sc.findings_for("web"));
     assert_eq!((svc.per_image, svc.sigma), (5.0, 0.5));
     assert_eq!((web.per_image, web.sigma), (5.0, 0.0));
-    assert_eq!(sc.findings_for("svc-2").sigma, 0.0, "svc-2 is not in the group");
+    assert_eq!(
+        sc.findings_for("svc-2").sigma,
+        0.0,
+        "svc-2 is not in the group"
+    );
 }

@@ -332,7 +332,12 @@ impl Part {
             .map(|r| RunDays {
                 variant: r.variant,
                 replication: r.replication,
-                days: r.days.iter().zip(&r.findings).map(|(a, f)| decode_day(a, f)).collect(),
+                days: r
+                    .days
+                    .iter()
+                    .zip(&r.findings)
+                    .map(|(a, f)| decode_day(a, f))
+                    .collect(),
                 changes: r.changes.clone(),
             })
             .collect()

@@ -220,7 +220,9 @@ impl SyntheticConfig {
 
     /// The group whose name template produces `repo`.
     pub fn group_of_name(&self, repo: &str) -> Option<&Group> {
-        self.groups.iter().find(|g| template_index(&g.template, repo).is_some_and(|i| i < g.count))
+        self.groups
+            .iter()
+            .find(|g| template_index(&g.template, repo).is_some_and(|i| i < g.count))
     }
 
     pub fn repository_names(&self) -> Vec<String> {
