@@ -6,7 +6,7 @@
 use super::result::{Counts, FindingFlows};
 use crate::base::digest::Digest;
 use crate::base::hash::splitmix;
-use crate::rules::findings::{FindingsModel, Sev, image_key};
+use crate::rules::findings::{FindingsModel, RescanLaws, Sev, image_key, repo_key};
 use std::sync::Arc;
 
 /// Which findings of an image changed: per severity, ordinals `from[s]..from[s] + n[s]`
@@ -59,7 +59,10 @@ struct ImageFindings {
 #[derive(Debug, Clone)]
 pub struct Book {
     model: Arc<FindingsModel>,
+    laws: RescanLaws,
     seed: u64,
+    /// The key of the repository's name, once an image was created.
+    repo_key: Option<u64>,
     images: Vec<ImageFindings>,
 }
 
@@ -83,14 +86,17 @@ fn add(open: &mut [u64; 6], created: &mut [u64; 6], s: &Sev) {
 impl Book {
     pub fn new(model: Arc<FindingsModel>, seed: u64) -> Self {
         Book {
+            laws: model.rescan_laws(),
             model,
             seed,
+            repo_key: None,
             images: Vec::new(),
         }
     }
 
     /// The model and seed of another scenario (a sweep variant); images keep theirs.
     pub fn set_model(&mut self, model: Arc<FindingsModel>, seed: u64) {
+        self.laws = model.rescan_laws();
         self.model = model;
         self.seed = seed;
     }
@@ -101,8 +107,9 @@ impl Book {
         if self.images.len() <= s {
             self.images.resize(s + 1, ImageFindings::default());
         }
+        let rk = *self.repo_key.get_or_insert_with(|| repo_key(repo));
         self.images[s] = ImageFindings {
-            key: image_key(self.seed, repo, digest),
+            key: image_key(self.seed, rk, digest),
             counts: [0; 6],
             open: false,
         };
@@ -146,7 +153,7 @@ impl Book {
             from = [0; 6];
         }
         let before = total(&e.counts);
-        let d = self.model.rescan(e.key, t, before);
+        let d = self.model.rescan(&self.laws, e.key, t, before);
         for (x, y) in e.counts.iter_mut().zip(d.created) {
             *x = x.saturating_add(y);
         }

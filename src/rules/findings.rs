@@ -104,10 +104,30 @@ impl Default for FindingsModel {
     }
 }
 
-/// The stable key of an image: (seed, repository, digest).
-pub fn image_key(seed: u64, repo: &[u8], digest: &[u8]) -> u64 {
-    splitmix(seed ^ splitmix(stable_hash(repo)) ^ stable_hash(digest).rotate_left(17))
+/// The stable key of a repository's name, for [`image_key`].
+pub fn repo_key(repo: &[u8]) -> u64 {
+    splitmix(stable_hash(repo))
 }
+
+/// The stable key of an image: (seed, repository key, digest). A SHA-256 digest is
+/// random already: its first 16 bytes are mixed in as they are.
+pub fn image_key(seed: u64, repo_key: u64, digest: &[u8]) -> u64 {
+    let word = |i: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&digest[i..i + 8]);
+        u64::from_le_bytes(b)
+    };
+    let d = if digest.len() == 32 {
+        word(0) ^ word(8).rotate_left(29)
+    } else {
+        stable_hash(digest)
+    };
+    splitmix(seed ^ repo_key ^ d.rotate_left(17))
+}
+
+/// The Poisson laws of a rescan's new findings per severity, made once per model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RescanLaws([Option<Poisson<f64>>; 6]);
 
 const FIRST_SCAN: u64 = 0x6669_6e64_0001;
 const RESCAN: u64 = 0x6669_6e64_0002;
@@ -116,6 +136,10 @@ fn stream(key: u64, purpose: u64, t: i64) -> ChaCha8Rng {
     let mut r = ChaCha8Rng::seed_from_u64(splitmix(key ^ purpose));
     r.set_stream(t as u64);
     r
+}
+
+fn sample(rng: &mut ChaCha8Rng, law: &Option<Poisson<f64>>) -> u32 {
+    law.map_or(0, |p| (p.sample(rng) as u32).min(MAX_PER_DRAW))
 }
 
 fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u32 {
@@ -146,14 +170,25 @@ impl FindingsModel {
         self.mix.split(n.min(MAX_PER_DRAW as f64) as u32)
     }
 
-    /// What the rescan of an image at `t` adds and updates, given its open total.
-    pub fn rescan(&self, key: u64, t: i64, open: u32) -> RescanDraw {
+    /// The laws [`FindingsModel::rescan`] draws from.
+    pub fn rescan_laws(&self) -> RescanLaws {
+        let law = |s: usize| {
+            let mean = self.per_rescan * self.rescan_mix.share(s);
+            (mean > 0.0).then(|| Poisson::new(mean).ok()).flatten()
+        };
+        RescanLaws([law(0), law(1), law(2), law(3), law(4), law(5)])
+    }
+
+    /// What the rescan of an image at `t` adds and updates, given its open total
+    /// (`laws` from [`FindingsModel::rescan_laws`]).
+    pub fn rescan(&self, laws: &RescanLaws, key: u64, t: i64, open: u32) -> RescanDraw {
         let mut rng = stream(key, RESCAN, t);
-        let mut created = [0u32; 6];
-        for (s, c) in created.iter_mut().enumerate() {
-            *c = poisson(&mut rng, self.per_rescan * self.rescan_mix.share(s));
-        }
-        let updated = poisson(&mut rng, open as f64 * self.updated_share).min(open);
+        let created = laws.0.map(|law| sample(&mut rng, &law));
+        let updated = if self.updated_share > 0.0 && open > 0 {
+            poisson(&mut rng, open as f64 * self.updated_share).min(open)
+        } else {
+            0
+        };
         RescanDraw { created, updated }
     }
 }
@@ -190,13 +225,16 @@ mod tests {
     #[test]
     fn draws_are_reproducible_and_keyed_by_image_and_instant() {
         let m = FindingsModel::default();
-        let a = image_key(1, b"repo", b"sha256:aa");
-        let b = image_key(1, b"repo", b"sha256:ab");
+        let r = repo_key(b"repo");
+        let a = image_key(1, r, b"sha256:aa");
+        let b = image_key(1, r, b"sha256:ab");
         assert_eq!(m.first_scan(a), m.first_scan(a));
         assert_ne!(m.first_scan(a), m.first_scan(b));
-        assert_ne!(image_key(2, b"repo", b"sha256:aa"), a);
-        assert_eq!(m.rescan(a, 10, 50), m.rescan(a, 10, 50));
-        let draws: Vec<_> = (0..20).map(|t| m.rescan(a, t, 50)).collect();
+        assert_ne!(image_key(2, r, b"sha256:aa"), a);
+        assert_ne!(image_key(1, r, &[7; 32]), image_key(1, r, &[8; 32]));
+        let l = m.rescan_laws();
+        assert_eq!(m.rescan(&l, a, 10, 50), m.rescan(&l, a, 10, 50));
+        let draws: Vec<_> = (0..20).map(|t| m.rescan(&l, a, t, 50)).collect();
         assert!(draws.windows(2).any(|w| w[0] != w[1]));
     }
 
@@ -233,13 +271,14 @@ mod tests {
         };
         let n = 20_000i64;
         let mut created = 0u64;
+        let l = m.rescan_laws();
         for t in 0..n {
-            let d = m.rescan(99, t, 4);
+            let d = m.rescan(&l, 99, t, 4);
             created += d.created.iter().map(|&x| x as u64).sum::<u64>();
             assert!(d.updated <= 4);
         }
         let mean = created as f64 / n as f64;
         assert!((mean - 6.5).abs() < 0.1, "mean {mean}");
-        assert_eq!(m.rescan(99, 1, 0).updated, 0);
+        assert_eq!(m.rescan(&l, 99, 1, 0).updated, 0);
     }
 }
