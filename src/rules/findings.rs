@@ -244,7 +244,7 @@ mod tests {
         let n = 20_000u64;
         let totals: Vec<u32> = (0..n)
             .map(|i| {
-                m.first_scan(image_key(7, b"r", &i.to_le_bytes()))
+                m.first_scan(image_key(7, 1, &i.to_le_bytes()))
                     .iter()
                     .sum()
             })
