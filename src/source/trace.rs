@@ -123,6 +123,26 @@ impl TraceReader {
         Ok(true)
     }
 
+    /// Hands out the next batch of rows whole, for engines that share one reading
+    /// ([`super::shared_trace`]); `None` after the last. The error a batch ends with is
+    /// returned instead of the batch: every engine would stop at it.
+    pub fn take_batch(&mut self) -> Result<Option<Batch>> {
+        if self.end_of_batch()? || !self.next_batch()? {
+            return Ok(None);
+        }
+        let mut b = std::mem::take(&mut self.batch);
+        if let Some(end) = b.end.take() {
+            self.batch.end = Some(end);
+            self.end_of_batch()?;
+        }
+        Ok(Some(b))
+    }
+
+    /// Repository names by number, as far as the trace has been read.
+    pub fn names(&self) -> &[Box<[u8]>] {
+        &self.names
+    }
+
     /// The instant of the next row, reading it if needed; `None` at the end.
     pub fn next_time(&mut self) -> Result<Option<i64>> {
         loop {
