@@ -15,6 +15,7 @@ mod html_findings;
 mod html_money;
 pub mod human;
 pub mod month_chart;
+pub mod png;
 pub mod summary;
 pub mod tables;
 
