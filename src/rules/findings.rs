@@ -243,11 +243,7 @@ mod tests {
         let m = FindingsModel::default();
         let n = 20_000u64;
         let totals: Vec<u32> = (0..n)
-            .map(|i| {
-                m.first_scan(image_key(7, 1, &i.to_le_bytes()))
-                    .iter()
-                    .sum()
-            })
+            .map(|i| m.first_scan(image_key(7, 1, &i.to_le_bytes())).iter().sum())
             .collect();
         let mean = totals.iter().map(|&x| x as f64).sum::<f64>() / n as f64;
         assert!((mean - 158.0).abs() < 8.0, "mean {mean}");
