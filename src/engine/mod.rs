@@ -321,6 +321,14 @@ impl<'s> Engine<'s> {
 
     /// The row of the day that just ended, in total, per group and per scan frequency.
     fn snapshot(&mut self) {
+        if self.result.days.is_empty() {
+            // The rows of every reported day, without regrowing (and copying) them.
+            let n = self.sc.days as usize;
+            self.result.days.reserve_exact(n);
+            self.result.freq_days.reserve_exact(n);
+            self.result.group_days.reserve_exact(n);
+            self.result.hourly.reserve_exact(n);
+        }
         let ngroups = self.result.group_days.last().map_or(0, Vec::len);
         let mut row = DayRow::default();
         let mut groups = vec![DayRow::default(); ngroups];
