@@ -313,6 +313,33 @@ pub(super) fn count_label(v: f64) -> String {
     }
 }
 
+/// The mesh of a chart of counts over days: the date axis below, a count axis on the
+/// left up to `y_top`.
+pub(super) fn day_count_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<super::axis::TickAxis, plotters::coord::types::RangedCoordf64>,
+    >,
+    axis: &DayAxis,
+    x_desc: &str,
+    y_desc: &str,
+    y_top: f64,
+) -> DrawResult<DB> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(axis.ticks().len() + 1)
+        .y_labels(count_labels(y_top))
+        .x_label_formatter(&|x| axis.label(*x))
+        .y_label_formatter(&|y| count_label(*y))
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .light_line_style(WHITE)
+        .draw()
+}
+
 /// Cumulative tops of stacked daily series: layer k is the sum of series 0..=k.
 pub(super) fn stack<'a>(series: impl Iterator<Item = &'a [u64]>) -> Vec<Vec<u64>> {
     let mut tops: Vec<Vec<u64>> = Vec::new();
@@ -457,18 +484,7 @@ impl Chart for CoverageSeries {
             .right_y_label_area_size(84)
             .build_cartesian_2d(axis.coord(), 0f64..y_top)?
             .set_secondary_coord(axis.coord(), 0f64..105f64);
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("Images (count)")
-            .x_labels(axis.ticks().len() + 1)
-            .y_labels(count_labels(y_top))
-            .x_label_formatter(&|x| axis.label(*x))
-            .y_label_formatter(&|y| count_label(*y))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(WHITE)
-            .draw()?;
+        day_count_mesh(&mut chart, &axis, &x_desc, "Images (count)", y_top)?;
         chart
             .configure_secondary_axes()
             .y_desc("Images in use that are monitored (%)")

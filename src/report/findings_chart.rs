@@ -6,7 +6,7 @@ use super::Report;
 use super::axis::DayAxis;
 use super::charts::{
     CAPTION_SIZE, Chart, DESC_SIZE, DrawResult, FONT, LABEL_SIZE, Swatch, count_label,
-    count_labels, day_steps, headroom, stack, with_legend,
+    count_labels, day_count_mesh, day_steps, headroom, stack, with_legend,
 };
 use crate::rules::findings::SEVERITIES;
 use plotters::coord::Shift;
@@ -96,18 +96,7 @@ impl Chart for FindingsSeries {
             .right_y_label_area_size(96)
             .build_cartesian_2d(axis.coord(), 0f64..y_top)?
             .set_secondary_coord(axis.coord(), 0f64..y2_top);
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("Open findings (count)")
-            .x_labels(axis.ticks().len() + 1)
-            .y_labels(count_labels(y_top))
-            .x_label_formatter(&|x| axis.label(*x))
-            .y_label_formatter(&|y| count_label(*y))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(WHITE)
-            .draw()?;
+        day_count_mesh(&mut chart, &axis, &x_desc, "Open findings (count)", y_top)?;
         chart
             .configure_secondary_axes()
             .y_desc("Findings closed per day (count)")
