@@ -271,8 +271,8 @@ fn a_setting_without_effect_gives_a_paired_difference_of_exactly_zero() {
         }
     }
     assert_eq!(
-        diffs, 10,
-        "5 figures, each with a difference and its half-width"
+        diffs, 14,
+        "7 figures (findings included), each with a difference and its half-width"
     );
     // The replications themselves differ: the zero is the pairing, not a lack of noise.
     assert_ne!(rows[1]["cost_per_30_days_usd_hw95"], "0.0000");

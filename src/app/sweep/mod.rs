@@ -119,7 +119,7 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         crate::app::estimate::check(
             &v.scenario,
             crate::app::estimate::Mode::PerRepository,
-            false,
+            crate::app::estimate::Events::None,
         )
         .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
     }

@@ -24,7 +24,11 @@ pub struct Metric {
     pub value: fn(&Figures) -> Option<f64>,
 }
 
-pub const METRICS: [Metric; 5] = [
+/// The metrics before the findings ones: `sweep.csv` and `runs.csv` keep their columns
+/// in place and the findings metrics come after them.
+const BASE: usize = 5;
+
+pub const METRICS: [Metric; 7] = [
     Metric {
         name: "cost_per_30_days_usd",
         label: "cost / 30 days (USD)",
@@ -49,6 +53,16 @@ pub const METRICS: [Metric; 5] = [
         name: "mean_exposed",
         label: "exposed (images)",
         value: |f| Some(f.mean_exposed()),
+    },
+    Metric {
+        name: "mean_open_findings",
+        label: "open findings (mean)",
+        value: |f| Some(f.findings_open_sum as f64 / f.days.max(1) as f64),
+    },
+    Metric {
+        name: "findings_closed_in_use",
+        label: "findings closed in use",
+        value: |f| Some(f.flows.findings.closed_in_use as f64),
     },
 ];
 
@@ -128,13 +142,15 @@ fn sweep_csv(meta: &SweepMeta, stats: &[VariantStats]) -> std::result::Result<Ve
     }
     header.extend(meta.keys.iter().cloned());
     header.push("replications".into());
-    for m in &METRICS {
-        header.push(format!("{}_mean", m.name));
-        header.push(format!("{}_hw95", m.name));
-    }
-    for m in &METRICS {
-        header.push(format!("{}_diff", m.name));
-        header.push(format!("{}_diff_hw95", m.name));
+    for part in [&METRICS[..BASE], &METRICS[BASE..]] {
+        for m in part {
+            header.push(format!("{}_mean", m.name));
+            header.push(format!("{}_hw95", m.name));
+        }
+        for m in part {
+            header.push(format!("{}_diff", m.name));
+            header.push(format!("{}_diff_hw95", m.name));
+        }
     }
     w.write_record(&header)?;
     for (v, s) in meta.variants.iter().zip(stats) {
@@ -144,11 +160,13 @@ fn sweep_csv(meta: &SweepMeta, stats: &[VariantStats]) -> std::result::Result<Ve
         }
         row.extend(v.values.iter().cloned());
         row.push(meta.replications.to_string());
-        for e in &s.value {
-            row.extend(est_cols(e));
-        }
-        for e in &s.diff {
-            row.extend(est_cols(e));
+        for part in [0..BASE, BASE..METRICS.len()] {
+            for e in &s.value[part.clone()] {
+                row.extend(est_cols(e));
+            }
+            for e in &s.diff[part] {
+                row.extend(est_cols(e));
+            }
         }
         w.write_record(&row)?;
     }
@@ -162,8 +180,10 @@ fn runs_csv(meta: &SweepMeta, figs: &[Vec<Figures>]) -> std::result::Result<Vec<
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let mut header: Vec<&str> = vec!["variant_no", "replication", "seed", "cost_micro_usd"];
-    header.extend(METRICS.iter().map(|m| m.name));
-    header.extend(["initial_scans", "rescans", "expirations", "variant"]);
+    header.extend(METRICS[..BASE].iter().map(|m| m.name));
+    header.extend(["initial_scans", "rescans", "expirations"]);
+    header.extend(METRICS[BASE..].iter().map(|m| m.name));
+    header.push("variant");
     w.write_record(&header)?;
     for (i, (v, vf)) in meta.variants.iter().zip(figs).enumerate() {
         for (k, f) in vf.iter().enumerate() {
@@ -173,17 +193,15 @@ fn runs_csv(meta: &SweepMeta, figs: &[Vec<Figures>]) -> std::result::Result<Vec<
                 v.seeds[k].to_string(),
                 f.flows.cost_micro.to_string(),
             ];
-            row.extend(
-                METRICS
-                    .iter()
-                    .map(|m| (m.value)(f).map(|x| fixed(x, 6)).unwrap_or_default()),
-            );
+            let metric = |m: &Metric| (m.value)(f).map(|x| fixed(x, 6)).unwrap_or_default();
+            row.extend(METRICS[..BASE].iter().map(metric));
             row.extend([
                 f.flows.initial_scans.to_string(),
                 f.flows.rescans.to_string(),
                 f.flows.expirations.to_string(),
-                v.name.clone(),
             ]);
+            row.extend(METRICS[BASE..].iter().map(metric));
+            row.push(v.name.clone());
             w.write_record(&row)?;
         }
     }
@@ -289,6 +307,7 @@ fn sweep_md(meta: &SweepMeta, stats: &[VariantStats], charts: bool) -> String {
     md_intro(&mut s, meta);
     let _ = writeln!(s, "{}\n", recommendation(meta, stats));
     md_table(&mut s, meta, stats);
+    md_findings(&mut s, meta, stats);
     md_files(&mut s, charts);
     md_variants(&mut s, meta);
     s
@@ -377,6 +396,38 @@ fn md_table(s: &mut String, meta: &SweepMeta, stats: &[VariantStats]) {
          same over the images in use (pulled or seen running within the in-use window).\n\
          - **exposed**: mean number of images in use that are not continuously scanned.\n\
          - Δ in-use coverage is in percentage points.\n"
+    );
+}
+
+/// The findings of every variant, with the differences against the baseline.
+fn md_findings(s: &mut String, meta: &SweepMeta, stats: &[VariantStats]) {
+    let (a, b) = (BASE, BASE + 1);
+    let _ = writeln!(
+        s,
+        "### Findings\n\n| # | variant | {} | Δ | {} | Δ |\n|---:|---|---:|---:|---:|---:|",
+        METRICS[a].label, METRICS[b].label
+    );
+    for (i, (v, st)) in meta.variants.iter().zip(stats).enumerate() {
+        let d = |m: usize| match i {
+            0 => "–".to_string(),
+            _ => md_est(&st.diff[m], true),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} |",
+            i + 1,
+            md_cell(&v.name),
+            md_est(&st.value[a], false),
+            d(a),
+            md_est(&st.value[b], false),
+            d(b),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n- **open findings**: mean over the days of the findings open at the day's end; \
+         **findings closed in use**: findings closed over the run because monitoring stopped \
+         on an image still in use (the exposure a short re-scan window creates).\n"
     );
 }
 
