@@ -98,6 +98,7 @@ pub struct RepoStats {
     /// The push being read (rows at one instant are one push of several platforms).
     push_at: i64,
     push_images: u32,
+    push_tagged: bool,
     last_image: u128,
     last_tagged_unsupported: bool,
     /// Instants of deployments (first in-use of an image), in order.
@@ -234,6 +235,7 @@ impl<'r> Collector<'r> {
             weekly: Vec::new(),
             push_at: NONE,
             push_images: 0,
+            push_tagged: false,
             last_image: 0,
             last_tagged_unsupported: false,
             deploys: Vec::new(),
@@ -294,7 +296,9 @@ impl<'r> Collector<'r> {
         if !ev.supported {
             g.unsupported += 1;
         }
-        if repo.push_images == 1 {
+        // One image of a push carries its tags (the first platform, or the index).
+        if !repo.push_tagged && ev.tags().next().is_some() {
+            repo.push_tagged = true;
             for tag in ev.tags() {
                 count_tag(g, tag);
             }
@@ -344,6 +348,7 @@ impl<'r> Collector<'r> {
             }
         }
         repo.push_images = 0;
+        repo.push_tagged = false;
     }
 
     /// Moves an image's pulls of the day being counted into the histograms, by the
