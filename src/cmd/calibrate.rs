@@ -40,6 +40,11 @@ pub struct Args {
     /// Days the scenario forecasts from the day after the trace.
     #[arg(long, value_name = "N", default_value_t = 90)]
     days: u32,
+    /// Write a scenario that replays the trace up to day 0 and continues it with the
+    /// fitted traffic from the registry's live images ([traffic] history), instead of
+    /// generating a synthetic past.
+    #[arg(long = "continue")]
+    continue_: bool,
     /// Replace --out even if it is not a calibrated scenario.
     #[arg(long)]
     force: bool,
@@ -53,6 +58,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         out: &a.out,
         days: a.days,
         force: a.force,
+        continued: a.continue_,
     })?;
     eprintln!(
         "calibrated {} groups ({} repositories) from {} rows over {} days: wrote {}",

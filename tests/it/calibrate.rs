@@ -172,3 +172,324 @@ fn round_trip_gives_back_the_parameters() {
     );
     assert_success(&o);
 }
+
+/// A small registry: 6 repositories, 40 days, deployments of the 2 newest pushes and a
+/// cleanup that deletes images 20 days after their push.
+const SMALL: &str = r#"
+[simulation]
+start = "2026-03-01"
+days = 1
+seed = 5
+[registry]
+scan_type = "ENHANCED"
+[synthetic]
+history_days = 40
+[[synthetic.repositories]]
+name = "team/svc-{i}"
+count = 6
+pushes_per_day = 1.0
+deployed = 2
+delete_after_days = 20.0
+"#;
+
+/// The continuation of the small registry's trace from 2026-03-02, for two of its
+/// repositories and one new one.
+const CONTINUED: &str = r#"
+[simulation]
+start = "2026-03-02"
+days = 10
+seed = 9
+[registry]
+scan_type = "ENHANCED"
+[traffic]
+history = "history.csv"
+[synthetic]
+[[synthetic.repositories]]
+group = "team"
+names = ["team/svc-1", "team/svc-2", "team/new"]
+pushes_per_day = 1.0
+deployed = 2
+delete_after_days = 20.0
+"#;
+
+fn rows_of(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+#[test]
+fn history_then_continuation() {
+    let dir = WorkDir::new("cal-continued");
+    dir.write("small.toml", SMALL);
+    dir.write("scenario.toml", CONTINUED);
+    scansim_ok(&[
+        "generate",
+        &dir.arg("small.toml"),
+        "--trace-out",
+        &dir.arg("history.csv"),
+    ]);
+    scansim_ok(&[
+        "generate",
+        &dir.arg("scenario.toml"),
+        "--trace-out",
+        &dir.arg("all.csv"),
+    ]);
+    let history = dir.read("history.csv");
+    let all = dir.read("all.csv");
+    // The days before 0 are the history, row for row.
+    let (before, after): (Vec<&str>, Vec<&str>) = all
+        .lines()
+        .partition(|l| l.starts_with("time,") || *l < "2026-03-02");
+    assert_eq!(before, history.lines().collect::<Vec<_>>());
+    let after: Vec<Vec<String>> = after
+        .iter()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert!(after.len() > 50, "{} rows after day 0", after.len());
+
+    // Live images carry on: version numbers go on from the history's last one, the
+    // newest history push is deployed (pulled after day 0), and the cleanup deletes
+    // history images 20 days after their real push.
+    let hist = rows_of(&history);
+    let pushed: std::collections::BTreeMap<&str, &str> = hist
+        .iter()
+        .filter(|r| r[1] == "push")
+        .map(|r| (r[3].as_str(), r[0].as_str()))
+        .collect();
+    let last_v = |repo: &str| {
+        hist.iter()
+            .filter(|r| r[1] == "push" && r[2] == repo)
+            .filter_map(|r| {
+                r[4].split(';')
+                    .find_map(|t| t.strip_prefix('v')?.parse::<u64>().ok())
+            })
+            .max()
+            .unwrap()
+    };
+    let first_push = after
+        .iter()
+        .find(|r| r[1] == "push" && r[2] == "team/svc-1")
+        .unwrap();
+    assert!(
+        first_push[4].contains(&format!("v{}", last_v("team/svc-1") + 1)),
+        "{first_push:?}"
+    );
+    let newest = hist
+        .iter()
+        .filter(|r| r[1] == "push" && r[2] == "team/svc-2")
+        .last()
+        .unwrap();
+    assert!(
+        after.iter().any(|r| r[1] == "pull" && r[3] == newest[3]),
+        "newest image not pulled"
+    );
+    let new_first = after
+        .iter()
+        .find(|r| r[1] == "push" && r[2] == "team/new")
+        .unwrap();
+    assert!(new_first[4].contains("v1"), "{new_first:?}");
+    let mut deletes = 0;
+    for r in after.iter().filter(|r| r[1] == "delete") {
+        if let Some(p) = pushed.get(r[3].as_str()) {
+            let secs = |t: &str| scansim::base::time::parse_instant(t).unwrap();
+            assert_eq!(secs(&r[0]) - secs(p), 20 * 86400, "{r:?} pushed {p}");
+            deletes += 1;
+        }
+    }
+    assert!(deletes > 0, "no history image deleted by the cleanup");
+
+    // The run equals a replay of the trace it generates.
+    let a = dir.join("a");
+    let b = dir.join("b");
+    assert_success(&run_scenario(
+        &dir.join("scenario.toml"),
+        &a,
+        &["--no-charts", "-q"],
+    ));
+    assert_success(&run_scenario(
+        &dir.join("scenario.toml"),
+        &b,
+        &["--no-charts", "-q", "--trace", &dir.arg("all.csv")],
+    ));
+    assert_eq!(
+        read_text(&a.join("daily.csv")),
+        read_text(&b.join("daily.csv"))
+    );
+}
+
+/// `[traffic] history` and `names`: each rule refuses with the key.
+#[test]
+fn continuation_keys_are_checked() {
+    let sim = "[simulation]\nstart = \"2026-03-02\"\ndays = 2\n";
+    let group =
+        "[[synthetic.repositories]]\ngroup = \"g\"\nnames = [\"a/b\"]\npushes_per_day = 1.0\n";
+    let history =
+        "time,event,repository,digest,tags,supported\n2026-03-01T00:00:00Z,push,a/b,d,,\n";
+    let late = "time,event,repository,digest,tags,supported\n2026-03-02T00:00:00Z,push,a/b,d,,\n";
+    for (i, (body, trace, want)) in [
+        (
+            "[traffic]\nhistory = \"h.csv\"\n",
+            history,
+            "traffic.history: a history is continued by synthetic traffic",
+        ),
+        (
+            "[traffic]\ntrace = \"h.csv\"\nhistory = \"h.csv\"\n[synthetic]\n",
+            history,
+            "traffic.history: give `trace`",
+        ),
+        (
+            "[traffic]\ntrace = \"h.csv\"\n[synthetic]\n",
+            history,
+            "one traffic source",
+        ),
+        (
+            "[traffic]\nhistory = \"h.csv\"\n[synthetic]\nhistory_days = 5\n",
+            history,
+            "synthetic.history_days: with [traffic] history",
+        ),
+        (
+            "[traffic]\nhistory = \"nope.csv\"\n[synthetic]\n",
+            history,
+            "traffic.history: file",
+        ),
+        (
+            "[traffic]\nhistory = \"h.csv\"\n[synthetic]\n",
+            late,
+            "h.csv:2: a history ends before day 0 (2026-03-02)",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Without [synthetic] there is no group either (it would make the table).
+        let group = if body.contains("[synthetic]") {
+            group
+        } else {
+            ""
+        };
+        let s = ScenarioDir::new(
+            &format!("cal-keys-{i}"),
+            &[
+                ("scenario.toml", &format!("{sim}{body}{group}")),
+                ("h.csv", trace),
+            ],
+        );
+        let msg = s.reject(&[]);
+        assert!(msg.contains(want), "{body}: {msg}");
+    }
+    for (i, (g, want)) in [
+        (
+            "names = [\"a/b\"]\nname = \"x-{i}\"\ngroup = \"g\"\n",
+            "names",
+        ),
+        (
+            "names = [\"a/b\"]\ncount = 1\ngroup = \"g\"\n",
+            "count: give either `names`",
+        ),
+        (
+            "names = []\ngroup = \"g\"\n",
+            "names: give 1 to 1000000 repository names (got 0)",
+        ),
+        ("names = [\"A\"]\ngroup = \"g\"\n", "names[0]"),
+        ("names = [\"a/b\"]\n", "missing key `group`"),
+        (
+            "names = [\"a/b\", \"a/b\"]\ngroup = \"g\"\n",
+            "repository `a/b` is produced twice",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text =
+            format!("{sim}[synthetic]\n[[synthetic.repositories]]\npushes_per_day = 1.0\n{g}");
+        let s = ScenarioDir::new(&format!("cal-names-{i}"), &[("scenario.toml", &text)]);
+        let msg = s.reject(&[]);
+        assert!(msg.contains(want), "{g}: {msg}");
+    }
+}
+
+/// The command line is checked before any work, and nothing is replaced that
+/// calibrate did not write.
+#[test]
+fn calibrate_refuses_bad_command_lines() {
+    let dir = WorkDir::new("cal-refuse");
+    let trace = dir.write(
+        "t.csv",
+        "time,event,repository,digest,tags,supported\n2026-03-01T00:00:00Z,push,a/b,d,v1,\n",
+    );
+    let t = trace.display().to_string();
+    dir.write("empty.csv", "time,event,repository,digest,tags,supported\n");
+    dir.write("mine.toml", "not a calibrated scenario\n");
+    dir.write("g.toml", "[[group]]\nname = \"xy\"\n");
+    let out = dir.arg("cal.toml");
+    for (args, want) in [
+        (
+            vec!["calibrate", &t, "--out", &out, "--days", "0"],
+            "--days is 1 to 3650 (got 0)",
+        ),
+        (
+            vec!["calibrate", &t, "--out", &t],
+            "an input of this command",
+        ),
+        (
+            vec!["calibrate", &dir.arg("empty.csv"), "--out", &out],
+            "the trace has no rows",
+        ),
+        (
+            vec!["calibrate", &t, "--out", &dir.arg("mine.toml")],
+            "--force",
+        ),
+        (
+            vec![
+                "calibrate",
+                &t,
+                "--out",
+                &out,
+                "--groups",
+                &dir.arg("g.toml"),
+            ],
+            "missing key `filters`",
+        ),
+    ] {
+        let o = scansim(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    assert_eq!(dir.read("mine.toml"), "not a calibrated scenario\n");
+    assert!(!dir.join("cal.toml").exists());
+    // A calibrated scenario is replaced by the next calibration.
+    scansim_ok(&["calibrate", &t, "--out", &out]);
+    scansim_ok(&["calibrate", &t, "--out", &out, "--days", "10"]);
+    assert!(dir.read("cal.toml").contains("days = 10"));
+}
+
+#[test]
+fn sweep_refuses_a_history() {
+    let dir = WorkDir::new("cal-sweep");
+    dir.write(
+        "h.csv",
+        "time,event,repository,digest,tags,supported\n2026-03-01T00:00:00Z,push,a/b,d,,\n",
+    );
+    dir.write(
+        "s.toml",
+        "[simulation]\nstart = \"2026-03-02\"\ndays = 2\n[traffic]\nhistory = \"h.csv\"\n\
+         [[synthetic.repositories]]\ngroup = \"g\"\nnames = [\"a/b\"]\npushes_per_day = 1.0\n",
+    );
+    let o = scansim(&[
+        "sweep",
+        &dir.arg("s.toml"),
+        "--out",
+        &dir.arg("o"),
+        "--set",
+        "pricing.rescan_usd=0.01,0.02",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("does not continue a [traffic] history"),
+        "{err}"
+    );
+}

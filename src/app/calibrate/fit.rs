@@ -18,8 +18,8 @@ pub enum RateFit {
 #[derive(Debug, Clone)]
 pub struct GroupFit {
     pub name: String,
-    /// The repository name when the group has one repository.
-    pub only_repo: Option<String>,
+    /// Its repositories' names, in order of first appearance.
+    pub names: Vec<String>,
     pub count: u32,
     pub pushes: u64,
     pub rate: RateFit,
@@ -108,7 +108,7 @@ impl Ctx<'_, '_> {
         let images = g.images.max(1);
         GroupFit {
             name: g.name.clone(),
-            only_repo: (repos.len() == 1).then(|| repos[0].name.clone()),
+            names: repos.iter().map(|r| r.name.clone()).collect(),
             count: repos.len() as u32,
             pushes: g.pushes,
             rate,

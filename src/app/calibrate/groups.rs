@@ -110,9 +110,9 @@ mod tests {
         for (text, want) in [
             ("", "missing [[group]]"),
             ("[[group]]\nfilters = [\"a\"]\n", "missing key `name`"),
-            ("[[group]]\nname = \"a\"\n", "missing key `filters`"),
+            ("[[group]]\nname = \"ab\"\n", "missing key `filters`"),
             (
-                "[[group]]\nname = \"a\"\nfilters = []\n",
+                "[[group]]\nname = \"ab\"\nfilters = []\n",
                 "at least one filter",
             ),
             (
@@ -120,16 +120,16 @@ mod tests {
                 "group name",
             ),
             (
-                "[[group]]\nname = \"a\"\nfilters = [\"A\"]\n",
+                "[[group]]\nname = \"ab\"\nfilters = [\"A\"]\n",
                 "group[0].filters[0]",
             ),
             (
-                "[[group]]\nname = \"a\"\nfilters = [\"a\"]\ncolour = 1\n",
+                "[[group]]\nname = \"ab\"\nfilters = [\"a\"]\ncolour = 1\n",
                 "unknown key",
             ),
             ("groups = 1\n", "unknown key `groups`"),
             (
-                "[[group]]\nname = \"a\"\nfilters = [\"a\"]\n[[group]]\nname = \"a\"\nfilters = [\"b\"]\n",
+                "[[group]]\nname = \"ab\"\nfilters = [\"a\"]\n[[group]]\nname = \"ab\"\nfilters = [\"b\"]\n",
                 "given twice",
             ),
         ] {

@@ -27,6 +27,8 @@ pub struct Request<'a> {
     pub out: &'a Path,
     pub days: u32,
     pub force: bool,
+    /// Write a scenario that continues the trace (`[traffic] history`).
+    pub continued: bool,
 }
 
 /// The most days a calibrated scenario forecasts.
@@ -112,9 +114,8 @@ pub fn calibrate(req: &Request) -> Result<Calibration> {
         &cal,
         &render::Inputs {
             trace: &trace,
-            usage: None,
             days: req.days,
-            history: None,
+            history: req.continued.then_some(trace.as_str()),
         },
         req.out,
     )?;

@@ -13,7 +13,6 @@ pub const HEADER: &str = "# Calibrated by scansim calibrate";
 /// What the scenario is written from, beside the fit.
 pub struct Inputs<'a> {
     pub trace: &'a str,
-    pub usage: Option<&'a str>,
     pub days: u32,
     /// Continue from the trace's own images (`[traffic] history`) instead of
     /// generating a synthetic past.
@@ -70,7 +69,7 @@ pub fn scenario(cal: &Calibration, inp: &Inputs) -> String {
     s.push_str(SETTINGS_NOTE);
     synthetic_header(&mut s, cal, inp);
     for g in &cal.groups {
-        group(&mut s, g, cal);
+        group(&mut s, g, cal, inp.history.is_some());
     }
     s
 }
@@ -143,25 +142,36 @@ fn synthetic_header(s: &mut String, cal: &Calibration, inp: &Inputs) {
 
 /// The name template of a group: its one repository's own name, else `GROUP/repo-{i}`.
 pub fn template(g: &GroupFit) -> String {
-    match &g.only_repo {
-        Some(name) => name.clone(),
-        None => format!("{}/repo-{{i}}", g.name),
+    match g.names.as_slice() {
+        [one] => one.clone(),
+        _ => format!("{}/repo-{{i}}", g.name),
     }
 }
 
-fn group(s: &mut String, g: &GroupFit, cal: &Calibration) {
+fn group(s: &mut String, g: &GroupFit, cal: &Calibration, continued: bool) {
     let _ = writeln!(
         s,
         "# Group `{}`: {} repositories, {} pushes of {} images.",
         g.name, g.count, g.pushes, g.images
     );
-    let _ = writeln!(
-        s,
-        "[[synthetic.repositories]]\nname = \"{}\"\ngroup = \"{}\"\ncount = {}",
-        template(g),
-        g.name,
-        g.count
-    );
+    if continued {
+        // The history's own repositories continue.
+        let names: Vec<String> = g.names.iter().map(|n| format!("\"{n}\"")).collect();
+        let _ = writeln!(
+            s,
+            "[[synthetic.repositories]]\ngroup = \"{}\"\nnames = [{}]",
+            g.name,
+            names.join(", ")
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "[[synthetic.repositories]]\nname = \"{}\"\ngroup = \"{}\"\ncount = {}",
+            template(g),
+            g.name,
+            g.count
+        );
+    }
     push_rate(s, g);
     weekday(s, g);
     match &g.growth {
@@ -193,7 +203,7 @@ fn group(s: &mut String, g: &GroupFit, cal: &Calibration) {
         }
         None => s.push_str("# No deletes in the trace: images stay.\n"),
     }
-    if let Some((first, over)) = g.appear {
+    if let Some((first, over)) = g.appear.filter(|_| !continued) {
         let _ = writeln!(
             s,
             "# The repositories appear from their first event: the first on {}, spread\n\
