@@ -27,8 +27,8 @@ grouped by the first segment of its name (team/api -> team).";
 pub struct Args {
     /// The trace of the registry (CSV: time,event,repository,digest,tags,supported).
     trace: PathBuf,
-    /// The scenario to write.
-    #[arg(long, value_name = "SCENARIO.toml")]
+    /// The scenario to write (with --holdout: the directory of the back-test).
+    #[arg(long, value_name = "SCENARIO.toml|DIR")]
     out: PathBuf,
     /// `aws inspector2 list-usage-totals` output of the 30 days ending with the trace:
     /// its ECR_RESCAN count gives the rescan rate.
@@ -45,13 +45,22 @@ pub struct Args {
     /// generating a synthetic past.
     #[arg(long = "continue")]
     continue_: bool,
-    /// Replace --out even if it is not a calibrated scenario.
+    /// Back-test: fit on all but the last DAYS days of the trace, forecast them from the
+    /// history with replications, and write into --out (a directory) the forecast
+    /// against what the trace did: backtest.md, backtest.csv, daily.csv, cost.png,
+    /// active.png, and the fitted scenario.
+    #[arg(long, value_name = "DAYS", conflicts_with = "continue_", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    holdout: Option<u32>,
+    /// Forecast draws of a back-test.
+    #[arg(long, value_name = "N", default_value_t = 10, requires = "holdout")]
+    replications: u32,
+    /// Replace --out even if scansim did not write it.
     #[arg(long)]
     force: bool,
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
-    let cal = calibrate::calibrate(&Request {
+    let req = Request {
         trace: &a.trace,
         usage: &a.usage,
         groups: a.groups.as_deref(),
@@ -59,7 +68,27 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         days: a.days,
         force: a.force,
         continued: a.continue_,
-    })?;
+    };
+    if let Some(days) = a.holdout {
+        let compared = calibrate::backtest::backtest(&req, days, a.replications)?;
+        for c in &compared {
+            let err = c
+                .error_pct()
+                .map_or(String::new(), |e| format!(", error {e:+.1} %"));
+            eprintln!(
+                "{}: actual {:.2}, forecast {:.2} (95 %: {:.2} .. {:.2}){err}, actual {} the range",
+                c.name,
+                c.actual,
+                c.mean,
+                c.lo,
+                c.hi,
+                if c.inside() { "inside" } else { "outside" }
+            );
+        }
+        eprintln!("wrote {}", a.out.display());
+        return Ok(());
+    }
+    let cal = calibrate::calibrate(&req)?;
     eprintln!(
         "calibrated {} groups ({} repositories) from {} rows over {} days: wrote {}",
         cal.groups.len(),

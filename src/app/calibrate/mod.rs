@@ -2,6 +2,7 @@
 //! `[synthetic]` scenario that reproduces it (`collect` reads the trace once, `fit`
 //! estimates each key, `render` writes the commented scenario).
 
+pub mod backtest;
 pub mod collect;
 pub mod fit;
 pub mod groups;
@@ -11,7 +12,6 @@ pub mod stats;
 use crate::base::atomic::AtomicFile;
 use crate::base::claim::check_not_input;
 use crate::base::error::{Error, Location, Result};
-use crate::base::time::DAY;
 use crate::model::scenario::Scenario;
 use crate::source::trace::TraceReader;
 use collect::Collector;
@@ -134,9 +134,4 @@ pub fn relative_to(path: &Path, out: &Path) -> String {
         Ok(rel) => rel.display().to_string(),
         Err(_) => p.display().to_string(),
     }
-}
-
-/// The last instant of the days before the hold-out.
-pub fn holdout_cut(last_time: i64, days: u32) -> i64 {
-    (last_time.div_euclid(DAY) + 1 - days as i64) * DAY
 }

@@ -19,6 +19,11 @@ pub struct Inputs<'a> {
     pub history: Option<&'a str>,
 }
 
+/// A string as a TOML basic string, quoted and escaped.
+pub fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
 /// A number as TOML: up to 4 decimals, always with a decimal point.
 pub fn num(v: f64) -> String {
     let mut s = format!("{v:.4}");
@@ -105,7 +110,8 @@ fn simulation(s: &mut String, cal: &Calibration, inp: &Inputs) {
         let _ = writeln!(
             s,
             "# The registry's own history up to day 0; the synthetic traffic continues from\n\
-             # its live images, tags and clocks.\n[traffic]\nhistory = \"{h}\"\n"
+             # its live images, tags and clocks.\n[traffic]\nhistory = {}\n",
+            quote(h)
         );
     }
 }
@@ -156,7 +162,7 @@ fn group(s: &mut String, g: &GroupFit, cal: &Calibration, continued: bool) {
     );
     if continued {
         // The history's own repositories continue.
-        let names: Vec<String> = g.names.iter().map(|n| format!("\"{n}\"")).collect();
+        let names: Vec<String> = g.names.iter().map(|n| quote(n)).collect();
         let _ = writeln!(
             s,
             "[[synthetic.repositories]]\ngroup = \"{}\"\nnames = [{}]",
