@@ -493,3 +493,104 @@ fn sweep_refuses_a_history() {
         "{err}"
     );
 }
+
+/// 40 repositories over 90 days (about 95 000 rows); the last 21 days are held out.
+const BACKTEST: &str = r#"
+[simulation]
+start = "2026-04-01"
+days = 1
+seed = 21
+[registry]
+scan_type = "ENHANCED"
+[synthetic]
+history_days = 90
+rescans_per_image_month = 6.0
+[[synthetic.repositories]]
+name = "team/svc-{i}"
+count = 40
+pushes_per_day = { median = 1.0, sigma = 0.7 }
+weekday_weights = [1.2, 1.2, 1.2, 1.2, 1.2, 0.5, 0.5]
+deployed = 2
+deploy_pulls_per_day = 2.0
+delete_after_days = 45.0
+"#;
+
+#[test]
+fn backtest_on_a_generated_registry() {
+    let dir = WorkDir::new("cal-backtest");
+    dir.write("bt.toml", BACKTEST);
+    scansim_ok(&[
+        "generate",
+        &dir.arg("bt.toml"),
+        "--trace-out",
+        &dir.arg("t.csv"),
+    ]);
+    let out = dir.arg("bt");
+    scansim_ok(&[
+        "calibrate",
+        &dir.arg("t.csv"),
+        "--holdout",
+        "21",
+        "--replications",
+        "8",
+        "--out",
+        &out,
+    ]);
+    let figures = read_csv(&dir.join("bt/backtest.csv"));
+    let names: Vec<&str> = figures.iter().map(|r| r["figure"].as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "pushes",
+            "mean active images",
+            "in-use coverage %",
+            "cost USD"
+        ]
+    );
+    let cost = &figures[3];
+    let err: f64 = cost["error_pct"].parse().unwrap();
+    assert!(err.abs() < 5.0, "forecast cost off by {err} %: {cost:?}");
+    assert_eq!(cost["inside"], "true", "{cost:?}");
+    for r in &figures {
+        let (lo, hi): (f64, f64) = (
+            r["forecast_low"].parse().unwrap(),
+            r["forecast_high"].parse().unwrap(),
+        );
+        assert!(lo <= hi, "{r:?}");
+    }
+    // The daily rows add up to the totals compared, and cover the hold-out.
+    let daily = read_csv(&dir.join("bt/daily.csv"));
+    assert_eq!(daily.len(), 21);
+    assert_eq!(daily[0]["date"], "2026-03-12");
+    let sum: f64 = daily
+        .iter()
+        .map(|r| r["actual_cost_usd"].parse::<f64>().unwrap())
+        .sum();
+    let actual: f64 = cost["actual"].parse().unwrap();
+    assert!((sum - actual).abs() < 0.05, "{sum} vs {actual}");
+    // The actual is the trace replayed over the hold-out.
+    assert_success(&run_scenario(
+        &dir.join("bt/actual.toml"),
+        &dir.join("a"),
+        &["--no-charts", "-q"],
+    ));
+    let replayed: i64 = csv_column(&dir.read("a/daily.csv"), "cost_usd")
+        .iter()
+        .map(|c| cents(c))
+        .sum();
+    assert!(
+        (replayed as f64 / 100.0 - actual).abs() < 0.05,
+        "{replayed} vs {actual}"
+    );
+    let md = dir.read("bt/backtest.md");
+    assert!(
+        md.contains("| cost USD | ") && md.contains("![Daily cost](cost.png)"),
+        "{md}"
+    );
+    // The fitted scenario continues the history it was fitted on.
+    assert!(
+        dir.read("bt/scenario.toml")
+            .contains("history = \"history.csv\"")
+    );
+    assert!(dir.read("bt/history.csv").lines().last().unwrap() < "2026-03-12");
+}
