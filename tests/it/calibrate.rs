@@ -594,3 +594,22 @@ fn backtest_on_a_generated_registry() {
     );
     assert!(dir.read("bt/history.csv").lines().last().unwrap() < "2026-03-12");
 }
+
+/// A describe-images and list-coverage export: the scenario says what a snapshot cannot
+/// tell and keeps the generator's defaults there.
+#[test]
+fn a_snapshot_is_called_one() {
+    let dir = WorkDir::new("cal-snapshot");
+    let trace = repo_file("tests/fixtures/import/expected-all.csv");
+    let cal = dir.arg("cal.toml");
+    scansim_ok(&["calibrate", &trace.display().to_string(), "--out", &cal]);
+    let text = dir.read("cal.toml");
+    assert!(text.contains("looks like a snapshot"), "{text}");
+    assert!(text.contains("knows nothing of deleted images"), "{text}");
+    let t: toml::Table = text.parse().unwrap();
+    let web = group(&t, "web");
+    assert_eq!(web["deployed"].as_integer(), Some(1));
+    assert_eq!(f(web, "old_pulls_per_day"), 0.2);
+    assert!(!web.contains_key("deploy_lag_hours") && !web.contains_key("delete_after_days"));
+    assert!(text.contains("# Not fitted (a snapshot)"), "{text}");
+}

@@ -135,8 +135,9 @@ pub struct Collector<'r> {
     pub rows: u64,
     pub first_time: i64,
     pub last_time: i64,
-    /// Images seen pulled more than once, deletes, images seen in use more than once: a
-    /// snapshot (describe-images) has none of them.
+    /// Images pulled three times or more, and in-use observations after an image's
+    /// first: a snapshot (describe-images, list-coverage: at most one pull from each)
+    /// has none of them, nor deletes.
     pub repeat_pulls: u64,
     pub repeat_in_use: u64,
     /// Vulnerability-feed rows naming an image, and live supported images at each day's
@@ -393,7 +394,7 @@ impl<'r> Collector<'r> {
         if let Some(img) = Self::at_day(&mut self.groups, &self.repos, &mut self.images, key, t) {
             img.day_pulls += 1;
             img.pulls += 1;
-            if img.pulls == 2 {
+            if img.pulls == 3 {
                 self.repeat_pulls += 1;
             }
         }

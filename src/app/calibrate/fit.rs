@@ -51,7 +51,8 @@ pub struct Calibration {
     pub first_day: i64,
     pub span_days: i64,
     pub rows: u64,
-    /// The trace looks like a snapshot: no image pulled or seen in use twice, no delete.
+    /// The trace looks like a snapshot: no image pulled three times or seen in use twice,
+    /// no delete.
     pub snapshot: bool,
     /// Rescans per active image and month, and where it came from.
     pub rescans: Option<(Fit, String)>,
@@ -123,8 +124,13 @@ impl Ctx<'_, '_> {
             version_tags: share(g.version_tagged, g.pushes),
             in_use: g.in_use_rows > 0,
             deployed: deployed_pulls,
+            // A snapshot's in-use time is the last one, not the deployment.
             deploy_lag_hours: {
-                let mut v = g.deploy_lags.clone();
+                let mut v = if self.snapshot {
+                    Vec::new()
+                } else {
+                    g.deploy_lags.clone()
+                };
                 median(&mut v).map(|m| (scale(m, 1.0 / 3600.0), v.len()))
             },
             deploy_pulls,

@@ -81,7 +81,7 @@ pub fn scenario(cal: &Calibration, inp: &Inputs) -> String {
 
 const SNAPSHOT_NOTE: &str = "\
 # This trace looks like a snapshot (describe-images, list-coverage): no image was pulled
-# or seen in use twice and nothing was deleted. A snapshot holds one push per image that
+# more than twice or seen in use twice, and nothing was deleted. A snapshot holds one push per image that
 # is still there and its last pull; it knows nothing of deleted images nor of older
 # pulls. So: push rates count only the images still there (a lower bound when images
 # were deleted); no delete_after_days is fitted; deployments and the decay of pulls with
