@@ -4,6 +4,7 @@
 pub mod calibrate;
 pub mod checks;
 pub mod estimate;
+pub mod explain;
 pub mod simulate;
 pub mod sweep;
 pub mod validate;

@@ -10,7 +10,6 @@ use crate::base::time::format_date;
 use crate::model::event::{Change, Event, EventKind, SimView, Source};
 use crate::model::scenario::synthetic::RepoSpec;
 use rustc_hash::FxHashMap;
-use std::io::Read;
 
 /// One repository's history as far as read: live canonical images (pushed_at, order of
 /// the push row) and the highest version number.
@@ -20,8 +19,8 @@ struct RepoHistory {
     last_version: u64,
 }
 
-pub struct Continued<'p, R: Read> {
-    history: TraceReader<R>,
+pub struct Continued<'p> {
+    history: TraceReader,
     /// Day 0: history rows must come before it.
     start: i64,
     plan: &'p Plan<'p>,
@@ -39,8 +38,8 @@ fn version(tag: &[u8]) -> Option<u64> {
         .ok()
 }
 
-impl<'p, R: Read> Continued<'p, R> {
-    pub fn new(history: TraceReader<R>, plan: &'p Plan<'p>, specs: &'p [RepoSpec]) -> Self {
+impl<'p> Continued<'p> {
+    pub fn new(history: TraceReader, plan: &'p Plan<'p>, specs: &'p [RepoSpec]) -> Self {
         let repos = specs
             .iter()
             .map(|s| (s.name.as_bytes().into(), RepoHistory::default()))
@@ -129,7 +128,7 @@ fn record(repos: &mut FxHashMap<Box<[u8]>, RepoHistory>, ev: &Event, seq: u64) {
     }
 }
 
-impl<R: Read> Source for Continued<'_, R> {
+impl Source for Continued<'_> {
     fn peek(&mut self) -> Result<Option<i64>> {
         if self.merged.is_none() {
             if let Some(t) = self.next_history()? {
@@ -142,7 +141,12 @@ impl<R: Read> Source for Continued<'_, R> {
 
     fn take(&mut self, view: &dyn SimView) -> Event<'_> {
         match &mut self.merged {
-            Some(m) => m.take(view),
+            // The history's numbers for repositories are not the synthetic ones: the
+            // engine finds these by name.
+            Some(m) => Event {
+                repo_id: Event::NO_REPO_ID,
+                ..m.take(view)
+            },
             None => {
                 self.rows += 1;
                 let ev = self.history.take_event();

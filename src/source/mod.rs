@@ -2,7 +2,9 @@
 //! history trace continued by synthetic traffic.
 
 pub mod continued;
+pub mod input;
 pub mod records;
+pub mod rows;
 pub mod synthetic;
 pub mod trace;
 pub mod writer;

@@ -22,4 +22,5 @@ mod readme;
 mod report;
 mod sweep;
 mod synthetic;
+mod trace_input;
 mod validation;
