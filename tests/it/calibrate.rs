@@ -107,7 +107,7 @@ fn round_trip_gives_back_the_parameters() {
     near(
         "rescans",
         f(
-            &cal["synthetic"].as_table().unwrap(),
+            cal["synthetic"].as_table().unwrap(),
             "rescans_per_image_month",
         ),
         4.0,
@@ -278,8 +278,7 @@ fn history_then_continuation() {
     );
     let newest = hist
         .iter()
-        .filter(|r| r[1] == "push" && r[2] == "team/svc-2")
-        .last()
+        .rfind(|r| r[1] == "push" && r[2] == "team/svc-2")
         .unwrap();
     assert!(
         after.iter().any(|r| r[1] == "pull" && r[3] == newest[3]),

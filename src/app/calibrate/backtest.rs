@@ -45,8 +45,11 @@ impl Compared {
     }
 }
 
+/// A figure of one run.
+type Figure = fn(&RunResult) -> f64;
+
 /// The figures compared, from one run's days.
-const FIGURES: [(&str, fn(&RunResult) -> f64); 4] = [
+const FIGURES: [(&str, Figure); 4] = [
     ("pushes", |r| {
         r.days.iter().map(|d| d.flows.pushes as f64).sum()
     }),
