@@ -83,16 +83,7 @@ impl<'p> Continued<'p> {
         };
         if t >= self.start {
             let line = self.history.take_event().line;
-            let file = self.history_file();
-            return Err(Error::input(
-                Location::file(&file).line(line),
-                format!(
-                    "a history ends before day 0 ({}): this row is on {}; end the history \
-                     earlier or start the simulation later",
-                    format_date(self.start),
-                    format_date(t)
-                ),
-            ));
+            return Err(late_row(&self.history_file(), line, self.start, t));
         }
         Ok(Some(t))
     }
@@ -102,6 +93,19 @@ impl<'p> Continued<'p> {
             .map(|p| p.to_path_buf())
             .unwrap_or_default()
     }
+}
+
+/// A history row on or after day 0 (`start`): an error at its line.
+pub fn late_row(file: &std::path::Path, line: u64, start: i64, t: i64) -> Error {
+    Error::input(
+        Location::file(file).line(line),
+        format!(
+            "a history ends before day 0 ({}): this row is on {}; end the history earlier or \
+             start the simulation later",
+            format_date(start),
+            format_date(t)
+        ),
+    )
 }
 
 /// Follows a history row: pushes and deletes of canonical images, version tags.

@@ -377,6 +377,13 @@ fn continuation_keys_are_checked() {
         );
         let msg = s.reject(&[]);
         assert!(msg.contains(want), "{body}: {msg}");
+        // `validate` reads the history too.
+        let o = scansim(&["validate", &s.sc()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains(want),
+            "validate {body}: {err}"
+        );
     }
     for (i, (g, want)) in [
         (
