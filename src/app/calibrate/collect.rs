@@ -131,6 +131,8 @@ pub struct Collector<'r> {
     group_of: FxHashMap<String, u32>,
     pub repos: Vec<RepoStats>,
     repo_of: FxHashMap<Box<[u8]>, u32>,
+    /// Repository by the source's number for it (`Event::repo_id`), `u32::MAX` unknown.
+    by_source_id: Vec<u32>,
     images: FxHashMap<(u32, u128), Image>,
     pub rows: u64,
     pub first_time: i64,
@@ -181,6 +183,7 @@ impl<'r> Collector<'r> {
             group_of: FxHashMap::default(),
             repos: Vec::new(),
             repo_of: FxHashMap::default(),
+            by_source_id: Vec::new(),
             images: FxHashMap::default(),
             rows: 0,
             first_time: NONE,
@@ -257,7 +260,20 @@ impl<'r> Collector<'r> {
         if ev.repo.is_empty() {
             return Ok(());
         }
-        let r = self.repo(ev.repo, ev.time);
+        let r = match self.by_source_id.get(ev.repo_id as usize) {
+            Some(&r) if r != u32::MAX => r,
+            _ => {
+                let r = self.repo(ev.repo, ev.time);
+                if ev.repo_id != Event::NO_REPO_ID {
+                    let k = ev.repo_id as usize;
+                    if k >= self.by_source_id.len() {
+                        self.by_source_id.resize(k + 1, u32::MAX);
+                    }
+                    self.by_source_id[k] = r;
+                }
+                r
+            }
+        };
         let key = (r, digest_key(ev.digest));
         match ev.kind {
             EventKind::Push => self.push(r, key, ev),
@@ -408,6 +424,7 @@ impl<'r> Collector<'r> {
             return;
         };
         img.day_in_use = true;
+        img.last_in_use = t;
         if img.first_in_use == NONE {
             img.first_in_use = t;
             let (pushed_at, index) = (img.pushed_at, img.index);
@@ -423,9 +440,6 @@ impl<'r> Collector<'r> {
             }
         } else {
             self.repeat_in_use += 1;
-        }
-        if let Some(img) = self.images.get_mut(&key) {
-            img.last_in_use = t;
         }
     }
 
