@@ -619,3 +619,53 @@ fn a_snapshot_is_called_one() {
     assert!(!web.contains_key("deploy_lag_hours") && !web.contains_key("delete_after_days"));
     assert!(text.contains("# Not fitted (a snapshot)"), "{text}");
 }
+
+/// `--usage`: ECR_RESCAN over the mean live supported images of the trace's last 30
+/// days; `--groups`: groups named by filters, the rest by the first segment.
+#[test]
+fn usage_totals_and_group_rules() {
+    let dir = WorkDir::new("cal-usage");
+    let trace = dir.write(
+        "t.csv",
+        "time,event,repository,digest,tags,supported\n\
+         2026-03-01T01:00:00Z,push,api-prod,a,,\n\
+         2026-03-01T02:00:00Z,push,web/x,b,,\n\
+         2026-03-01T03:00:00Z,push,web/y,c,,false\n",
+    );
+    dir.write(
+        "usage.json",
+        r#"{"totals": [{"accountId": "123456789012", "usage": [
+            {"type": "ECR_RESCAN", "total": 120.0, "estimatedMonthlyCost": 1.2, "currency": "USD"}]}]}"#,
+    );
+    dir.write(
+        "g.toml",
+        "[[group]]\nname = \"prod\"\nfilters = [\"*-prod\"]\n",
+    );
+    let t = trace.display().to_string();
+    let cal = calibrate(
+        &dir,
+        &t,
+        &[
+            "--usage",
+            &dir.arg("usage.json"),
+            "--groups",
+            &dir.arg("g.toml"),
+        ],
+    );
+    // 120 rescans over 2 live supported images (the unsupported one does not count).
+    near(
+        "rescans",
+        f(
+            cal["synthetic"].as_table().unwrap(),
+            "rescans_per_image_month",
+        ),
+        60.0,
+        1e-9,
+    );
+    assert_eq!(group(&cal, "prod")["name"].as_str(), Some("api-prod"));
+    assert_eq!(group(&cal, "web")["count"].as_integer(), Some(2));
+    assert!(
+        dir.read("cal.toml")
+            .contains("ECR_RESCAN in the usage totals")
+    );
+}

@@ -484,6 +484,8 @@ impl<'r> Collector<'r> {
             self.finish_push(r as u32);
         }
         let end = self.last_time;
+        // The last day's live images, before they are finished below.
+        self.end_days_before(end + DAY);
         let mut keys: Vec<(u32, u128)> = self.images.keys().copied().collect();
         keys.sort_unstable();
         for key in keys {
@@ -491,7 +493,6 @@ impl<'r> Collector<'r> {
                 self.finish_image(key, img, end);
             }
         }
-        self.end_days_before(end + DAY);
         for g in &mut self.groups {
             let mut acc = 0.0;
             for a in 0..MAX_AGE {
