@@ -95,6 +95,8 @@ pub struct RepoStats {
     pub pushes: u64,
     /// Pushes by week since the first day of the trace.
     pub weekly: Vec<u64>,
+    /// Live supported images now.
+    live_supported: i64,
     /// The push being read (rows at one instant are one push of several platforms).
     push_at: i64,
     push_images: u32,
@@ -145,6 +147,12 @@ pub struct Collector<'r> {
     /// Vulnerability-feed rows naming an image, and live supported images at each day's
     /// end, by day since the first day.
     pub triggers_by_day: Vec<u64>,
+    /// Repository-wide vulndb_update rows, counted as a trigger for each live
+    /// supported image of the repository.
+    pub repo_wide_triggers: u64,
+    /// Days with a registry-wide vulndb_update row (every active image rescanned).
+    pub registry_wide_days: u64,
+    last_registry_wide_day: i64,
     pub live_supported_by_day: Vec<i64>,
     live_supported: i64,
 }
@@ -191,6 +199,9 @@ impl<'r> Collector<'r> {
             repeat_pulls: 0,
             repeat_in_use: 0,
             triggers_by_day: Vec::new(),
+            repo_wide_triggers: 0,
+            registry_wide_days: 0,
+            last_registry_wide_day: NONE,
             live_supported_by_day: Vec::new(),
             live_supported: 0,
         }
@@ -237,6 +248,7 @@ impl<'r> Collector<'r> {
             first_time: t,
             pushes: 0,
             weekly: Vec::new(),
+            live_supported: 0,
             push_at: NONE,
             push_images: 0,
             push_tagged: false,
@@ -258,6 +270,12 @@ impl<'r> Collector<'r> {
         self.end_days_before(ev.time);
         self.last_time = ev.time;
         if ev.repo.is_empty() {
+            // Only a registry-wide vulndb_update names no repository.
+            let day = ev.time.div_euclid(DAY);
+            if ev.kind == EventKind::VulndbUpdate && day != self.last_registry_wide_day {
+                self.last_registry_wide_day = day;
+                self.registry_wide_days += 1;
+            }
             return Ok(());
         }
         let r = match self.by_source_id.get(ev.repo_id as usize) {
@@ -283,6 +301,9 @@ impl<'r> Collector<'r> {
             EventKind::VulndbUpdate if ev.digest.is_some() => {
                 let d = self.day_index(ev.time);
                 bump(&mut self.triggers_by_day, d, 1);
+            }
+            EventKind::VulndbUpdate => {
+                self.repo_wide_triggers += self.repos[r as usize].live_supported.max(0) as u64;
             }
             _ => {}
         }
@@ -325,6 +346,7 @@ impl<'r> Collector<'r> {
         }
         if ev.supported {
             self.live_supported += 1;
+            self.repos[r as usize].live_supported += 1;
         }
         self.images.insert(
             key,
@@ -459,6 +481,7 @@ impl<'r> Collector<'r> {
         let g = &mut self.groups[repo.group as usize];
         if img.supported && !img.index {
             self.live_supported -= 1;
+            repo.live_supported -= 1;
         }
         if img.index {
             return;

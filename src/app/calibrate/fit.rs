@@ -56,6 +56,10 @@ pub struct Calibration {
     pub snapshot: bool,
     /// Rescans per active image and month, and where it came from.
     pub rescans: Option<(Fit, String)>,
+    /// Registry-wide vulnerability-feed updates as bursts: days per year, the
+    /// multiplier that gives each active image about one trigger on such a day, and the
+    /// days seen.
+    pub bursts: Option<(f64, f64, u64)>,
 }
 
 /// The day after the trace: day 0 of the forecast.
@@ -82,7 +86,25 @@ pub fn fit(c: &Collector, usage_rescans: Option<f64>) -> Calibration {
         rows: c.rows,
         snapshot,
         rescans: rescans(c, usage_rescans),
+        bursts: bursts(c, usage_rescans.is_some()),
     }
+}
+
+/// Days with a registry-wide update, as burst days: on such a day every active image is
+/// rescanned once, so the multiplier makes the day's triggers about one per image. Not
+/// with usage totals, whose count holds those rescans already.
+fn bursts(c: &Collector, usage: bool) -> Option<(f64, f64, u64)> {
+    if usage || c.registry_wide_days == 0 {
+        return None;
+    }
+    let per_year = (c.registry_wide_days as f64 * 365.0 / c.span_days().max(1) as f64).min(365.0);
+    let base = rescans(c, None).map_or(0.0, |(f, _)| f.value);
+    let multiplier = if base > 0.0 {
+        (1.0 + 30.0 / base).min(1000.0)
+    } else {
+        1000.0
+    };
+    Some((per_year, multiplier, c.registry_wide_days))
 }
 
 struct Ctx<'c, 'r> {
@@ -268,12 +290,16 @@ impl Ctx<'_, '_> {
         if sigma - 1.96 * se_sigma < 0.05 {
             return RateFit::Fixed(pooled);
         }
+        // The median keeps the group's expected pushes at the observed total (a
+        // log-normal's mean is median · e^(σ²/2)): heavier tails than log-normal (a few
+        // busy repositories) do not lose pushes.
         let se_mu = (var / k).sqrt();
+        let m = (pooled.value / (sigma2 / 2.0).exp()).max(1e-12).ln();
         RateFit::LogNormal {
             median: Fit {
-                value: mu.exp(),
-                lo: (mu - 1.96 * se_mu).exp(),
-                hi: (mu + 1.96 * se_mu).exp(),
+                value: m.exp(),
+                lo: (m - 1.96 * se_mu).exp(),
+                hi: (m + 1.96 * se_mu).exp(),
             },
             sigma: Fit {
                 value: sigma,
@@ -421,7 +447,8 @@ fn rescans(c: &Collector, usage: Option<f64>) -> Option<(Fit, String)> {
             )
         });
     }
-    let triggers: u64 = c.triggers_by_day.iter().sum();
+    let named: u64 = c.triggers_by_day.iter().sum();
+    let triggers = named + c.repo_wide_triggers;
     if triggers == 0 {
         return None;
     }
@@ -430,7 +457,9 @@ fn rescans(c: &Collector, usage: Option<f64>) -> Option<(Fit, String)> {
     Some((
         f,
         format!(
-            "{triggers} vulndb_update rows naming an image over {image_days} live supported image-days"
+            "{named} vulndb_update rows naming an image and {} images of repository-wide ones \
+             over {image_days} live supported image-days",
+            c.repo_wide_triggers
         ),
     ))
 }

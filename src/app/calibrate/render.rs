@@ -30,7 +30,8 @@ pub fn num(v: f64) -> String {
     while s.ends_with('0') && !s.ends_with(".0") {
         s.pop();
     }
-    s
+    // A value that rounds to zero is written without its sign.
+    if s == "-0.0" { "0.0".to_string() } else { s }
 }
 
 fn interval(f: &Fit) -> String {
@@ -237,7 +238,8 @@ fn push_rate(s: &mut String, g: &GroupFit) {
             let _ = writeln!(
                 s,
                 "# Log-normal across the {} repositories (rates at day 0, the Poisson noise of each\n\
-                 # count taken out): median {}, sigma {}.\n\
+                 # count taken out of sigma; the median keeps the observed mean): median {},\n\
+                 # sigma {}.\n\
                  pushes_per_day = {{ median = {}, sigma = {} }}",
                 g.count,
                 interval(median),
@@ -386,5 +388,6 @@ mod tests {
         assert_eq!(num(0.12345), "0.1235");
         assert_eq!(num(-0.05), "-0.05");
         assert_eq!(num(10.5), "10.5");
+        assert_eq!(num(-0.00001), "0.0");
     }
 }
