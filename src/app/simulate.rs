@@ -85,7 +85,7 @@ fn simulate_trace(
     sc: &Scenario,
     trace: Option<&Path>,
     opts: RunOptions,
-    events: Option<Box<dyn Observer + '_>>,
+    events: Option<Box<dyn Observer + Send + '_>>,
 ) -> Result<Run> {
     let trace = match (trace, &sc.traffic) {
         (Some(t), _) => t.to_path_buf(),

@@ -48,7 +48,7 @@ pub struct RunOptions {
 
 pub struct Engine<'s> {
     sc: &'s Scenario,
-    observer: Option<Box<dyn Observer + 's>>,
+    observer: Option<Box<dyn Observer + Send + 's>>,
     registry: RegistryConfig,
     ctx: Ctx,
     repos: Vec<RepoState>,
@@ -116,7 +116,7 @@ impl<'s> Engine<'s> {
     }
 
     /// Reports what happens to `observer` (from day 0 on).
-    pub fn with_observer(mut self, observer: Box<dyn Observer + 's>) -> Self {
+    pub fn with_observer(mut self, observer: Box<dyn Observer + Send + 's>) -> Self {
         self.observer = Some(observer);
         self
     }

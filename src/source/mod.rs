@@ -5,6 +5,7 @@ pub mod continued;
 pub mod input;
 pub mod records;
 pub mod rows;
+pub mod shared_trace;
 pub mod synthetic;
 pub mod trace;
 pub mod writer;

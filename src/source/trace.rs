@@ -8,8 +8,7 @@
 //! repository name.
 
 use super::input::Input;
-use super::rows::{Batch, End, Row, RowDigest, RowReader};
-use crate::base::digest::DigestRef;
+use super::rows::{Batch, End, Row, RowReader};
 use crate::base::error::{Error, Result};
 use crate::base::prefetch::prefetch_all;
 use crate::model::event::{Event, SimView, Source};
@@ -123,6 +122,26 @@ impl TraceReader {
         Ok(true)
     }
 
+    /// Hands out the next batch of rows whole, for engines that share one reading
+    /// ([`super::shared_trace`]); `None` after the last. The error a batch ends with is
+    /// returned instead of the batch: every engine would stop at it.
+    pub fn take_batch(&mut self) -> Result<Option<Batch>> {
+        if self.end_of_batch()? || !self.next_batch()? {
+            return Ok(None);
+        }
+        let mut b = std::mem::take(&mut self.batch);
+        if let Some(end) = b.end.take() {
+            self.batch.end = Some(end);
+            self.end_of_batch()?;
+        }
+        Ok(Some(b))
+    }
+
+    /// Repository names by number, as far as the trace has been read.
+    pub fn names(&self) -> &[Box<[u8]>] {
+        &self.names
+    }
+
     /// The instant of the next row, reading it if needed; `None` at the end.
     pub fn next_time(&mut self) -> Result<Option<i64>> {
         loop {
@@ -162,24 +181,7 @@ impl TraceReader {
         if let Some(next) = self.batch.rows.get(self.pos + ROWS_AHEAD) {
             prefetch_all(next);
         }
-        let b = &self.batch;
-        Event {
-            time: r.time,
-            kind: r.kind,
-            repo: match self.names.get(r.repo as usize) {
-                Some(n) => n,
-                None => b"",
-            },
-            repo_id: r.repo,
-            digest: match r.digest {
-                RowDigest::None => None,
-                RowDigest::Sha256(d) => Some(DigestRef::Sha256(d)),
-                RowDigest::Text(at, len) => Some(DigestRef::Text(b.text((at, len)))),
-            },
-            tags: b.text(r.tags),
-            supported: r.supported,
-            line: r.line,
-        }
+        r.event(&self.batch, &self.names)
     }
 }
 

@@ -17,6 +17,7 @@ pub mod output;
 pub mod part;
 pub mod spec;
 pub mod stats;
+pub mod traced;
 
 use crate::base::atomic::Staging;
 use crate::base::error::Result;
