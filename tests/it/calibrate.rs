@@ -669,3 +669,25 @@ fn usage_totals_and_group_rules() {
             .contains("ECR_RESCAN in the usage totals")
     );
 }
+
+/// A repository-wide update counts as a trigger for each of its live supported images;
+/// days with a registry-wide update become burst days.
+#[test]
+fn feed_updates_give_the_rescan_rate_and_bursts() {
+    let dir = WorkDir::new("cal-feed");
+    let trace = dir.write(
+        "t.csv",
+        "time,event,repository,digest,tags,supported\n\
+         2026-03-01T01:00:00Z,push,web/x,b,,\n\
+         2026-03-01T01:00:01Z,push,api/y,c,,\n\
+         2026-03-01T02:00:00Z,vulndb_update,,,,\n\
+         2026-03-02T02:00:00Z,vulndb_update,web/x,,,\n",
+    );
+    let cal = calibrate(&dir, &trace.display().to_string(), &[]);
+    let syn = cal["synthetic"].as_table().unwrap();
+    // 1 trigger (web/x's one image) over 2 images × 2 days, per 30 days.
+    near("rescans", f(syn, "rescans_per_image_month"), 7.5, 1e-9);
+    // 1 day in 2 has a registry-wide update; each such day about one trigger per image.
+    near("burst days", f(syn, "burst_days_per_year"), 182.5, 1e-9);
+    near("burst multiplier", f(syn, "burst_multiplier"), 5.0, 1e-9);
+}

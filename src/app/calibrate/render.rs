@@ -144,6 +144,16 @@ fn synthetic_header(s: &mut String, cal: &Calibration, inp: &Inputs) {
             );
         }
     }
+    if let Some((per_year, mult, days)) = cal.bursts {
+        let _ = writeln!(
+            s,
+            "# {days} days with a registry-wide vulnerability-feed update in the trace: as burst\n\
+             # days, each giving every active image about one trigger.\n\
+             burst_days_per_year = {}\nburst_multiplier = {}",
+            num(per_year),
+            num(mult)
+        );
+    }
     s.push('\n');
 }
 
