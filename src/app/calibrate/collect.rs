@@ -77,9 +77,9 @@ impl GroupStats {
             outlived: Vec::new(),
             deploy_pulls: 0,
             deploy_days: 0,
-            deploy_days_by_age: vec![0.0; MAX_AGE],
-            old_pulls_by_age: vec![0.0; MAX_AGE],
-            alive_by_age: vec![0.0; MAX_AGE + 1],
+            deploy_days_by_age: Vec::new(),
+            old_pulls_by_age: Vec::new(),
+            alive_by_age: Vec::new(),
             delete_ages: Vec::new(),
             deletes: 0,
         }
@@ -400,10 +400,10 @@ impl<'r> Collector<'r> {
             g.deploy_pulls += img.day_pulls as u64;
             g.deploy_days += 1;
             if a < MAX_AGE {
-                g.deploy_days_by_age[a] += 1.0;
+                add_at(&mut g.deploy_days_by_age, a, 1.0);
             }
         } else if a < MAX_AGE {
-            g.old_pulls_by_age[a] += img.day_pulls as f64;
+            add_at(&mut g.old_pulls_by_age, a, img.day_pulls as f64);
         }
         img.day_pulls = 0;
         img.day_in_use = false;
@@ -490,8 +490,8 @@ impl<'r> Collector<'r> {
         let alive = (end - img.pushed_at).max(0) as f64 / DAY as f64;
         let full = (alive.floor() as usize).min(MAX_AGE);
         // Prefix sums later: +1 at age 0, -1 at the first age not fully alive.
-        g.alive_by_age[0] += 1.0;
-        g.alive_by_age[full] -= 1.0;
+        add_at(&mut g.alive_by_age, 0, 1.0);
+        add_at(&mut g.alive_by_age, full, -1.0);
         if full < MAX_AGE {
             add_fraction(g, full, alive - alive.floor());
         }
@@ -518,9 +518,9 @@ impl<'r> Collector<'r> {
         }
         for g in &mut self.groups {
             let mut acc = 0.0;
-            for a in 0..MAX_AGE {
-                acc += g.alive_by_age[a];
-                g.alive_by_age[a] = acc;
+            for v in &mut g.alive_by_age {
+                acc += *v;
+                *v = acc;
             }
         }
         self.count_outlived(end);
@@ -554,10 +554,19 @@ pub fn weekday(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
 
+/// Adds `x` at `i`, growing the histogram as far as the ages seen (a group of young
+/// images keeps a short one).
+fn add_at(v: &mut Vec<f64>, i: usize, x: f64) {
+    if v.len() <= i {
+        v.resize(i + 1, 0.0);
+    }
+    v[i] += x;
+}
+
 /// The part of a day an image was alive at age `a`, after the whole days before it.
 fn add_fraction(g: &mut GroupStats, a: usize, f: f64) {
-    g.alive_by_age[a] += f;
-    g.alive_by_age[a + 1] -= f;
+    add_at(&mut g.alive_by_age, a, f);
+    add_at(&mut g.alive_by_age, a + 1, -f);
 }
 
 fn count_tag(g: &mut GroupStats, tag: &[u8]) {

@@ -373,9 +373,10 @@ fn moving_tag(g: &GroupStats) -> Option<(String, Fit)> {
 /// Pulls on days an image was not in use, by age: `r · 2^(-age/h)` per image and day.
 fn old_pulls(g: &GroupStats, span: i64) -> Option<(Fit, Fit, f64)> {
     let ages = (span as usize + 1).min(MAX_AGE);
-    let y = &g.old_pulls_by_age[..ages];
+    let at = |v: &Vec<f64>, a: usize| v.get(a).copied().unwrap_or(0.0);
+    let y: Vec<f64> = (0..ages).map(|a| at(&g.old_pulls_by_age, a)).collect();
     let e: Vec<f64> = (0..ages)
-        .map(|a| (g.alive_by_age[a] - g.deploy_days_by_age[a]).max(0.0))
+        .map(|a| (at(&g.alive_by_age, a) - at(&g.deploy_days_by_age, a)).max(0.0))
         .collect();
     let pulls: f64 = y.iter().sum();
     if pulls == 0.0 {
@@ -383,7 +384,7 @@ fn old_pulls(g: &GroupStats, span: i64) -> Option<(Fit, Fit, f64)> {
         return (days > 0.0).then(|| (Fit::exact(0.0), Fit::exact(7.0), days));
     }
     let x: Vec<f64> = (0..ages).map(|a| a as f64 + 0.5).collect();
-    let (a, b, se_a, se_b) = poisson_loglinear(y, &e, &x)?;
+    let (a, b, se_a, se_b) = poisson_loglinear(&y, &e, &x)?;
     let hl = |b: f64| {
         if b < 0.0 {
             (-LN_2 / b).min(3650.0)
