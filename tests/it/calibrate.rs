@@ -464,6 +464,62 @@ fn calibrate_refuses_bad_command_lines() {
         assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
+    // The back-test's own rules (clap's refusals exit with 2).
+    let bt = dir.arg("bt");
+    let long = dir.write(
+        "long.csv",
+        "time,event,repository,digest,tags,supported\n2026-03-01T00:00:00Z,push,a/b,d,,\n\
+         2026-03-20T00:00:00Z,push,a/b,e,,\n",
+    );
+    let l = long.display().to_string();
+    for (args, want) in [
+        (
+            vec!["calibrate", &t, "--out", &bt, "--holdout", "1"],
+            "no rows before the hold-out",
+        ),
+        (
+            vec!["calibrate", &l, "--out", &bt, "--holdout", "10"],
+            "keep at least 14",
+        ),
+        (
+            vec!["calibrate", &l, "--out", &bt, "--holdout", "0"],
+            "--holdout",
+        ),
+        (
+            vec![
+                "calibrate",
+                &l,
+                "--out",
+                &bt,
+                "--holdout",
+                "2",
+                "--replications",
+                "1",
+            ],
+            "--replications is 2 to 1000",
+        ),
+        (
+            vec![
+                "calibrate",
+                &l,
+                "--out",
+                &bt,
+                "--holdout",
+                "2",
+                "--continue",
+            ],
+            "cannot be used with",
+        ),
+        (
+            vec!["calibrate", &l, "--out", &bt, "--replications", "3"],
+            "--holdout",
+        ),
+    ] {
+        let o = scansim(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success() && err.contains(want), "{args:?}: {err}");
+        assert!(!dir.join("bt").exists(), "{args:?} left its output");
+    }
     assert_eq!(dir.read("mine.toml"), "not a calibrated scenario\n");
     assert!(!dir.join("cal.toml").exists());
     // A calibrated scenario is replaced by the next calibration.
