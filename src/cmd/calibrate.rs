@@ -37,8 +37,14 @@ pub struct Args {
     /// Groups of repositories (TOML; see above). Default: the first segment of the name.
     #[arg(long, value_name = "RULES")]
     groups: Option<PathBuf>,
-    /// Days the scenario forecasts from the day after the trace.
-    #[arg(long, value_name = "N", default_value_t = 90)]
+    /// Days the scenario forecasts from the day after the trace (a back-test forecasts
+    /// its hold-out).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 90,
+        conflicts_with = "holdout"
+    )]
     days: u32,
     /// Write a scenario that replays the trace up to day 0 and continues it with the
     /// fitted traffic from the registry's live images ([traffic] history), instead of
