@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each with its arguments (`Args`) and what
 //! it does (`run`). `main.rs` only parses and dispatches.
 
+pub mod calibrate;
 pub mod generate;
 pub mod import;
 pub mod merge;
@@ -47,6 +48,10 @@ scansim import usage-totals JSON... [--run DIR]",
         long_about = import::LONG_ABOUT
     )]
     Import(import::Args),
+    /// Learn a registry's traffic from its trace: write a [synthetic] scenario that
+    /// reproduces it, each value with its uncertainty.
+    #[command(long_about = calibrate::LONG_ABOUT)]
+    Calibrate(calibrate::Args),
 }
 
 impl Command {
@@ -60,6 +65,7 @@ impl Command {
             Command::Generate(a) => generate::run(a),
             Command::Validate(a) => validate::run(a),
             Command::Import(a) => import::run(a),
+            Command::Calibrate(a) => calibrate::run(a),
         }
     }
 }

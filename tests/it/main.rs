@@ -3,6 +3,7 @@
 mod answer;
 mod boundaries;
 mod bounds;
+mod calibrate;
 mod cases;
 mod cli;
 mod cloudtrail;
