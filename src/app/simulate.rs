@@ -239,6 +239,7 @@ pub fn inputs(sc: &Scenario, trace: Option<&Path>) -> Vec<std::path::PathBuf> {
 pub const RUN_FILES: &[&str] = &[
     "daily.csv",
     "summary.json",
+    "images.csv",
     "monthly.csv",
     "repositories.csv",
     "groups.csv",
@@ -405,6 +406,9 @@ fn fill_staging(
     for e in crate::report::data_exporters() {
         crate::report::export(staging, &rep, e.as_ref())?;
     }
+    if run.result.images.is_some() {
+        crate::report::export(staging, &rep, &crate::report::images::Images)?;
+    }
     if charts {
         let drawn = crate::report::charts::write_run_charts(&rep, staging.path())?;
         crate::report::export(
@@ -449,6 +453,7 @@ pub fn replicate(
     let quiet = RunOptions {
         progress: None,
         explain: None,
+        images: false,
         ..opts.clone()
     };
     if let Some(p) = &opts.progress {

@@ -35,6 +35,10 @@ pub struct Args {
     /// holding the tag at the end of the run.
     #[arg(long, value_name = "REPOSITORY@DIGEST|REPOSITORY:TAG", value_parser = ExplainTarget::parse)]
     explain: Option<ExplainTarget>,
+    /// Also write images.csv: every image live at the end, with its status, clocks, scans
+    /// and cost.
+    #[arg(long)]
+    images: bool,
     /// Also simulate N − 1 more draws of the synthetic traffic and give each headline
     /// figure as the mean and 95 % interval over the N (replication 0 is this run).
     #[arg(long, value_name = "N")]
@@ -89,6 +93,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         progress: super::progress(a.quiet),
         // The process ends after writing the outputs.
         leave_tables: true,
+        images: a.images,
     };
     let mut run = match outputs.events() {
         Some(file) => simulate::simulate_with_events(

@@ -12,6 +12,7 @@ pub mod explain;
 pub mod findings;
 #[cfg(test)]
 mod findings_tests;
+pub mod images;
 pub mod observer;
 pub mod repo;
 pub mod result;
@@ -40,6 +41,8 @@ pub struct RunOptions {
     pub strict: bool,
     /// The image whose history to record.
     pub explain: Option<explain::ExplainTarget>,
+    /// Tally each image's scans and cost, and list the images live at the end.
+    pub images: bool,
     /// Where to report simulated days; `None` reports nothing.
     pub progress: Option<std::sync::Arc<dyn crate::base::progress::Progress + Send>>,
     /// Do not free the engine's tables at the end of the run: for a command that exits
@@ -268,6 +271,9 @@ impl<'s> Engine<'s> {
             && target.repository == s
         {
             r.set_explain(&target.which);
+        }
+        if self.opts.images {
+            r.tallies = Some(Box::new(images::Tallies::new(self.sc.start)));
         }
         if let Some(obs) = &self.observer {
             r.initial_scans = Some(Vec::new());
@@ -613,6 +619,9 @@ impl<'s> Engine<'s> {
             })
             .collect();
         self.result.explain = self.repos.iter_mut().find_map(|r| r.explain_outcome());
+        if self.opts.images {
+            self.result.images = Some(self.repos.iter().flat_map(|r| r.image_rows()).collect());
+        }
         if self.opts.leave_tables {
             std::mem::forget(std::mem::take(&mut self.repos));
         }

@@ -12,6 +12,7 @@
 
 use super::explain::{Cause, Explain, ExplainOutcome, Which, closest};
 use super::findings::{Book, FindingRecord, Findings, ScanChange};
+use super::images::{ImageRow, Tallies};
 use super::result::{Counts, DAY_END_HOUR, Flows, Hourly, RepoTotals};
 use super::store::{Deadline, DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
@@ -76,6 +77,8 @@ pub struct RepoState {
     pub hourly: Hourly,
     /// When an observer wants them: the changes of findings since the last drain.
     pub finding_log: Option<Vec<FindingRecord>>,
+    /// With `run --images`: each image's scans and cost.
+    pub tallies: Option<Box<Tallies>>,
 }
 
 impl RepoState {
@@ -103,8 +106,39 @@ impl RepoState {
             findings: Book::default(),
             hourly: Hourly::default(),
             finding_log: None,
+            tallies: None,
             policy,
         }
+    }
+
+    /// The images live now, with their tallies (`run --images`).
+    pub fn image_rows(&self) -> Vec<ImageRow> {
+        let Some(tallies) = self.tallies.as_deref() else {
+            return Vec::new();
+        };
+        let known = |t: i64| (t != NEVER).then_some(t);
+        (0..self.store.slots())
+            .filter(|&s| self.store.images()[s as usize].live)
+            .map(|s| {
+                let img = self.store.image(s);
+                ImageRow {
+                    repository: self.name.to_string(),
+                    digest: img.digest.as_ref().to_text(),
+                    tags: self
+                        .store
+                        .tags(s)
+                        .map(|t| String::from_utf8_lossy(t).into_owned())
+                        .collect(),
+                    status: img.counted(),
+                    pushed_at: img.pushed_at,
+                    last_pull: known(img.last_pull),
+                    last_in_use: known(img.last_in_use),
+                    activated_at: known(img.activated_at),
+                    tally: tallies.get(s),
+                    open_findings: self.findings.open(s).iter().map(|&n| n as u64).sum(),
+                }
+            })
+            .collect()
     }
 
     pub fn active_count(&self) -> usize {
@@ -257,6 +291,9 @@ impl RepoState {
             DigestRef::Text(t) => t,
         };
         self.findings.created(slot, self.name.as_bytes(), d);
+        if let Some(x) = self.tallies.as_mut() {
+            x.created(slot);
+        }
         if let Some(e) = self.explain.as_mut() {
             e.created(slot, digest);
         }
@@ -306,6 +343,9 @@ impl RepoState {
             self.flows.rescans += 1;
         }
         self.flows.cost_micro += price;
+        if let Some(x) = self.tallies.as_mut() {
+            x.enhanced(slot, t, price);
+        }
         self.note(slot, t, || {
             format!(
                 "enhanced scan billed as {} ({}) [{why}]",
@@ -334,6 +374,9 @@ impl RepoState {
         img.scanned = true;
         img.last_basic_scan = t;
         self.flows.basic_scans += 1;
+        if let Some(x) = self.tallies.as_mut() {
+            x.basic(slot, t);
+        }
         self.note(slot, t, || "basic scan (free)".into());
     }
 
@@ -561,6 +604,9 @@ impl RepoState {
                 self.findings
                     .scan(slot, t, false, &mut self.counts, &mut self.flows.findings);
             self.log_scan(slot, t, &change);
+            if let Some(x) = self.tallies.as_mut() {
+                x.enhanced(slot, t, price);
+            }
         }
         self.finding_events_at(Some(t), before);
         let followed = self.explain.as_ref().map(|e| e.slots()).unwrap_or_default();

@@ -183,6 +183,8 @@ pub struct RunResult {
     /// What `--explain` found; `None` when it was not asked or its repository had no
     /// event.
     pub explain: Option<super::explain::ExplainOutcome>,
+    /// With `run --images`: the images live at the end, in no particular order.
+    pub images: Option<Vec<super::images::ImageRow>>,
 }
 
 impl RunResult {
@@ -233,6 +235,11 @@ impl RunResult {
         self.ignored_events += o.ignored_events;
         self.events_after_horizon += o.events_after_horizon;
         self.explain = self.explain.or(o.explain);
+        match (&mut self.images, o.images) {
+            (Some(a), Some(b)) => a.extend(b),
+            (a @ None, b) => *a = b,
+            (Some(_), None) => {}
+        }
         self
     }
 }

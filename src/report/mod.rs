@@ -14,6 +14,7 @@ pub mod html;
 mod html_findings;
 mod html_money;
 pub mod human;
+pub mod images;
 pub mod month_chart;
 pub mod png;
 pub mod summary;

@@ -436,6 +436,54 @@ fn explain_by_tag_and_the_errors_that_help() {
     }
 }
 
+/// `run --images`: every image live at the end with its clocks, and the scans and cost of
+/// the reported days only (an initial scan before day 0 is history). Derived by hand:
+/// profile 2024 keeps LIFETIME, so every image stays active; the update of `app` on
+/// 01-04 rescans both of its images (0.01 USD each).
+#[test]
+fn images_csv_lists_the_live_images_with_their_scans_and_cost() {
+    let dir = WorkDir::new("images");
+    dir.write_files(&[
+        (
+            "s.toml",
+            "[simulation]\nstart = \"2026-01-02\"\ndays = 5\n\
+             [registry]\nscan_type = \"ENHANCED\"\n[findings]\nper_image = 0\nper_rescan = 0\n\
+             [traffic]\ntrace = \"t.csv\"\n",
+        ),
+        (
+            "t.csv",
+            "time,event,repository,digest,tags,supported\n\
+             2026-01-01T10:00:00Z,push,app,sha256:a,latest;v1,\n\
+             2026-01-02T10:00:00Z,push,app,sha256:b,latest,\n\
+             2026-01-03T10:00:00Z,pull,app,sha256:b,,\n\
+             2026-01-03T11:00:00Z,push,api,sha256:c,,\n\
+             2026-01-03T12:00:00Z,push,api,sha256:d,,\n\
+             2026-01-03T13:00:00Z,delete,api,sha256:d,,\n\
+             2026-01-04T00:00:00Z,vulndb_update,app,,,\n",
+        ),
+    ]);
+    let out = dir.join("out");
+    let o = run_scenario(
+        &dir.join("s.toml"),
+        &out,
+        &["--no-charts", "--quiet", "--images"],
+    );
+    assert_success(&o);
+    let got = std::fs::read_to_string(out.join("images.csv")).unwrap();
+    assert_eq!(
+        got.lines().collect::<Vec<_>>(),
+        [
+            scansim::report::images::HEADER,
+            "api,sha256:c,,active,2026-01-03T11:00:00Z,,,,1,0,0.09,0",
+            "app,sha256:a,v1,active,2026-01-01T10:00:00Z,,,,1,0,0.01,0",
+            "app,sha256:b,latest,active,2026-01-02T10:00:00Z,,2026-01-03T10:00:00Z,,2,0,0.10,0",
+        ]
+    );
+    let o = run_scenario(&dir.join("s.toml"), &out, &["--no-charts", "--quiet"]);
+    assert_success(&o);
+    assert!(!out.join("images.csv").exists(), "only with --images");
+}
+
 /// No input makes the program panic: arbitrary trace bytes and scenario texts give a
 /// result or an error.
 mod no_panic {
