@@ -9,7 +9,7 @@
 
 use crate::base::error::{Error, Result};
 use crate::model::scenario::node::{self, Doc};
-use crate::model::scenario::sweep::{MAX_REPLICATIONS, Seg, SetArg, check_table};
+use crate::model::scenario::sweep::{MAX_REPLICATIONS, Seg, SetArg, check_overlaps, check_table};
 use crate::model::scenario::{Scenario, Traffic};
 use std::path::{Path, PathBuf};
 
@@ -105,8 +105,8 @@ pub fn dir_name(name: &str) -> String {
 }
 
 /// The names of the scenario's `[[sweep.variants]]` and its `[sweep] replications`,
-/// after checking the `[sweep]` table.
-fn sweep_table(file: &Path, text: &str) -> Result<(Vec<String>, Option<u32>)> {
+/// after checking the `[sweep]` table and that no `--set` key is also set by an entry.
+fn sweep_table(file: &Path, text: &str, sets: &[SetArg]) -> Result<(Vec<String>, Option<u32>)> {
     let doc = Doc::new(file, text);
     let spanned = node::parse(&doc)?;
     let root = node::Table {
@@ -119,6 +119,7 @@ fn sweep_table(file: &Path, text: &str) -> Result<(Vec<String>, Option<u32>)> {
         return Ok((Vec::new(), None));
     };
     check_table(&n)?;
+    check_overlaps(&doc, spanned.get_ref(), sets)?;
     let t = n.table()?;
     let names = match t.get("variants") {
         Some(v) => v
@@ -176,8 +177,8 @@ fn picks(idx: usize, dims: &[usize]) -> Vec<usize> {
 /// Builds and validates every variant; lists every invalid one in one error.
 pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Result<SweepSpec> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-    let (sweep_variants, table_replications) = sweep_table(file, &text)?;
     check_sets(&sets)?;
+    let (sweep_variants, table_replications) = sweep_table(file, &text, &sets)?;
     let replications = replications.or(table_replications).unwrap_or(1);
     if replications == 0 || replications > MAX_REPLICATIONS {
         return Err(Error::usage(format!(
