@@ -173,6 +173,18 @@ pub fn scansim_ok(args: &[&str]) -> Output {
     o
 }
 
+/// Runs `scansim` with arguments in `cwd` and asserts success.
+pub fn scansim_ok_in(cwd: &Path, args: &[&str]) -> Output {
+    let o = scansim_in(cwd, args);
+    assert!(
+        o.status.success(),
+        "scansim {args:?}: exit {:?}: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
 /// `scansim run SCENARIO --out OUT EXTRA...`.
 pub fn run_scenario(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
     bin()

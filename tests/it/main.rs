@@ -15,5 +15,7 @@ mod properties;
 mod readme;
 mod report;
 mod sweep;
+mod sweep_report;
+mod sweep_sets;
 mod synthetic;
 mod validation;

@@ -10,11 +10,18 @@
 //! - [`output`]: `sweep.csv`, `sweep.md`, `runs.csv`, charts and the daily rows of
 //!   replication 0, written from the runs alone: an unsharded sweep is "compute every
 //!   part, then merge", so `merge` writes the same bytes.
+//! - [`detail`]: the baseline and each run's sums by scan frequency and group, beside
+//!   `part.json` in a shard (`detail.json`).
 //! - [`stats`]: means and Student-t half-widths.
 
+pub mod compare;
+pub mod detail;
 pub mod exec;
+mod html;
+mod markdown;
 pub mod output;
 pub mod part;
+mod plots;
 pub mod spec;
 pub mod stats;
 
@@ -151,17 +158,26 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         },
         &timings,
     )?;
+    let (days, parts): (Vec<_>, Vec<_>) = runs.iter().cloned().unzip();
     match (shard, fingerprint) {
         (Some(s), Some(fp)) => {
-            let part = Part::new(fp, s, meta, &runs);
+            let part = Part::new(fp, s, meta, &days);
             let json = serde_json::to_vec(&part).map_err(|e| {
                 crate::base::error::Error::io(&o.out.join("part.json"), std::io::Error::other(e))
             })?;
+            let detail = detail::encode(&json, spec.baseline, &runs);
             let staging = Staging::new(&o.out)?;
             staging.write_with("part.json", |w| w.write_all(&json))?;
+            staging.write_with(detail::FILE, |w| w.write_all(&detail))?;
             staging.commit()?;
         }
-        _ => output::write(&meta, &runs, &o.out, o.charts)?,
+        _ => {
+            let detail = detail::Detail {
+                baseline: spec.baseline,
+                parts,
+            };
+            output::write(&meta, &days, &detail, &o.out, o.charts)?
+        }
     }
     Ok(SweepDone {
         variants: spec.variants.len(),
@@ -179,7 +195,13 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool) -> Result<(usize, u32)
         .iter()
         .map(|p| Part::read(p))
         .collect::<Result<Vec<_>>>()?;
+    let files: Vec<PathBuf> = parts.iter().map(|(file, _)| file.clone()).collect();
     let (meta, runs) = part::combine(parts)?;
-    output::write(&meta, &runs, out, charts)?;
+    let details = files
+        .iter()
+        .map(|f| detail::read(f))
+        .collect::<Result<Vec<_>>>()?;
+    let detail = detail::combine(details, &runs)?;
+    output::write(&meta, &runs, &detail, out, charts)?;
     Ok((meta.variants.len(), meta.replications))
 }

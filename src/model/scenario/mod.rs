@@ -147,6 +147,37 @@ impl Scenario {
             .position(|e| e.filters.iter().any(|f| filter_matches(f, repo)))
     }
 
+    /// Whether two scenarios simulate the same thing: the same calendar, rules, prices,
+    /// configurations, lifecycle policies and traffic (their files, warnings and texts
+    /// may differ).
+    pub fn same_settings(&self, o: &Scenario) -> bool {
+        let timeline =
+            self.timeline.len() == o.timeline.len()
+                && self.timeline.iter().zip(&o.timeline).all(|(a, b)| {
+                    (a.at, &a.registry, a.inspector) == (b.at, &b.registry, b.inspector)
+                });
+        let lifecycle = self.lifecycle.len() == o.lifecycle.len()
+            && self
+                .lifecycle
+                .iter()
+                .zip(&o.lifecycle)
+                .all(|(a, b)| a.filters == b.filters && *a.policy == *b.policy);
+        let traffic = match (&self.traffic, &o.traffic) {
+            (Traffic::None, Traffic::None) => true,
+            (Traffic::Trace(a), Traffic::Trace(b)) => a == b,
+            (Traffic::Synthetic(a), Traffic::Synthetic(b)) => a == b,
+            _ => false,
+        };
+        traffic
+            && timeline
+            && lifecycle
+            && (self.start, self.days, self.profile) == (o.start, o.days, o.profile)
+            && (self.in_use_window_days, &self.region, self.seed)
+                == (o.in_use_window_days, &o.region, o.seed)
+            && (self.pricing, &self.registry, self.inspector)
+                == (o.pricing, &o.registry, o.inspector)
+    }
+
     pub fn dir(&self) -> &Path {
         self.file.parent().unwrap_or(Path::new("."))
     }

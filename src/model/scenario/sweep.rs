@@ -270,6 +270,34 @@ pub fn check_overlaps(doc: &Doc, root: &DeTable, sets: &[SetArg]) -> Result<()> 
     Ok(())
 }
 
+/// The text of the scalar the document holds at `path` (`[*]`: the one all elements
+/// hold); none for a table, a list, a missing key or elements that differ.
+pub fn value_text(v: &DeValue, path: &[Seg]) -> Option<String> {
+    let Some((first, rest)) = path.split_first() else {
+        return match v {
+            DeValue::String(s) => Some(s.to_string()),
+            DeValue::Integer(i) => Some(i.as_str().to_string()),
+            DeValue::Float(f) => Some(f.as_str().to_string()),
+            DeValue::Boolean(b) => Some(b.to_string()),
+            DeValue::Datetime(d) => Some(d.to_string()),
+            _ => None,
+        };
+    };
+    match (first, v) {
+        (Seg::Key(k), DeValue::Table(t)) => value_text(t.get(k.as_str())?.get_ref(), rest),
+        (Seg::Index(i), DeValue::Array(a)) => value_text(a.get(*i)?.get_ref(), rest),
+        (Seg::All, DeValue::Array(a)) => {
+            let all: Vec<Option<String>> =
+                a.iter().map(|e| value_text(e.get_ref(), rest)).collect();
+            all.first()
+                .cloned()
+                .flatten()
+                .filter(|x| all.iter().all(|y| y.as_ref() == Some(x)))
+        }
+        _ => None,
+    }
+}
+
 /// A `--set` value: a TOML value when it parses as one (`30`, `0.02`, `true`, `"text"`,
 /// `[1, 2]`), else the text as a string (`DAYS_30`, `none`). Every part of it carries
 /// `span`, which marks it as coming from the command line.
