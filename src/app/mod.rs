@@ -1,7 +1,8 @@
 //! The application layer: whole jobs built from the layers below (simulate, sweep,
-//! validate) and the warnings they give (checks).
+//! diff, validate) and the warnings they give (checks).
 
 pub mod checks;
+pub mod diff;
 pub mod simulate;
 pub mod sweep;
 pub mod validate;

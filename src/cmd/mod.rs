@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each with its arguments (`Args`) and what
 //! it does (`run`). `main.rs` only parses and dispatches.
 
+pub mod diff;
 pub mod generate;
 pub mod import;
 pub mod merge;
@@ -32,6 +33,10 @@ pub enum Command {
     Sweep(sweep::Args),
     /// Combine the parts of a sharded sweep (the --out directories of `sweep --shard`).
     Merge(merge::Args),
+    /// Compare a proposed change (a scenario, or a configuration in AWS JSON) with the
+    /// base: cost and coverage before and after, as Markdown for a pull request.
+    #[command(long_about = diff::LONG_ABOUT)]
+    Diff(diff::Args),
     /// Write the scenario's synthetic traffic as a trace file.
     Generate(generate::Args),
     /// Check a scenario (and its trace) without simulating; print the resolved settings,
@@ -55,12 +60,29 @@ impl Command {
             Command::Run(a) => run::run(a),
             Command::Sweep(a) => sweep::run(a),
             Command::Merge(a) => merge::run(a),
+            Command::Diff(a) => diff::run(a),
             Command::Generate(a) => generate::run(a),
             Command::Validate(a) => validate::run(a),
             Command::Import(a) => import::run(a),
         }
     }
 }
+
+/// A command that did its work but ends with an exit status of its own (`diff
+/// --fail-above`): `main` prints the message (not as an error) and exits with `code`.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub message: String,
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 /// `3 variants × 1 replication`.
 pub(crate) fn size(variants: usize, replications: u32) -> String {

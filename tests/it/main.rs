@@ -8,6 +8,7 @@ mod cloudtrail;
 mod common;
 mod ct_render;
 mod demo;
+mod diff;
 mod events;
 mod import;
 mod paths;

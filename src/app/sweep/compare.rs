@@ -10,7 +10,7 @@ use super::part::SweepMeta;
 use super::spec::{Baseline, BaselineKind};
 use super::stats::Estimate;
 use crate::report::figures::Figures;
-use crate::report::human::{number, plural, plus_minus, share, to_hundredths};
+use crate::report::human::{number, plural, plus_minus, share, thousands, to_hundredths};
 use crate::rules::Freq;
 
 /// A summary figure compared across variants.
@@ -337,6 +337,13 @@ impl Comparison<'_> {
         if self.continuous_repos[v] == self.all_repos[v] {
             return String::new();
         }
+        if self.continuous_repos[v] != self.continuous_repos[b] {
+            return format!(
+                " (repositories under continuous scanning: {} → {})",
+                thousands(self.continuous_repos[b]),
+                thousands(self.continuous_repos[v])
+            );
+        }
         format!(
             " (in the {} under continuous scanning: {} % → {} %)",
             plural(self.continuous_repos[v], "repository", "repositories"),
@@ -412,6 +419,45 @@ impl Comparison<'_> {
         }
         out.extend(self.extremes());
         out
+    }
+
+    /// What variant `v` does against the baseline, in one sentence: what it saves or
+    /// costs more, and what it gains or loses in coverage.
+    pub fn verdict(&self, v: usize) -> Sentence {
+        let Some((dc, dv)) = self.diffs(v) else {
+            return vec![Piece::Variant(v), t(" has no figures to compare.")];
+        };
+        if below(&dc) {
+            return self.saving_sentence(v);
+        }
+        if above(&dv) {
+            return self.gain_sentence(v);
+        }
+        if above(&dc) {
+            return self.waste_sentence(v);
+        }
+        let words = self.coverage_words();
+        let mut s = vec![Piece::Variant(v)];
+        if below(&dv) {
+            s.push(t(" loses "));
+            s.push(fig(format!("{} points", magnitude(&dv, false))));
+            s.push(t(format!(" of {words} for no measurable saving (")));
+        } else {
+            s.push(t(format!(
+                " changes neither the cost nor the {words} measurably ("
+            )));
+            s.push(fig(format!(
+                "{} points",
+                plus_minus(dv.mean, dv.half_width, false, true)
+            )));
+            s.push(t(", "));
+        }
+        s.push(fig(format!(
+            "{} USD per month",
+            plus_minus(dc.mean, dc.half_width, true, true)
+        )));
+        s.push(t(")."));
+        s
     }
 
     /// `V saves A ± B USD per month (P %) and loses C ± D points of in-use coverage: …`.

@@ -18,7 +18,7 @@ pub mod compare;
 pub mod detail;
 pub mod exec;
 mod html;
-mod markdown;
+pub mod markdown;
 pub mod output;
 pub mod part;
 mod plots;
@@ -62,7 +62,8 @@ pub struct SweepDone {
     pub timings: Option<String>,
 }
 
-fn meta(spec: &SweepSpec) -> SweepMeta {
+/// What the outputs need to know of a sweep besides its runs.
+pub fn meta(spec: &SweepSpec) -> SweepMeta {
     SweepMeta {
         scenario: spec.file.display().to_string(),
         replications: spec.replications,
@@ -83,6 +84,30 @@ fn meta(spec: &SweepSpec) -> SweepMeta {
             })
             .collect(),
     }
+}
+
+/// Runs every (variant, replication) pair of `spec`, sharing what variants have in
+/// common: what the outputs are written from.
+pub fn run_all(
+    spec: &SweepSpec,
+    progress: Option<Arc<dyn Progress + Send>>,
+) -> Result<(SweepMeta, Vec<exec::RunDays>, detail::Detail)> {
+    let pairs = Shard { index: 1, count: 1 }.pairs(spec.variants.len() as u32, spec.replications);
+    let runs = exec::execute(
+        spec,
+        &pairs,
+        &ExecOptions {
+            sharing: true,
+            progress,
+        },
+        &Timings::default(),
+    )?;
+    let (days, parts): (Vec<_>, Vec<_>) = runs.into_iter().unzip();
+    let detail = detail::Detail {
+        baseline: spec.baseline,
+        parts,
+    };
+    Ok((meta(spec), days, detail))
 }
 
 /// Warnings of the variants, once each, without positions in the generated documents.

@@ -341,6 +341,49 @@ fn resolved_value(sc: &Scenario, key: &str) -> Option<String> {
     })
 }
 
+/// A sweep of given scenarios (`scansim diff`): the first is the baseline; each is named
+/// as given. They run with the seeds of the first.
+pub fn of_scenarios(
+    file: &Path,
+    text: String,
+    scenarios: Vec<(String, Scenario)>,
+    replications: u32,
+) -> Result<SweepSpec> {
+    if replications == 0 || replications > MAX_REPLICATIONS {
+        return Err(Error::usage(format!(
+            "--replications must be between 1 and {MAX_REPLICATIONS} (got {replications})"
+        )));
+    }
+    let seed = scenarios.first().map_or(0, |(_, sc)| sc.seed);
+    let mut variants: Vec<Variant> = scenarios
+        .into_iter()
+        .map(|(name, mut scenario)| {
+            scenario.seed = seed;
+            Variant {
+                dir: String::new(),
+                name,
+                sweep_variant: None,
+                values: Vec::new(),
+                scenario,
+            }
+        })
+        .collect();
+    assign_dirs(&mut variants);
+    check_traffic(&variants, replications)?;
+    Ok(SweepSpec {
+        file: file.to_path_buf(),
+        text,
+        sets: Vec::new(),
+        has_sweep_variants: false,
+        variants,
+        replications,
+        baseline: Baseline {
+            variant: 0,
+            kind: BaselineKind::Own,
+        },
+    })
+}
+
 /// One error listing every invalid variant (or the one message all of them share).
 fn report_invalid(invalid: &[(String, String)], total: usize) -> Result<()> {
     if invalid.is_empty() {

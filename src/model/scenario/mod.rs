@@ -3,6 +3,7 @@
 
 mod aws;
 pub mod node;
+pub use aws::{Proposal, proposal_from_file};
 pub mod sweep;
 pub mod synthetic;
 
@@ -176,6 +177,41 @@ impl Scenario {
                 == (o.in_use_window_days, &o.region, o.seed)
             && (self.pricing, &self.registry, self.inspector)
                 == (o.pricing, &o.registry, o.inspector)
+    }
+
+    /// How many timeline entries take effect at or before day 0's first instant.
+    pub fn entries_by_start(&self) -> usize {
+        self.timeline
+            .iter()
+            .take_while(|e| e.at <= self.start)
+            .count()
+    }
+
+    /// The scenario with `p` in effect from day 0's first instant: it replaces what the
+    /// last timeline entry at that instant sets (so a change that enables scanning on
+    /// day 0 enables it with the proposal), or else is a configuration change of its own
+    /// there. The history before day 0 stays as it was; later entries apply as written.
+    pub fn with_proposal(&self, p: &Proposal) -> Scenario {
+        let mut sc = self.clone();
+        let n = self.entries_by_start();
+        let at_start = n > 0 && sc.timeline[n - 1].at == self.start;
+        if !at_start {
+            sc.timeline.insert(
+                n,
+                TimelineEntry {
+                    at: self.start,
+                    registry: None,
+                    inspector: None,
+                    index: self.timeline.len(),
+                },
+            );
+        }
+        let e = &mut sc.timeline[if at_start { n - 1 } else { n }];
+        match p {
+            Proposal::Registry(r) => e.registry = Some(r.clone()),
+            Proposal::Inspector(i) => e.inspector = Some(*i),
+        }
+        sc
     }
 
     pub fn dir(&self) -> &Path {
