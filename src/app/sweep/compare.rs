@@ -191,22 +191,13 @@ impl<'a> Comparison<'a> {
         self.whole[v].value[m].map(|e| e.mean)
     }
 
-    /// Whether each variant is efficient: no other variant has a lower or equal mean
-    /// cost and a higher or equal mean coverage with one of them strictly better (of
-    /// equal variants, the first is efficient).
+    /// Whether each variant is efficient on mean cost and mean coverage ([`pareto`]).
     pub fn efficient(&self) -> Vec<bool> {
         let m = self.coverage_metric();
-        let pt = |v: usize| Some((self.mean(v, COST)?, self.mean(v, m)?));
-        let n = self.whole.len();
-        (0..n)
-            .map(|v| {
-                let Some((c, x)) = pt(v) else { return false };
-                !(0..n).any(|w| match pt(w) {
-                    Some((cw, xw)) if w != v => cw <= c && xw >= x && (cw < c || xw > x || w < v),
-                    _ => false,
-                })
-            })
-            .collect()
+        let pts: Vec<Option<(f64, f64)>> = (0..self.whole.len())
+            .map(|v| Some((self.mean(v, COST)?, self.mean(v, m)?)))
+            .collect();
+        pareto(&pts)
     }
 
     /// A variant in words: `DAYS_30 with a 14-day pull window`, `prod-only, rescan_usd=0.02`.
@@ -233,6 +224,23 @@ impl<'a> Comparison<'a> {
         }
         parts.join(", ")
     }
+}
+
+/// Whether each (cost, value) point is efficient: no other point has a lower or equal
+/// cost and a higher or equal value with one of them strictly better (of equal points,
+/// the first is efficient; a point without figures is not).
+pub fn pareto(pts: &[Option<(f64, f64)>]) -> Vec<bool> {
+    (0..pts.len())
+        .map(|v| {
+            let Some((c, x)) = pts[v] else { return false };
+            !pts.iter().enumerate().any(|(w, p)| match p {
+                Some((cw, xw)) if w != v => {
+                    *cw <= c && *xw >= x && (*cw < c || *xw > x || w < v)
+                }
+                _ => false,
+            })
+        })
+        .collect()
 }
 
 /// Inspector windows in words: `DAYS_30 with a 14-day pull window (by last pull)`.

@@ -167,6 +167,19 @@ pub fn write(
     charts: bool,
 ) -> Result<()> {
     let staging = Staging::new(out)?;
+    write_into(&staging, out, meta, runs, detail, charts)?;
+    staging.commit()
+}
+
+/// Writes the outputs of a sweep into a staging directory whose target is `out`.
+pub fn write_into(
+    staging: &Staging,
+    out: &Path,
+    meta: &SweepMeta,
+    runs: &[RunDays],
+    detail: &Detail,
+    charts: bool,
+) -> Result<()> {
     let c = Comparison::new(meta, runs, detail);
     let csv_path = out.join("sweep.csv");
     let csv = sweep_csv(&c).map_err(|e| csv_error(&csv_path, e))?;
@@ -201,7 +214,7 @@ pub fn write(
         let page = html::sweep_html(&c, &drawn);
         staging.write_with("sweep.html", |w| w.write_all(page.as_bytes()))?;
     }
-    staging.commit()
+    Ok(())
 }
 
 #[cfg(test)]

@@ -198,9 +198,24 @@ fn picks(idx: usize, dims: &[usize]) -> Vec<usize> {
 
 /// Builds and validates every variant; lists every invalid one in one error.
 pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Result<SweepSpec> {
+    build_with(file, sets, replications, true, &|_| true)
+}
+
+/// [`build`] with or without the `[[sweep.variants]]` (`named`), keeping only the
+/// combinations of `--set` values that `keep` accepts.
+pub fn build_with(
+    file: &Path,
+    sets: Vec<SetArg>,
+    replications: Option<u32>,
+    named: bool,
+    keep: &dyn Fn(&[String]) -> bool,
+) -> Result<SweepSpec> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
     check_sets(&sets)?;
-    let (sweep_variants, table_replications) = sweep_table(file, &text, &sets)?;
+    let (mut sweep_variants, table_replications) = sweep_table(file, &text, &sets)?;
+    if !named {
+        sweep_variants.clear();
+    }
     let replications = replications.or(table_replications).unwrap_or(1);
     if replications == 0 || replications > MAX_REPLICATIONS {
         return Err(Error::usage(format!(
@@ -230,6 +245,9 @@ pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Resul
             .zip(&pick[1..])
             .map(|(s, &i)| s.values[i].clone())
             .collect();
+        if !keep(&values) {
+            continue;
+        }
         let mut parts: Vec<String> = Vec::new();
         if let Some(i) = sweep_index {
             parts.push(sweep_variants[i].clone());
@@ -253,7 +271,7 @@ pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Resul
             Err(e) => invalid.push((name, e.to_string())),
         }
     }
-    report_invalid(&invalid, total)?;
+    report_invalid(&invalid, variants.len() + invalid.len())?;
     let baseline = baseline(
         file,
         &text,
