@@ -32,6 +32,8 @@ pub struct DiffOptions {
     /// Fail (exit status 3) when the mean increase of the cost per month exceeds this.
     pub fail_above: Option<f64>,
     pub out: Option<PathBuf>,
+    /// Replace `out` even if scansim did not write it.
+    pub force: bool,
     pub progress: Option<Arc<dyn Progress + Send>>,
 }
 
@@ -191,9 +193,20 @@ pub fn diff(o: &DiffOptions) -> Result<DiffDone> {
     {
         return Err(Error::usage("--fail-above takes a number of USD per month"));
     }
-    let text = std::fs::read_to_string(&o.base).map_err(|e| Error::io(&o.base, e))?;
+    let text = crate::base::text::read_text(&o.base, crate::base::text::MAX_SCENARIO_BYTES)?;
     let base = Scenario::from_toml(&text, &o.base)?;
     let prop = proposed(&base, &o.proposed)?;
+    let staging = match &o.out {
+        Some(out) => {
+            let mut inputs = vec![o.base.clone(), o.proposed.clone()];
+            for sc in [&base, &prop.scenario] {
+                inputs.extend(sc.referenced_files.iter().cloned());
+            }
+            crate::base::claim::check_not_input("--out", out, true, &inputs)?;
+            Some(Staging::new(out, o.force)?)
+        }
+        None => None,
+    };
     let (comparable, notes) = comparability(&base, &prop.scenario);
     let trace = matches!(base.traffic, Traffic::Trace(_));
     let replications = o.replications.unwrap_or(if trace { 1 } else { 5 });
@@ -231,8 +244,7 @@ pub fn diff(o: &DiffOptions) -> Result<DiffDone> {
         exceeded,
     };
     let markdown = d.markdown();
-    if let Some(out) = &o.out {
-        let staging = Staging::new(out)?;
+    if let Some(staging) = staging {
         staging.write_with("diff.md", |w| w.write_all(markdown.as_bytes()))?;
         let json = serde_json::to_vec_pretty(&d.json()).unwrap_or_default();
         staging.write_with("diff.json", |w| {

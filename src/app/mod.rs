@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod diff;
+pub mod estimate;
 pub mod simulate;
 pub mod sweep;
 pub mod validate;

@@ -3,6 +3,8 @@
 use super::checks;
 use super::sweep::spec::replication_seed;
 use super::sweep::stats::Estimate;
+use crate::base::atomic::{AtomicFile, Staging};
+use crate::base::claim::{check_not_input, resolve};
 use crate::base::error::{Error, Location, Result};
 use crate::base::hash::HashingReader;
 use crate::engine::{Engine, Observer, RunOptions, RunResult};
@@ -12,6 +14,7 @@ use crate::model::scenario::synthetic::SyntheticConfig;
 use crate::model::scenario::{Scenario, Traffic};
 use crate::report::Report;
 use crate::report::answer::{Replications, Spread, headline_values};
+use crate::report::events::is_events_file;
 use crate::source::synthetic::{Registry, RepoSource};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -111,18 +114,19 @@ fn simulate_trace(
 }
 
 /// Simulates like [`simulate`] and writes the EventBridge events of the run to
-/// `events` (JSON lines). Synthetic traffic then runs in one engine, in time order.
+/// `events` (JSON lines; the caller commits it). Synthetic traffic then runs in one
+/// engine, in time order.
 pub fn simulate_with_events(
     sc: &Scenario,
     trace: Option<&Path>,
     opts: RunOptions,
-    events: &Path,
+    events: &mut AtomicFile,
     account: &str,
 ) -> Result<Run> {
     let region = sc.region.as_deref().unwrap_or("us-east-1");
-    let sink = Box::new(crate::report::events::EventWriter::create(
+    let sink = Box::new(crate::report::events::EventWriter::new(
         events, account, region,
-    )?);
+    ));
     match (trace, &sc.traffic) {
         (None, Traffic::Synthetic(cfg)) => {
             let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
@@ -174,23 +178,168 @@ fn simulate_synthetic(
 
 /// Writes the scenario's synthetic traffic as a trace (`scansim generate`).
 /// Returns the number of rows. Triggers are drawn as in `run`, so replaying the trace
-/// gives the same `daily.csv`.
-pub fn generate(sc: &Scenario, out: &Path) -> Result<u64> {
+/// gives the same `daily.csv`. The trace must not be an input of the scenario; an
+/// existing file is replaced only if it is a trace (or `force`).
+pub fn generate(sc: &Scenario, out: &Path, force: bool) -> Result<u64> {
     let Traffic::Synthetic(cfg) = &sc.traffic else {
         return Err(Error::input(
             Location::file(&sc.file),
             "generate needs a [synthetic] traffic section",
         ));
     };
+    check_not_input("--trace-out", out, false, &inputs(sc, None))?;
+    crate::app::estimate::check(sc, crate::app::estimate::Mode::Trace, false)?;
     let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
-    let writer = crate::source::writer::TraceWriter::create(out)?;
+    let writer = crate::source::writer::TraceWriter::create(out, force)?;
     let mut tap = crate::source::writer::Tap::new(reg.merged(), writer);
     Engine::new(sc, RunOptions::default(), &reg.groups).run(&mut tap)?;
     tap.finish()
 }
 
-/// Writes the outputs of a run into `out`, replacing it as a whole: the data files, and
-/// with `charts` also `coverage.png/.svg`, `cost.png/.svg` and `report.html`.
+/// The files a run reads: the scenario, every file it names, the trace given.
+pub fn inputs(sc: &Scenario, trace: Option<&Path>) -> Vec<std::path::PathBuf> {
+    let mut v = vec![sc.file.clone()];
+    v.extend(sc.referenced_files.iter().cloned());
+    v.extend(trace.map(Path::to_path_buf));
+    v
+}
+
+/// The files `run` writes into its output directory (a test checks the list against a
+/// run): `--events` inside `--out` must not take the place of one.
+pub const RUN_FILES: &[&str] = &[
+    "daily.csv",
+    "summary.json",
+    "monthly.csv",
+    "repositories.csv",
+    "groups.csv",
+    "coverage.png",
+    "coverage.svg",
+    "cost.png",
+    "cost.svg",
+    "cost_by_month.png",
+    "cost_by_month.svg",
+    "report.html",
+    crate::base::atomic::MARKER,
+];
+
+/// What `scansim run` writes, claimed and checked before anything is simulated: the
+/// output directory (staged) and the events file (`--events`; inside `--out` it is
+/// written into the staging directory and so becomes part of the new output).
+pub struct RunOutputs {
+    staging: Staging,
+    events: Option<AtomicFile>,
+    /// The events file is inside the output directory.
+    events_inside: bool,
+}
+
+/// Where a run writes, and whether it may replace what is there.
+pub struct OutputRequest<'a> {
+    pub out: &'a Path,
+    pub events: Option<&'a Path>,
+    pub force: bool,
+}
+
+impl RunOutputs {
+    /// Every check of the command line that does not need the simulation: outputs that
+    /// would destroy an input, the events file against the output directory, the size
+    /// estimate, then the claims (locks, staging directory, events file).
+    pub fn prepare(sc: &Scenario, trace: Option<&Path>, req: &OutputRequest) -> Result<RunOutputs> {
+        let ins = inputs(sc, trace);
+        check_not_input("--out", req.out, true, &ins)?;
+        let rel = match req.events {
+            Some(ev) => {
+                check_not_input("--events", ev, false, &ins)?;
+                events_inside(ev, req.out)?
+            }
+            None => None,
+        };
+        if trace.is_none() {
+            let mode = match req.events {
+                Some(_) => crate::app::estimate::Mode::AllAtOnce,
+                None => crate::app::estimate::Mode::PerRepository,
+            };
+            crate::app::estimate::check(sc, mode, req.events.is_some())?;
+        }
+        if let Some(ev) = req.events
+            && rel.is_none()
+        {
+            crate::base::atomic::check_out_dir(req.out, req.force)?;
+            let file = AtomicFile::create(ev, "--events", req.force, is_events_file)?;
+            let staging = Staging::new(req.out, req.force)?;
+            return Ok(RunOutputs {
+                staging,
+                events: Some(file),
+                events_inside: false,
+            });
+        }
+        let staging = Staging::new(req.out, req.force)?;
+        let events = match rel {
+            Some(rel) => {
+                let path = staging.path().join(&rel);
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+                }
+                Some(AtomicFile::inside(&path)?)
+            }
+            None => None,
+        };
+        Ok(RunOutputs {
+            staging,
+            events,
+            events_inside: true,
+        })
+    }
+
+    /// The events file to write, with `--events`.
+    pub fn events(&mut self) -> Option<&mut AtomicFile> {
+        self.events.as_mut()
+    }
+
+    /// Writes the outputs of the run and puts them in place: the output directory, then
+    /// the events file beside it.
+    pub fn commit(self, sc: &Scenario, run: &Run, command: &[String], charts: bool) -> Result<()> {
+        fill_staging(sc, run, command, &self.staging, charts)?;
+        let events = self.events;
+        if self.events_inside
+            && let Some(e) = events
+        {
+            e.commit()?;
+            return self.staging.commit();
+        }
+        self.staging.commit()?;
+        match events {
+            Some(e) => e.commit(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The path of `events` inside `out`, if it is there; an error if it is `out` itself or
+/// would take the place of an output file.
+fn events_inside(events: &Path, out: &Path) -> Result<Option<std::path::PathBuf>> {
+    let (e, o) = (resolve(events), resolve(out));
+    let Ok(rel) = e.strip_prefix(&o) else {
+        return Ok(None);
+    };
+    let first = rel
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    match first {
+        None => Err(Error::usage(format!(
+            "--events {} is the output directory --out: give a file name",
+            events.display()
+        ))),
+        Some(f) if RUN_FILES.contains(&f.as_str()) => Err(Error::usage(format!(
+            "--events {} would take the place of the run's {f}: give another name",
+            events.display()
+        ))),
+        Some(_) => Ok(Some(rel.to_path_buf())),
+    }
+}
+
+/// Writes the outputs of a run into `out`, replacing an earlier output (or an empty
+/// directory) as a whole.
 pub fn write_outputs(
     sc: &Scenario,
     run: &Run,
@@ -198,22 +347,35 @@ pub fn write_outputs(
     out: &Path,
     charts: bool,
 ) -> Result<()> {
-    let staging = crate::base::atomic::Staging::new(out)?;
+    let staging = Staging::new(out, false)?;
+    fill_staging(sc, run, command, &staging, charts)?;
+    staging.commit()
+}
+
+/// Writes the outputs of a run into the staging directory: the data files, and with
+/// `charts` also `coverage.png/.svg`, `cost.png/.svg` and `report.html`.
+fn fill_staging(
+    sc: &Scenario,
+    run: &Run,
+    command: &[String],
+    staging: &Staging,
+    charts: bool,
+) -> Result<()> {
     let rep = report(sc, run, command);
     for e in crate::report::data_exporters() {
-        crate::report::export(&staging, &rep, e.as_ref())?;
+        crate::report::export(staging, &rep, e.as_ref())?;
     }
     if charts {
         let drawn = crate::report::charts::write_run_charts(&rep, staging.path())?;
         crate::report::export(
-            &staging,
+            staging,
             &rep,
             &crate::report::html::HtmlReport {
                 charts: &drawn.charts,
             },
         )?;
     }
-    staging.commit()
+    Ok(())
 }
 
 /// What the exporters and the terminal answer read of a run.

@@ -41,6 +41,9 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
         traffic.text,
         repos.len()
     );
+    if let Some(e) = crate::app::estimate::estimate(sc) {
+        let _ = writeln!(out, "size: {}", crate::app::estimate::describe(&e));
+    }
     let names: Vec<&str> = repos.iter().map(String::as_str).collect();
     lifecycle_lines(&mut out, sc, &repos, &names);
     configuration_lines(&mut out, sc, &repos, &names);

@@ -1,43 +1,74 @@
-//! Files and directories that appear whole or not at all: written beside the target, renamed into place
-//! on success, removed on failure or drop.
+//! Files and directories that appear whole or not at all: written beside the target
+//! under a claim on it ([`crate::base::claim`]), renamed into place on success, removed on
+//! failure, on drop and on SIGINT / SIGTERM ([`crate::base::cleanup`]).
+//!
+//! Nothing is replaced that scansim did not write: an output directory holds a marker
+//! file, [`MARKER`]; an existing directory that is not empty and has none is refused
+//! unless `force`. A file output that exists is replaced only if it looks like what
+//! scansim writes there, or with `force`.
 
+use crate::base::claim::{Claim, beside, output_name};
+use crate::base::cleanup::{self, Kind};
 use crate::base::error::{Error, Result};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// The marker file of every output directory scansim writes.
+pub const MARKER: &str = ".scansim-output";
+
+const MARKER_TEXT: &str = "This directory was written by scansim. scansim replaces it as a \
+whole when it is given again as an output directory (--out); without this file, scansim \
+refuses to replace a directory that is not empty unless given --force.\n";
+
+/// A file being written: renamed to its target on [`AtomicFile::commit`].
 pub struct AtomicFile {
     target: PathBuf,
     tmp: PathBuf,
+    tmp_id: u64,
     out: BufWriter<std::fs::File>,
     done: bool,
+    claim: Option<Claim>,
 }
 
+/// Whether the start of an existing file shows it is an output of this kind.
+pub type Recognise = fn(&[u8]) -> bool;
+
 impl AtomicFile {
-    /// `what` names the option for messages (`--trace-out`, `--events`).
-    pub fn create(target: &Path, what: &str) -> Result<AtomicFile> {
-        if target.is_dir() {
-            return Err(Error::Usage(format!(
-                "{what} {}: is a directory; give a file name",
-                target.display()
-            )));
-        }
-        let name = target
-            .file_name()
-            .ok_or_else(|| Error::Usage(format!("{what} {}: not a file name", target.display())))?
-            .to_string_lossy()
-            .into_owned();
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        let f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    /// `what` names the option for messages (`--trace-out`, `--events`). An existing
+    /// target is replaced if empty, `recognised` from its first bytes, or with `force`.
+    pub fn create(
+        target: &Path,
+        what: &str,
+        force: bool,
+        recognised: Recognise,
+    ) -> Result<AtomicFile> {
+        output_name(target, what)?;
+        check_file_target(target, what, force, recognised)?;
+        let claim = Claim::acquire(target, what)?;
+        let mut f = AtomicFile::open(target)?;
+        f.claim = Some(claim);
+        Ok(f)
+    }
+
+    /// A file inside a staging directory, which the staging directory's claim covers.
+    pub fn inside(target: &Path) -> Result<AtomicFile> {
+        AtomicFile::open(target)
+    }
+
+    fn open(target: &Path) -> Result<AtomicFile> {
+        let tmp = beside(target, &format!("staging-{}", std::process::id()));
+        let tmp_id = cleanup::register(&tmp, Kind::File);
+        let f = std::fs::File::create(&tmp).map_err(|e| {
+            cleanup::unregister(tmp_id);
+            Error::io(&tmp, e)
+        })?;
         Ok(AtomicFile {
             target: target.to_path_buf(),
             tmp,
+            tmp_id,
             out: BufWriter::with_capacity(1 << 20, f),
             done: false,
+            claim: None,
         })
     }
 
@@ -56,11 +87,26 @@ impl AtomicFile {
         &self.tmp
     }
 
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    pub fn flush(&mut self) -> Result<()> {
+        self.out.flush().map_err(|e| Error::io(&self.tmp, e))
+    }
+
     /// Flushes and renames into place.
     pub fn commit(mut self) -> Result<()> {
-        self.out.flush().map_err(|e| Error::io(&self.tmp, e))?;
-        std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
+        self.flush()?;
+        cleanup::atomically(|reg| {
+            std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.target, e))?;
+            reg.remove(self.tmp_id);
+            Ok::<_, Error>(())
+        })?;
         self.done = true;
+        if let Some(c) = self.claim.as_mut() {
+            c.keep_parents();
+        }
         Ok(())
     }
 }
@@ -69,52 +115,74 @@ impl Drop for AtomicFile {
     fn drop(&mut self) {
         if !self.done {
             let _ = std::fs::remove_file(&self.tmp);
+            cleanup::unregister(self.tmp_id);
         }
     }
+}
+
+/// An existing file output is replaced only if scansim wrote it (or `force`).
+fn check_file_target(target: &Path, what: &str, force: bool, recognised: Recognise) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(target) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        return Err(Error::usage(format!(
+            "{what} {}: is a directory; give a file name",
+            target.display()
+        )));
+    }
+    if force || meta.len() == 0 {
+        return Ok(());
+    }
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(target)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| Error::io(target, e))?;
+    if recognised(&head[..n]) {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "{what} {}: the file exists and is not a scansim output of this kind; scansim does \
+         not overwrite files it did not write: give another name, or --force to replace it",
+        target.display()
+    )))
 }
 
 /// A directory being written; becomes `target` on [`Staging::commit`], vanishes if dropped.
 pub struct Staging {
     target: PathBuf,
     tmp: PathBuf,
+    tmp_id: u64,
     done: bool,
+    claim: Claim,
 }
 
 impl Staging {
-    pub fn new(target: &Path) -> Result<Staging> {
-        let name = target
-            .file_name()
-            .ok_or_else(|| {
-                Error::Usage(format!("--out {}: not a directory name", target.display()))
-            })?
-            .to_string_lossy()
-            .into_owned();
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        if target.exists() && !target.is_dir() {
-            return Err(Error::Usage(format!(
-                "--out {}: exists and is not a directory; give a directory (it is replaced \
-                 as a whole)",
-                target.display()
-            )));
-        }
-        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        }
-        std::fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(Staging {
+    /// Checks `--out` (see [`check_out_dir`]), claims it, and makes the staging directory
+    /// with the marker file in it.
+    pub fn new(target: &Path, force: bool) -> Result<Staging> {
+        check_out_dir(target, force)?;
+        let claim = Claim::acquire(target, "--out")?;
+        let tmp = beside(target, &format!("staging-{}", std::process::id()));
+        let tmp_id = cleanup::register(&tmp, Kind::Dir);
+        let staging = Staging {
             target: target.to_path_buf(),
             tmp,
+            tmp_id,
             done: false,
-        })
+            claim,
+        };
+        std::fs::create_dir(&staging.tmp).map_err(|e| Error::io(&staging.tmp, e))?;
+        staging.write_with(MARKER, |w| w.write_all(MARKER_TEXT.as_bytes()))?;
+        Ok(staging)
     }
 
     pub fn path(&self) -> &Path {
         &self.tmp
+    }
+
+    pub fn target(&self) -> &Path {
+        &self.target
     }
 
     /// Writes one file into the staging directory through a buffer.
@@ -131,25 +199,36 @@ impl Staging {
             .map_err(|e| Error::io(&p, e))
     }
 
-    /// Replaces the target directory with the staged one.
+    /// Replaces the target directory with the staged one: the old output is renamed to
+    /// `trash`, the new one into place (both under the signal lock), then the trash is
+    /// deleted. A crash between the renames leaves the old output in `trash`, which the
+    /// next claim puts back.
     pub fn commit(mut self) -> Result<()> {
-        let old = self.tmp.with_file_name(format!(
-            "{}.old",
-            self.tmp.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        let had_old = self.target.exists();
-        if had_old {
-            std::fs::rename(&self.target, &old).map_err(|e| Error::io(&self.target, e))?;
-        }
-        if let Err(e) = std::fs::rename(&self.tmp, &self.target) {
-            if had_old {
-                let _ = std::fs::rename(&old, &self.target);
+        let trash = beside(&self.target, &format!("trash-{}", std::process::id()));
+        let had_old = std::fs::symlink_metadata(&self.target).is_ok();
+        let trash_id = cleanup::atomically(|reg| -> Result<Option<u64>> {
+            let trash_id = if had_old {
+                std::fs::rename(&self.target, &trash).map_err(|e| Error::io(&self.target, e))?;
+                Some(reg.add(&trash, Kind::Dir))
+            } else {
+                None
+            };
+            if let Err(e) = std::fs::rename(&self.tmp, &self.target) {
+                if let Some(id) = trash_id {
+                    let _ = std::fs::rename(&trash, &self.target);
+                    reg.remove(id);
+                }
+                return Err(Error::io(&self.target, e));
             }
-            return Err(Error::io(&self.target, e));
-        }
+            reg.remove(self.tmp_id);
+            Ok(trash_id)
+        })?;
         self.done = true;
-        if had_old {
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        self.claim.keep_parents();
+        if let Some(id) = trash_id {
+            let r = std::fs::remove_dir_all(&trash);
+            cleanup::unregister(id);
+            r.map_err(|e| Error::io(&trash, e))?;
         }
         Ok(())
     }
@@ -158,7 +237,72 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.done {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+            cleanup::remove(&self.tmp, Kind::Dir);
+            cleanup::unregister(self.tmp_id);
         }
     }
+}
+
+/// Whether scansim may replace `target` as a whole: absent, an empty directory, an
+/// earlier output (with the marker), or any directory with `force`; never a file, a
+/// symbolic link, the current directory or one holding it, or a tree scansim could not
+/// delete (a read-only directory in it), which is refused before anything is replaced.
+pub fn check_out_dir(target: &Path, force: bool) -> Result<()> {
+    output_name(target, "--out")?;
+    let Ok(meta) = std::fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    let shown = target.display();
+    if meta.file_type().is_symlink() {
+        return Err(Error::usage(format!(
+            "--out {shown}: is a symbolic link; give the directory itself (it is replaced \
+             as a whole)"
+        )));
+    }
+    if !meta.is_dir() {
+        return Err(Error::usage(format!(
+            "--out {shown}: exists and is not a directory; give a directory (it is replaced \
+             as a whole)"
+        )));
+    }
+    if let (Ok(t), Ok(cwd)) = (target.canonicalize(), std::env::current_dir())
+        && cwd.starts_with(&t)
+    {
+        return Err(Error::usage(format!(
+            "--out {shown}: is the current directory or holds it; give a directory of its own"
+        )));
+    }
+    let empty = std::fs::read_dir(target)
+        .map_err(|e| Error::io(target, e))?
+        .next()
+        .is_none();
+    if !empty && !force && !target.join(MARKER).is_file() {
+        return Err(Error::usage(format!(
+            "--out {shown}: exists, is not empty and was not written by scansim (it has no \
+             {MARKER} file); scansim replaces --out as a whole and does not delete files it \
+             did not write: give a new or empty directory, or --force to replace it"
+        )));
+    }
+    removable(target)
+}
+
+/// Every directory of the tree can be emptied by this process.
+fn removable(dir: &Path) -> Result<()> {
+    use rustix::fs::{Access, access};
+    if let Err(e) = access(dir, Access::READ_OK | Access::WRITE_OK | Access::EXEC_OK) {
+        return Err(Error::usage(format!(
+            "--out: the old output cannot be replaced: {} is not writable ({e}); nothing was \
+             changed",
+            dir.display()
+        )));
+    }
+    for e in std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .flatten()
+    {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            removable(&e.path())?;
+        }
+    }
+    Ok(())
 }

@@ -21,32 +21,41 @@ struct RunFiles {
     dir: PathBuf,
     stem: String,
     made: u64,
-    paths: Vec<PathBuf>,
+    paths: Vec<(PathBuf, u64)>,
 }
 
 impl RunFiles {
+    /// `.STEM.scansim-sort-PID-N` (a leftover a later claim on the output recognises),
+    /// registered for removal on SIGINT / SIGTERM.
     fn new_path(&mut self) -> PathBuf {
         self.made += 1;
         let p = self.dir.join(format!(
-            ".{}.sort-{}-{}.tmp",
+            ".{}.scansim-sort-{}-{}",
             self.stem,
             std::process::id(),
             self.made
         ));
-        self.paths.push(p.clone());
+        let id = crate::base::cleanup::register(&p, crate::base::cleanup::Kind::File);
+        self.paths.push((p.clone(), id));
         p
     }
 
     fn remove(&mut self, p: &Path) {
         let _ = std::fs::remove_file(p);
-        self.paths.retain(|q| q != p);
+        self.paths.retain(|(q, id)| {
+            if q == p {
+                crate::base::cleanup::unregister(*id);
+            }
+            q != p
+        });
     }
 }
 
 impl Drop for RunFiles {
     fn drop(&mut self) {
-        for p in &self.paths {
+        for (p, id) in &self.paths {
             let _ = std::fs::remove_file(p);
+            crate::base::cleanup::unregister(*id);
         }
     }
 }

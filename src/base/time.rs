@@ -192,7 +192,16 @@ fn rfc3339(b: &[u8]) -> Result<i64, String> {
         }
         _ => return Err("expected an offset Z or ±HH:MM after the time".into()),
     };
-    Ok(day * DAY + sod - offset)
+    in_range(day * DAY + sod - offset)
+}
+
+/// An instant in the years 0000 to 9999 (UTC), after any offset is applied.
+pub fn in_range(t: i64) -> Result<i64, String> {
+    if (MIN_INSTANT..=MAX_INSTANT).contains(&t) {
+        Ok(t)
+    } else {
+        Err("with its offset, the instant falls outside the years 0000 to 9999 (UTC)".into())
+    }
 }
 
 /// Parses epoch seconds given as decimal text, floored from the text (never via a float).
@@ -339,5 +348,15 @@ mod tests {
         assert_eq!(parse_instant("-1.0"), Ok(-1));
         assert!(parse_instant("12.").is_err());
         assert!(parse_instant("1 2").is_err());
+    }
+
+    #[test]
+    fn offsets_cannot_leave_the_years_0000_to_9999() {
+        assert_eq!(parse_instant("0000-01-01T00:00:00Z"), Ok(MIN_INSTANT));
+        assert_eq!(parse_instant("9999-12-31T23:59:59Z"), Ok(MAX_INSTANT));
+        for bad in ["0000-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01"] {
+            let e = parse_instant(bad).unwrap_err();
+            assert!(e.contains("outside the years 0000 to 9999"), "{bad}: {e}");
+        }
     }
 }

@@ -28,9 +28,13 @@ pub struct Args {
     base: PathBuf,
     /// The proposal: a scenario (TOML) or an AWS JSON configuration (.json).
     proposed: PathBuf,
-    /// Also write diff.md and diff.json into DIR (replaced as a whole).
+    /// Also write diff.md and diff.json into DIR (replaced as a whole when empty or an
+    /// earlier scansim output).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace --out even if scansim did not write it.
+    #[arg(long)]
+    force: bool,
     /// Replications of the synthetic traffic (default 5; a trace has 1).
     #[arg(long, value_name = "N")]
     replications: Option<u32>,
@@ -50,6 +54,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         replications: a.replications,
         fail_above: a.fail_above,
         out: a.out.clone(),
+        force: a.force,
         progress: super::progress(a.quiet),
     })?;
     print!("{}", done.markdown);

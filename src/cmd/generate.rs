@@ -10,8 +10,11 @@ pub struct Args {
     /// The trace file to write.
     #[arg(long, value_name = "FILE")]
     trace_out: PathBuf,
-    /// Override [simulation] seed.
-    #[arg(long, value_name = "N")]
+    /// Replace --trace-out even if it is not a trace.
+    #[arg(long)]
+    force: bool,
+    /// Override [simulation] seed (0 to 2^63 - 1, as in the scenario).
+    #[arg(long, value_name = "N", value_parser = super::seed_parser())]
     seed: Option<u64>,
 }
 
@@ -20,7 +23,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     if let Some(s) = a.seed {
         sc.seed = s;
     }
-    let rows = crate::app::simulate::generate(&sc, &a.trace_out)?;
+    let rows = crate::app::simulate::generate(&sc, &a.trace_out, a.force)?;
     eprintln!("wrote {rows} events to {}", a.trace_out.display());
     Ok(())
 }

@@ -56,7 +56,8 @@ may be epoch seconds (AWS CLI v1) or ISO 8601 strings (v2). A malformed input is
 error naming the file, line:column, and the JSON path (with the record's index).
 ecr-images and inspector-coverage inputs merge into one trace in time order, each
 distinct event once. Events `run` would ignore are left out with a count. FILE is
-written atomically; on an error nothing is written.
+written atomically; on an error nothing is written. An existing FILE is replaced only if
+it is a trace (or with --force), and never if it is one of the inputs.
 
 Examples:
   scansim import ecr-images web.json api.json inspector-coverage cov.json --trace-out t.csv
@@ -85,6 +86,9 @@ pub struct Args {
     #[arg(long, value_name = "RECORDS", default_value_t = DEFAULT_SORT_BUFFER as u64,
           value_parser = clap::value_parser!(u64).range(1..))]
     sort_buffer: u64,
+    /// Replace --trace-out even if it is not a trace.
+    #[arg(long)]
+    force: bool,
     /// usage-totals: a `scansim run` output directory to compare with.
     #[arg(long, value_name = "DIR")]
     run: Option<PathBuf>,
@@ -117,11 +121,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     match job {
         Job::Snapshots(inputs) => {
             let out = trace_out()?;
+            let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+            crate::base::claim::check_not_input("--trace-out", &out, false, &paths)?;
+            let writer = crate::source::writer::TraceWriter::create(&out, a.force)?;
             let imported = crate::import::import(&inputs)?;
             for w in &imported.warnings {
                 eprintln!("warning: {w}");
             }
-            crate::import::write_trace(&imported.rows, &out)?;
+            crate::import::write_trace(&imported.rows, writer)?;
             eprintln!("{}", imported.summary(&out));
         }
         Job::CloudTrail(paths) => {
@@ -130,6 +137,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 snapshots: a.snapshot,
                 exclude_pullers: a.exclude_puller,
                 sort_buffer: a.sort_buffer as usize,
+                force: a.force,
             };
             let report = crate::import::cloudtrail::import_cloudtrail(&paths, &opts, &out)?;
             for line in report.summary(&out) {

@@ -56,6 +56,8 @@ scansim import usage-totals JSON... [--run DIR]",
 
 impl Command {
     pub fn run(self) -> anyhow::Result<()> {
+        // An interrupted command removes its staging files before it exits.
+        crate::base::cleanup::install_signal_handlers()?;
         match self {
             Command::Run(a) => run::run(a),
             Command::Sweep(a) => sweep::run(a),
@@ -83,6 +85,12 @@ impl std::fmt::Display for Exit {
 }
 
 impl std::error::Error for Exit {}
+
+/// Seeds are 0 to 2^63 - 1 everywhere: `--seed`, `[simulation] seed` (a TOML integer)
+/// and the replication seeds of a sweep.
+pub(crate) fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED)
+}
 
 /// `3 variants × 1 replication`.
 pub(crate) fn size(variants: usize, replications: u32) -> String {

@@ -12,14 +12,17 @@ use std::path::PathBuf;
 pub struct Args {
     /// The scenario TOML file.
     scenario: PathBuf,
-    /// Output directory (replaced as a whole).
+    /// Output directory (replaced as a whole when empty or an earlier scansim output).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Replace --out (and --events) even if scansim did not write it.
+    #[arg(long)]
+    force: bool,
     /// Replay this trace instead of the scenario's own traffic.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
-    /// Override [simulation] seed.
-    #[arg(long, value_name = "N")]
+    /// Override [simulation] seed (0 to 2^63 - 1, as in the scenario).
+    #[arg(long, value_name = "N", value_parser = super::seed_parser())]
     seed: Option<u64>,
     /// Skip charts and the HTML report.
     #[arg(long)]
@@ -41,8 +44,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE.jsonl")]
     events: Option<PathBuf>,
     /// AWS account id in the events' envelope and ARNs.
-    #[arg(long, value_name = "ID", default_value = "123456789012")]
+    #[arg(long, value_name = "ID", default_value = "123456789012", value_parser = account)]
     account: String,
+}
+
+/// An AWS account id: 12 digits.
+fn account(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_string())
+    } else {
+        Err("an AWS account id is 12 digits, such as 123456789012".into())
+    }
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
@@ -51,9 +63,6 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         sc.seed = s;
     }
     check_replications(&sc, &a)?;
-    for w in &sc.warnings {
-        eprintln!("warning: {w}");
-    }
     let explain = match a.explain {
         Some(x) => Some(
             x.split_once('@')
@@ -62,14 +71,26 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let mut outputs = simulate::RunOutputs::prepare(
+        &sc,
+        a.trace.as_deref(),
+        &simulate::OutputRequest {
+            out: &a.out,
+            events: a.events.as_deref(),
+            force: a.force,
+        },
+    )?;
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
     let opts = RunOptions {
         strict: a.strict,
         explain,
         progress: super::progress(a.quiet),
     };
-    let mut run = match &a.events {
-        Some(path) => {
-            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts.clone(), path, &a.account)?
+    let mut run = match outputs.events() {
+        Some(file) => {
+            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts.clone(), file, &a.account)?
         }
         None => simulate::simulate(&sc, a.trace.as_deref(), opts.clone())?,
     };
@@ -82,7 +103,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         println!("{line}");
     }
     let command: Vec<String> = std::env::args().collect();
-    simulate::write_outputs(&sc, &run, &command, &a.out, !a.no_charts)?;
+    outputs.commit(&sc, &run, &command, !a.no_charts)?;
     if a.quiet {
         for w in &run.warnings {
             eprintln!("warning: {w}");

@@ -30,9 +30,12 @@ Example:
 pub struct Args {
     /// The scenario TOML file.
     scenario: PathBuf,
-    /// Output directory (replaced as a whole).
+    /// Output directory (replaced as a whole when empty or an earlier scansim output).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Replace --out even if scansim did not write it.
+    #[arg(long)]
+    force: bool,
     /// A scenario key and the values to try (repeatable).
     #[arg(long = "set", value_name = "KEY=V1,V2,...")]
     set: Vec<String>,
@@ -68,6 +71,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         sharing: !a.no_sharing,
         timings: a.timings,
         progress: super::progress(a.quiet),
+        force: a.force,
     })?;
     for w in &done.warnings {
         eprintln!("warning: {w}");

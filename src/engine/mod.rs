@@ -329,7 +329,11 @@ impl<'s> Engine<'s> {
         );
         let loc = match file {
             Some(f) => Location::file(f).line(ev.line),
-            None => Location::default(),
+            // Synthetic traffic has no trace line: name the scenario and the repository.
+            None => Location::file(&self.sc.file).key(format!(
+                "synthetic traffic of repository {}",
+                String::from_utf8_lossy(ev.repo)
+            )),
         };
         Err(Error::input(loc, what))
     }

@@ -39,7 +39,33 @@ impl<'a> Val<'a> {
     }
 }
 
-/// An object value: its members by name (a repeated name keeps its last value).
+/// The members of an object in file order, repeated names included.
+struct Pairs<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Pairs<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Pairs<'a>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    out.push((k, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// An object value: its members by name (each name once).
 pub(crate) struct Obj<'a> {
     pub val: Val<'a>,
     members: BTreeMap<String, &'a RawValue>,
@@ -159,8 +185,22 @@ impl<'a> Source<'a> {
         if !Self::is_object(val) {
             return Err(self.expected(val, "an object"));
         }
-        let members: BTreeMap<String, &'a RawValue> = serde_json::from_str(val.raw.get())
+        let pairs: Pairs<'a> = serde_json::from_str(val.raw.get())
             .map_err(|e| self.error(val, format!("not a valid JSON object: {e}")))?;
+        let mut members: BTreeMap<String, &'a RawValue> = BTreeMap::new();
+        for (k, raw) in pairs.0 {
+            if members.contains_key(&k) {
+                let dup = Val {
+                    raw,
+                    path: format!("{}.{k}", val.path),
+                };
+                return Err(self.error(
+                    &dup,
+                    format!("duplicate key `{k}`: a key appears once in an object"),
+                ));
+            }
+            members.insert(k, raw);
+        }
         Ok(Obj {
             val: val.clone(),
             members,
@@ -307,6 +347,10 @@ mod tests {
         );
         assert!(o.get("e").is_none() && o.has("e"));
         assert_eq!(s.instant(&o.get("f").unwrap()).unwrap(), -2);
+        let s = src("{\"a\": {\"b\": 1,\n \"b\": 2}}");
+        let o = s.object(&s.documents().unwrap()[0]).unwrap();
+        let e = s.object(&o.get("a").unwrap()).err().unwrap().to_string();
+        assert!(e.starts_with("x.json:2:7: $.a.b: duplicate key `b`"), "{e}");
     }
 
     #[test]

@@ -334,7 +334,7 @@ pub fn import_files(paths: &[PathBuf]) -> Result<Imported> {
 
 fn read_file(input: &Input, sink: &mut Sink) -> Result<()> {
     let file = input.path.as_path();
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::base::text::read_text(file, crate::base::text::MAX_JSON_BYTES)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let src = Source::new(file, text);
     sink.stats.files += 1;
@@ -567,8 +567,7 @@ pub fn trace_text(rows: &[TraceRow]) -> String {
 
 /// Writes the trace to `path` atomically: into a temporary file beside it, then renamed
 /// over it, so `path` is either untouched or complete.
-pub fn write_trace(rows: &[TraceRow], path: &Path) -> Result<()> {
-    let mut w = TraceWriter::create(path)?;
+pub fn write_trace(rows: &[TraceRow], mut w: TraceWriter) -> Result<()> {
     for r in rows {
         w.write_row(
             r.time,
@@ -816,13 +815,13 @@ mod tests {
     fn write_is_atomic_and_leaves_no_temporary_file() {
         let d = tmp("atomic");
         let out = d.join("sub/trace.csv");
-        write_trace(&[], &out).unwrap();
+        write_trace(&[], TraceWriter::create(&out, false).unwrap()).unwrap();
         assert_eq!(
             std::fs::read_to_string(&out).unwrap(),
             "time,event,repository,digest,tags,supported\n"
         );
         let names: Vec<_> = std::fs::read_dir(d.join("sub")).unwrap().collect();
         assert_eq!(names.len(), 1);
-        assert!(write_trace(&[], &d).is_err());
+        assert!(TraceWriter::create(&d, false).is_err());
     }
 }

@@ -78,7 +78,7 @@ pub fn read_usage_totals(paths: &[PathBuf]) -> Result<UsageTotals> {
     let mut out = UsageTotals::default();
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in paths {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::base::text::read_text(path, crate::base::text::MAX_JSON_BYTES)?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let src = Source::new(path, text);
         for doc in src.documents()? {

@@ -18,7 +18,6 @@ use crate::base::time::format_instant;
 use crate::engine::Observer;
 use crate::rules::{Freq, ScanType};
 use serde_json::json;
-use std::path::Path;
 
 /// ECR lists changed repositories in one event; we cap a list to keep events well under
 /// EventBridge's 256 KB limit.
@@ -60,22 +59,29 @@ fn event_id(parts: &[&[u8]]) -> String {
     )
 }
 
-/// Writes events as JSON lines; the file appears only when the run succeeds.
-pub struct EventWriter {
-    file: Option<AtomicFile>,
+/// Writes events as JSON lines into a file its caller commits once every output of the
+/// run is in place.
+pub struct EventWriter<'f> {
+    file: &'f mut AtomicFile,
     account: String,
     region: String,
     line: Vec<u8>,
 }
 
-impl EventWriter {
-    pub fn create(path: &Path, account: &str, region: &str) -> Result<EventWriter> {
-        Ok(EventWriter {
-            file: Some(AtomicFile::create(path, "--events")?),
+/// Whether an existing file starts like the events scansim writes (so `--events` may
+/// replace it).
+pub fn is_events_file(head: &[u8]) -> bool {
+    head.starts_with(b"{\"account\":")
+}
+
+impl<'f> EventWriter<'f> {
+    pub fn new(file: &'f mut AtomicFile, account: &str, region: &str) -> EventWriter<'f> {
+        EventWriter {
+            file,
             account: account.to_string(),
             region: region.to_string(),
             line: Vec::with_capacity(512),
-        })
+        }
     }
 
     fn arn(&self, repo: &str) -> String {
@@ -89,14 +95,11 @@ impl EventWriter {
         self.line.clear();
         serde_json::to_writer(&mut self.line, &v).expect("JSON to memory");
         self.line.push(b'\n');
-        match self.file.as_mut() {
-            Some(f) => f.write_all(&self.line),
-            None => Ok(()),
-        }
+        self.file.write_all(&self.line)
     }
 }
 
-impl Observer for EventWriter {
+impl Observer for EventWriter<'_> {
     fn frequency_change(
         &mut self,
         t: i64,
@@ -179,10 +182,7 @@ impl Observer for EventWriter {
     }
 
     fn finish(&mut self) -> Result<()> {
-        match self.file.take() {
-            Some(f) => f.commit(),
-            None => Ok(()),
-        }
+        self.file.flush()
     }
 }
 

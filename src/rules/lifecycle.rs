@@ -234,6 +234,7 @@ impl Policy {
                 format!("not valid JSON: {e}"),
             )
         })?;
+        crate::base::jsonkeys::check_file_text(text, "$", file, true)?;
         let err = |path: &str, msg: String| Error::input(Location::file(file).key(path), msg);
         let Value::Object(top) = &value else {
             return Err(err(
@@ -243,18 +244,24 @@ impl Policy {
         };
         if let Some(inner) = top.get("lifecyclePolicyText") {
             // `aws ecr get-lifecycle-policy` output: the policy is a JSON string.
-            let Value::String(inner) = inner else {
+            let Value::String(inner_text) = inner else {
                 return Err(err(
                     "$.lifecyclePolicyText",
                     "expected the policy as a JSON string".into(),
                 ));
             };
-            let inner: Value = serde_json::from_str(inner).map_err(|e| {
+            let inner: Value = serde_json::from_str(inner_text).map_err(|e| {
                 err(
                     "$.lifecyclePolicyText",
                     format!("the policy text is not valid JSON: {e}"),
                 )
             })?;
+            crate::base::jsonkeys::check_file_text(
+                inner_text,
+                "$.lifecyclePolicyText",
+                file,
+                false,
+            )?;
             return parse_policy(&inner, "$.lifecyclePolicyText", &err);
         }
         parse_policy(&value, "$", &err)

@@ -20,9 +20,11 @@ use crate::model::scenario::synthetic::{Group, Rate, RepoSpec, SyntheticConfig};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::io::Write as _;
+use std::rc::Rc;
 
 /// What a random stream is for.
 #[derive(Clone, Copy)]
@@ -128,59 +130,135 @@ pub struct GenEvent {
     pub supported: bool,
 }
 
-/// A repository's generated traffic in time order: live from a [`RepoGen`], or replayed
-/// from a recording ([`Replay`]) so several engines can share one generation.
+/// A repository's generated traffic in time order: live from a [`RepoGen`], or read from
+/// a window shared by several engines ([`SharedTraffic`]).
 pub trait GenStream {
     /// The next event, generating it if needed; `None` at the end.
-    fn peek(&mut self) -> Option<&GenEvent>;
+    fn peek(&mut self) -> Option<GenEvent>;
     /// Moves past the event `peek` returned.
     fn advance(&mut self);
-    /// The digest of an image when it is already made.
-    fn digest(&self, _image: u32) -> Option<[u8; 32]> {
+    /// The digest of the image of the event `peek` returned, when already made.
+    fn digest(&self) -> Option<[u8; 32]> {
         None
     }
 }
 
-/// The traffic of one repository generated once ([`RepoGen::record`]), with the digest
-/// of every image made once, to be replayed by several engines ([`RepoSource::replay`]).
-#[derive(Debug, Clone, Default)]
-pub struct Recording {
-    pub events: Vec<GenEvent>,
-    /// The digest of each image, in image order.
-    digests: Vec<[u8; 32]>,
-}
-
-/// Replays a [`Recording`].
-#[derive(Clone)]
-pub struct Replay<'e> {
-    rec: &'e Recording,
-    pos: usize,
-}
-
-impl<'e> Replay<'e> {
-    pub fn new(rec: &'e Recording) -> Self {
-        Replay { rec, pos: 0 }
-    }
-}
-
-impl GenStream for Replay<'_> {
-    fn peek(&mut self) -> Option<&GenEvent> {
-        self.rec.events.get(self.pos)
-    }
-    fn advance(&mut self) {
-        self.pos += 1;
-    }
-    fn digest(&self, image: u32) -> Option<[u8; 32]> {
-        self.rec.digests.get(image as usize).copied()
-    }
-}
-
 impl GenStream for RepoGen<'_> {
-    fn peek(&mut self) -> Option<&GenEvent> {
-        RepoGen::peek(self)
+    fn peek(&mut self) -> Option<GenEvent> {
+        RepoGen::peek(self).copied()
     }
     fn advance(&mut self) {
         self.pos += 1;
+    }
+}
+
+/// The traffic of one repository generated once for several engines that read it in
+/// step (a sweep's variants): an event is generated when the reader furthest ahead needs
+/// it and dropped by [`SharedTraffic::trim`] once every reader has passed it, so memory
+/// holds the stretch between the slowest and the fastest reader, not the whole history.
+pub struct SharedTraffic<'p> {
+    window: Rc<RefCell<Window<'p>>>,
+}
+
+struct Window<'p> {
+    gen_: RepoGen<'p>,
+    /// Each event with its image's digest, made once for every reader.
+    events: VecDeque<(GenEvent, [u8; 32])>,
+    /// Position of `events[0]` in the repository's traffic.
+    base: usize,
+    seed: u64,
+    key: u64,
+}
+
+impl Window<'_> {
+    fn get(&mut self, pos: usize) -> Option<(GenEvent, [u8; 32])> {
+        while pos >= self.base + self.events.len() {
+            let e = *self.gen_.peek()?;
+            self.gen_.pos += 1;
+            self.events
+                .push_back((e, image_digest(self.seed, self.key, e.image)));
+        }
+        self.events.get(pos - self.base).copied()
+    }
+}
+
+/// One engine's place in a [`SharedTraffic`]; cloned with the engine when it forks.
+#[derive(Clone)]
+pub struct SharedReader<'p> {
+    window: Rc<RefCell<Window<'p>>>,
+    pos: usize,
+    /// The event at `pos`, once read.
+    cur: Option<(GenEvent, [u8; 32])>,
+}
+
+impl<'p> SharedTraffic<'p> {
+    pub fn new(plan: &'p Plan<'p>, spec: &RepoSpec) -> Self {
+        SharedTraffic {
+            window: Rc::new(RefCell::new(Window {
+                gen_: RepoGen::new(plan, spec),
+                events: VecDeque::new(),
+                base: 0,
+                seed: plan.seed,
+                key: spec.key,
+            })),
+        }
+    }
+
+    /// A reader from the first event.
+    pub fn reader(&self) -> SharedReader<'p> {
+        SharedReader {
+            window: self.window.clone(),
+            pos: 0,
+            cur: None,
+        }
+    }
+
+    /// Generates the events before `t` (and the first one after) in one go: readers then
+    /// find them made, and generation runs in a tight loop of its own.
+    pub fn fill_until(&self, t: i64) {
+        let mut w = self.window.borrow_mut();
+        while w.events.back().is_none_or(|(e, _)| e.time < t) {
+            let pos = w.base + w.events.len();
+            if w.get(pos).is_none() {
+                break;
+            }
+        }
+    }
+
+    /// Drops the events before `pos` (every reader is at or past it).
+    pub fn trim(&self, pos: usize) {
+        let mut w = self.window.borrow_mut();
+        while w.base < pos && w.events.pop_front().is_some() {
+            w.base += 1;
+        }
+    }
+
+    /// Events held now.
+    pub fn held(&self) -> usize {
+        self.window.borrow().events.len()
+    }
+}
+
+impl SharedReader<'_> {
+    /// How far this reader has read.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+}
+
+impl GenStream for SharedReader<'_> {
+    fn peek(&mut self) -> Option<GenEvent> {
+        if self.cur.is_none() {
+            self.cur = self.window.borrow_mut().get(self.pos);
+        }
+        self.cur.map(|(e, _)| e)
+    }
+    fn advance(&mut self) {
+        self.pos += 1;
+        self.cur = None;
+    }
+    fn digest(&self) -> Option<[u8; 32]> {
+        self.cur.map(|(_, d)| d)
     }
 }
 
@@ -201,7 +279,6 @@ struct Deploy {
 pub struct RepoGen<'p> {
     plan: &'p Plan<'p>,
     g: &'p Group,
-    key: u64,
     base_rate: f64,
     appear: i64,
     push_rng: ChaCha8Rng,
@@ -238,7 +315,6 @@ impl<'p> RepoGen<'p> {
         RepoGen {
             plan,
             g,
-            key: spec.key,
             base_rate,
             appear,
             push_rng: stream(plan.seed, Purpose::Push, spec.key),
@@ -255,6 +331,12 @@ impl<'p> RepoGen<'p> {
             deletes: VecDeque::new(),
             times: Vec::new(),
         }
+    }
+
+    /// The repository's base push rate (per day, before weekday and growth) and the
+    /// instant it appears: what a size estimate needs.
+    pub fn rate_and_appearance(&self) -> (f64, i64) {
+        (self.base_rate, self.appear)
     }
 
     /// The push rate of day `d` (per day).
@@ -464,20 +546,6 @@ impl<'p> RepoGen<'p> {
         }
     }
 
-    /// Generates the whole traffic of the repository (what a [`RepoSource`] would read
-    /// from this generator), to replay it with [`RepoSource::replay`].
-    pub fn record(mut self) -> Recording {
-        let mut events = Vec::new();
-        while self.peek().is_some() {
-            events.extend_from_slice(&self.buf[self.pos..]);
-            self.pos = self.buf.len();
-        }
-        let digests = (0..self.next_image)
-            .map(|image| image_digest(self.plan.seed, self.key, image))
-            .collect();
-        Recording { events, digests }
-    }
-
     /// The time of the next event, generating days as needed.
     fn peek(&mut self) -> Option<&GenEvent> {
         while self.pos >= self.buf.len() {
@@ -537,12 +605,17 @@ impl<'p> RepoSource<'p> {
     }
 }
 
-impl<'p, 'e> RepoSource<'p, Replay<'e>> {
-    /// Replays traffic recorded with [`RepoGen::record`] for the same plan and
+impl<'p> RepoSource<'p, SharedReader<'p>> {
+    /// Reads traffic shared with other engines ([`SharedTraffic`]) of the same plan and
     /// repository; triggers are drawn afresh, from the engine that reads this source, as
     /// in [`RepoSource::new`] (so the events are the same).
-    pub fn replay(plan: &'p Plan<'p>, spec: &RepoSpec, rec: &'e Recording) -> Self {
-        RepoSource::with_traffic(plan, spec, Replay::new(rec))
+    pub fn shared(plan: &'p Plan<'p>, spec: &RepoSpec, reader: SharedReader<'p>) -> Self {
+        RepoSource::with_traffic(plan, spec, reader)
+    }
+
+    /// How far its traffic has been read.
+    pub fn position(&self) -> usize {
+        self.gen_.position()
     }
 }
 
@@ -577,12 +650,12 @@ impl<'p, G: GenStream> RepoSource<'p, G> {
 
     /// The traffic event `peek` announced.
     fn take_traffic(&mut self) -> Event<'_> {
-        let e = *self.gen_.peek().expect("peeked traffic");
+        let e = self.gen_.peek().expect("peeked traffic");
+        self.digest = self
+            .gen_
+            .digest()
+            .unwrap_or_else(|| image_digest(self.plan.seed, self.key, e.image));
         self.gen_.advance();
-        self.digest = match self.gen_.digest(e.image) {
-            Some(d) => d,
-            None => image_digest(self.plan.seed, self.key, e.image),
-        };
         self.tags.clear();
         if e.push_no > 0 {
             if let Some(m) = &self.g.moving_tag {

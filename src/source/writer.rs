@@ -92,6 +92,20 @@ impl RowFormat {
     }
 }
 
+/// A row longer than a trace line may be is an error (the trace would be unreadable).
+fn check_line(line: &[u8], row: u64, target: &Path) -> Result<()> {
+    use crate::base::text::MAX_TRACE_LINE;
+    if line.len() > MAX_TRACE_LINE {
+        return Err(Error::usage(format!(
+            "{}: row {row} would be {} bytes long, more than the {MAX_TRACE_LINE} bytes a \
+             trace line may have (too many tags on one image?)",
+            target.display(),
+            line.len()
+        )));
+    }
+    Ok(())
+}
+
 /// A trace file being written.
 pub struct TraceWriter {
     out: AtomicFile,
@@ -100,9 +114,12 @@ pub struct TraceWriter {
 }
 
 impl TraceWriter {
-    pub fn create(target: &Path) -> Result<TraceWriter> {
+    /// A trace at `target`; an existing file is replaced if it is a trace (or `force`).
+    pub fn create(target: &Path, force: bool) -> Result<TraceWriter> {
         debug_assert_eq!(RowFormat::header(), format!("{COLUMNS}\n").as_bytes());
-        let mut out = AtomicFile::create(target, "--trace-out")?;
+        let mut out = AtomicFile::create(target, "--trace-out", force, |head| {
+            head.starts_with(RowFormat::header())
+        })?;
         out.write_all(RowFormat::header())?;
         Ok(TraceWriter {
             out,
@@ -114,6 +131,7 @@ impl TraceWriter {
     pub fn write(&mut self, ev: &Event) -> Result<()> {
         self.rows += 1;
         let line = self.fmt.event(ev);
+        check_line(line, self.rows, self.out.target())?;
         self.out.write_all(line)
     }
 
@@ -129,6 +147,7 @@ impl TraceWriter {
     ) -> Result<()> {
         self.rows += 1;
         let line = self.fmt.row(time, kind, repo, digest, tags, supported);
+        check_line(line, self.rows, self.out.target())?;
         self.out.write_all(line)
     }
 

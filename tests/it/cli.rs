@@ -75,7 +75,9 @@ fn success_writes_daily_csv_with_the_pinned_header_and_lf_lines() {
 fn rerun_replaces_the_output_directory_as_a_whole() {
     let s = setup("replace");
     let out = &s.out;
+    // An earlier output (with its marker) that collected stray files.
     s.dir.write_files(&[
+        ("out/.scansim-output", "written by scansim\n"),
         ("out/stray.txt", "left over"),
         ("out/daily.csv", "old content\n"),
         ("out/sub/old.csv", "x"),
@@ -98,6 +100,7 @@ fn failed_run_leaves_an_existing_output_directory_untouched() {
     let s = setup("fail-existing");
     let out = &s.out;
     s.dir.write_files(&[
+        ("out/.scansim-output", "written by scansim\n"),
         ("out/stray.txt", "keep me"),
         ("out/daily.csv", "old content\n"),
     ]);

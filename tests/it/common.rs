@@ -394,10 +394,11 @@ fn line_col(text: &str, offset: usize) -> String {
     format!("{line}:{col}")
 }
 
-/// Staging or backup directories `.NAME.tmp-*` left beside `out`.
+/// What scansim puts beside `out` while it writes (`.NAME.scansim-*`: staging, the old
+/// output being deleted, sort runs, the lock) and left there.
 pub fn leftovers(out: &Path) -> Vec<String> {
     let name = out.file_name().expect("out name").to_string_lossy();
-    let prefix = format!(".{name}.tmp-");
+    let prefix = format!(".{name}.scansim-");
     let parent = out.parent().expect("out parent");
     match std::fs::read_dir(parent) {
         Ok(rd) => rd

@@ -99,7 +99,9 @@ fn malformed_file_names_the_file_and_json_path_and_writes_nothing() {
     let dir = WorkDir::new("import-bad");
     let fresh = dir.join("fresh.csv");
     let existing = dir.join("existing.csv");
-    std::fs::write(&existing, "old content\n").unwrap();
+    // An earlier trace (which --trace-out may replace) survives a failed import.
+    let old = "time,event,repository,digest,tags,supported\nold content\n";
+    std::fs::write(&existing, old).unwrap();
     for out in [&fresh, &existing] {
         let o = scansim(&[
             "import",
@@ -119,7 +121,7 @@ fn malformed_file_names_the_file_and_json_path_and_writes_nothing() {
         assert!(!err.contains("panicked"), "{err}");
     }
     assert!(!fresh.exists(), "no trace is written on an error");
-    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "old content\n");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), old);
     let left: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -2,6 +2,7 @@
 
 mod answer;
 mod boundaries;
+mod bounds;
 mod cases;
 mod cli;
 mod cloudtrail;
@@ -10,9 +11,13 @@ mod ct_render;
 mod demo;
 mod diff;
 mod events;
+mod fuzzed;
 mod import;
+mod kill;
+mod outputs;
 mod paths;
 mod properties;
+mod props11;
 mod readme;
 mod report;
 mod sweep;

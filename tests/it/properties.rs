@@ -9,8 +9,8 @@ use scansim::model::scenario::Scenario;
 use scansim::rules::Status;
 use std::path::Path;
 
-const REPOS: [&str; 3] = ["prod-api", "dev-web", "tools"];
-const KINDS: [&str; 7] = [
+pub(crate) const REPOS: [&str; 3] = ["prod-api", "dev-web", "tools"];
+pub(crate) const KINDS: [&str; 7] = [
     "push",
     "pull",
     "in_use",
@@ -19,17 +19,17 @@ const KINDS: [&str; 7] = [
     "restore",
     "vulndb_update",
 ];
-const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
-const DAYS: i64 = 20;
+pub(crate) const START: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+pub(crate) const DAYS: i64 = 20;
 
 #[derive(Debug, Clone)]
-struct Ev {
-    t: i64,
-    kind: usize,
-    repo: usize,
-    digest: usize,
-    tags: usize,
-    supported: bool,
+pub(crate) struct Ev {
+    pub(crate) t: i64,
+    pub(crate) kind: usize,
+    pub(crate) repo: usize,
+    pub(crate) digest: usize,
+    pub(crate) tags: usize,
+    pub(crate) supported: bool,
 }
 
 fn event() -> impl Strategy<Value = Ev> {
@@ -52,16 +52,16 @@ fn event() -> impl Strategy<Value = Ev> {
 }
 
 #[derive(Debug, Clone)]
-struct Case {
-    events: Vec<Ev>,
-    registry: usize,
-    timeline: Vec<(i64, usize, usize)>,
-    push: usize,
-    pull: usize,
-    lifecycle: bool,
-    initial_micro: u32,
-    rescan_micro: u32,
-    trial_days: u32,
+pub(crate) struct Case {
+    pub(crate) events: Vec<Ev>,
+    pub(crate) registry: usize,
+    pub(crate) timeline: Vec<(i64, usize, usize)>,
+    pub(crate) push: usize,
+    pub(crate) pull: usize,
+    pub(crate) lifecycle: bool,
+    pub(crate) initial_micro: u32,
+    pub(crate) rescan_micro: u32,
+    pub(crate) trial_days: u32,
 }
 
 const REGISTRIES: [&str; 5] = [
@@ -71,11 +71,11 @@ const REGISTRIES: [&str; 5] = [
     r#"{ scan_type = "ENHANCED", rules = [{ scan_frequency = "CONTINUOUS_SCAN", filters = ["prod"] }, { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }] }"#,
     r#"{ scan_type = "ENHANCED", rules = [{ scan_frequency = "CONTINUOUS_SCAN", filters = ["*-web", "tools"] }] }"#,
 ];
-const PUSH: [&str; 4] = ["LIFETIME", "DAYS_14", "DAYS_30", "DAYS_60"];
-const PULL: [&str; 3] = ["none", "DAYS_14", "DAYS_30"];
+pub(crate) const PUSH: [&str; 4] = ["LIFETIME", "DAYS_14", "DAYS_30", "DAYS_60"];
+pub(crate) const PULL: [&str; 3] = ["none", "DAYS_14", "DAYS_30"];
 const TAGS: [&str; 4] = ["", "latest", "v1;latest", "v2"];
 
-fn case() -> impl Strategy<Value = Case> {
+pub(crate) fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(event(), 0..120),
         0..REGISTRIES.len(),
@@ -108,7 +108,7 @@ fn usd(micro: u32) -> String {
     format!("{}.{:06}", micro / 1_000_000, micro % 1_000_000)
 }
 
-fn write_case(dir: &Path, c: &Case) {
+pub(crate) fn write_case(dir: &Path, c: &Case) {
     let mut trace = String::from("time,event,repository,digest,tags,supported\n");
     for e in &c.events {
         let kind = KINDS[e.kind];

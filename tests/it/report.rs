@@ -704,6 +704,7 @@ fn no_charts_writes_only_the_data_files() {
     assert_eq!(
         names,
         [
+            ".scansim-output",
             "daily.csv",
             "groups.csv",
             "monthly.csv",

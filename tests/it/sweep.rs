@@ -182,8 +182,8 @@ fn shards_merged_equal_the_unsharded_sweep() {
         run_ok(&dir, &a);
         assert_eq!(
             tree(&dir.join(&out)).keys().collect::<Vec<_>>(),
-            vec!["detail.json", "part.json"],
-            "a shard writes only its part and its detail"
+            vec![".scansim-output", "detail.json", "part.json"],
+            "a shard writes only its part and its detail (and the marker)"
         );
     }
     run_ok(
@@ -596,11 +596,12 @@ fn sharing_work_between_variants_changes_nothing() {
         .filter(|s| !s.is_empty())
         .map(|s| s.parse().unwrap())
         .collect::<Vec<_>>();
-    // ... "; R engine runs for S (variant, ...) simulations, F of them forked ..."
+    // ... "; R engine runs for S (variant, ...) simulations, F of them forked ...; at
+    // most H traffic events held ..."
     let (runs, sims, forks) = (
+        nums[nums.len() - 4],
         nums[nums.len() - 3],
         nums[nums.len() - 2],
-        nums[nums.len() - 1],
     );
     assert_eq!(sims, 32 * 2 * 10, "{t}");
     assert!(runs < sims, "{t}");

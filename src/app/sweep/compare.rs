@@ -234,9 +234,7 @@ pub fn pareto(pts: &[Option<(f64, f64)>]) -> Vec<bool> {
         .map(|v| {
             let Some((c, x)) = pts[v] else { return false };
             !pts.iter().enumerate().any(|(w, p)| match p {
-                Some((cw, xw)) if w != v => {
-                    *cw <= c && *xw >= x && (*cw < c || *xw > x || w < v)
-                }
+                Some((cw, xw)) if w != v => *cw <= c && *xw >= x && (*cw < c || *xw > x || w < v),
                 _ => false,
             })
         })

@@ -29,12 +29,15 @@
 use super::spec::SweepSpec;
 use crate::base::error::Result;
 use crate::base::progress::Progress;
+use crate::base::time::DAY;
 use crate::engine::{DayRow, Engine, RunOptions};
 use crate::model::scenario::synthetic::{RepoSpec, SyntheticConfig};
 use crate::model::scenario::{Scenario, Traffic};
 use crate::rules::lifecycle::Policy;
 use crate::rules::{Billing, Freq, InspectorSettings, RegistryConfig, ScanType, Window};
-use crate::source::synthetic::{Plan, Registry, RepoGen, RepoSource, SyntheticGroups};
+use crate::source::synthetic::{
+    Plan, Registry, RepoSource, SharedReader, SharedTraffic, SyntheticGroups,
+};
 use rayon::prelude::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -170,6 +173,8 @@ pub struct Timings {
     pub repo_runs: AtomicU64,
     pub engine_runs: AtomicU64,
     pub forks: AtomicU64,
+    /// The most traffic events one repository's engines held at once.
+    pub traffic_held: AtomicU64,
 }
 
 impl Timings {
@@ -183,13 +188,14 @@ impl Timings {
             "timings (seconds summed over worker threads): traffic generation {:.2}, engine \
              shared prefixes {:.2}, engine per variant {:.2}; {} engine runs for {} \
              (variant, replication, repository) simulations, {} of them forked from a \
-             shared prefix",
+             shared prefix; at most {} traffic events held for a repository",
             s(&self.generation_ns),
             s(&self.prefix_ns),
             s(&self.engine_ns),
             self.engine_runs.load(Ordering::Relaxed),
             self.repo_runs.load(Ordering::Relaxed),
             self.forks.load(Ordering::Relaxed),
+            self.traffic_held.load(Ordering::Relaxed),
         )
     }
 }
@@ -522,6 +528,141 @@ fn alike_classes(scs: &[&Scenario], name: &str) -> (Vec<usize>, Vec<usize>) {
     (class_of, reps)
 }
 
+/// Days of traffic the engines of one repository advance together before the events all
+/// of them have read are dropped.
+const STEP_DAYS: i64 = 64;
+
+/// An engine over the shared traffic: a common past not yet forked (its classes and the
+/// instant it forks at), or one class's own run.
+enum Lane<'s, 'p> {
+    Prefix {
+        engine: Engine<'s>,
+        source: RepoSource<'p, SharedReader<'p>>,
+        at: i64,
+        members: Vec<usize>,
+    },
+    Own {
+        engine: Engine<'s>,
+        source: RepoSource<'p, SharedReader<'p>>,
+        class: usize,
+    },
+}
+
+impl<'p> Lane<'_, 'p> {
+    fn source(&self) -> &RepoSource<'p, SharedReader<'p>> {
+        match self {
+            Lane::Prefix { source, .. } | Lane::Own { source, .. } => source,
+        }
+    }
+}
+
+/// Simulates one repository for each class of alike variants (`scs`), every engine
+/// reading one generation of the traffic in steps of [`STEP_DAYS`]: the traffic held is
+/// a step's worth, not the repository's whole history, so a sweep needs no more memory
+/// per worker than the runs it repeats. Classes that share a past run it once and fork.
+fn run_lanes<'s>(
+    plan: &Plan,
+    repo: &RepoSpec,
+    grouping: &'s SyntheticGroups,
+    scs: &[&'s Scenario],
+    timings: &Timings,
+) -> Result<Vec<Rows>> {
+    let traffic = SharedTraffic::new(plan, repo);
+    let source = || RepoSource::shared(plan, repo, traffic.reader());
+    let new = |c: usize| Engine::new(scs[c], RunOptions::default(), grouping);
+    let mut lanes: Vec<Lane> = Vec::new();
+    for (members, at) in fork_groups(scs, &repo.name) {
+        match at {
+            Some(t) if members.len() > 1 => lanes.push(Lane::Prefix {
+                engine: new(members[0]),
+                source: source(),
+                at: t,
+                members,
+            }),
+            _ => lanes.extend(members.into_iter().map(|c| Lane::Own {
+                engine: new(c),
+                source: source(),
+                class: c,
+            })),
+        }
+    }
+    let horizon = scs[0].horizon();
+    let mut until = plan.start + plan.first_day * DAY;
+    while until < horizon {
+        until = (until + STEP_DAYS * DAY).min(horizon);
+        traffic.fill_until(until);
+        let mut next: Vec<Lane> = Vec::with_capacity(lanes.len());
+        for mut lane in lanes {
+            if !step(&mut lane, until, scs, grouping, timings, &mut next)? {
+                next.push(lane);
+            }
+        }
+        lanes = next;
+        timings
+            .traffic_held
+            .fetch_max(traffic.held() as u64, Ordering::Relaxed);
+        if let Some(p) = lanes.iter().map(|l| l.source().position()).min() {
+            traffic.trim(p);
+        }
+    }
+    let mut rows: Vec<Rows> = vec![Rows::default(); scs.len()];
+    let t0 = Instant::now();
+    for lane in lanes {
+        if let Lane::Own {
+            engine,
+            mut source,
+            class,
+        } = lane
+        {
+            rows[class] = Rows::of(engine.run(&mut source)?);
+        }
+    }
+    Timings::add(&timings.engine_ns, t0);
+    Ok(rows)
+}
+
+/// Advances one lane to `until`; a common past that reaches its fork instant forks into
+/// its classes (added to `forked`) and is done: returns whether it forked.
+fn step<'s, 'p>(
+    lane: &mut Lane<'s, 'p>,
+    until: i64,
+    scs: &[&'s Scenario],
+    grouping: &'s SyntheticGroups,
+    timings: &Timings,
+    forked: &mut Vec<Lane<'s, 'p>>,
+) -> Result<bool> {
+    let t0 = Instant::now();
+    match lane {
+        Lane::Own { engine, source, .. } => {
+            engine.run_until(source, until)?;
+            Timings::add(&timings.engine_ns, t0);
+        }
+        Lane::Prefix {
+            engine,
+            source,
+            at,
+            members,
+        } => {
+            engine.run_until(source, until.min(*at))?;
+            Timings::add(&timings.prefix_ns, t0);
+            if until >= *at {
+                for &c in members.iter() {
+                    forked.push(Lane::Own {
+                        engine: engine.fork(scs[c], grouping),
+                        source: source.clone(),
+                        class: c,
+                    });
+                }
+                timings
+                    .forks
+                    .fetch_add(members.len() as u64, Ordering::Relaxed);
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 /// Simulates one repository for every member of a traffic group; adds the rows to `acc`.
 fn run_repo(
     plan: &Plan,
@@ -539,44 +680,9 @@ fn run_repo(
         return run_each(plan, repo, grouping, scs, timings, acc);
     }
 
-    let t0 = Instant::now();
-    let rec = RepoGen::new(plan, repo).record();
-    Timings::add(&timings.generation_ns, t0);
-
     let (class_of, reps) = alike_classes(scs, &repo.name);
     let rep_scs: Vec<&Scenario> = reps.iter().map(|&r| scs[r]).collect();
-
-    let mut rows: Vec<Rows> = vec![Rows::default(); rep_scs.len()];
-    for (members, at) in &fork_groups(&rep_scs, &repo.name) {
-        match at {
-            Some(t) if members.len() > 1 => {
-                let t0 = Instant::now();
-                let mut source = RepoSource::replay(plan, repo, &rec);
-                let mut prefix = Engine::new(rep_scs[members[0]], RunOptions::default(), grouping);
-                prefix.run_until(&mut source, *t)?;
-                Timings::add(&timings.prefix_ns, t0);
-                let t0 = Instant::now();
-                for &c in members {
-                    let mut s = source.clone();
-                    rows[c] = Rows::of(prefix.fork(rep_scs[c], grouping).run(&mut s)?);
-                }
-                Timings::add(&timings.engine_ns, t0);
-                timings
-                    .forks
-                    .fetch_add(members.len() as u64, Ordering::Relaxed);
-            }
-            _ => {
-                let t0 = Instant::now();
-                for &c in members {
-                    let mut s = RepoSource::replay(plan, repo, &rec);
-                    rows[c] = Rows::of(
-                        Engine::new(rep_scs[c], RunOptions::default(), grouping).run(&mut s)?,
-                    );
-                }
-                Timings::add(&timings.engine_ns, t0);
-            }
-        }
-    }
+    let rows = run_lanes(plan, repo, grouping, &rep_scs, timings)?;
     timings
         .engine_runs
         .fetch_add(rep_scs.len() as u64, Ordering::Relaxed);

@@ -50,6 +50,8 @@ pub struct SweepOptions {
     /// Print where the time went.
     pub timings: bool,
     pub progress: Option<Arc<dyn Progress + Send>>,
+    /// Replace `out` even if scansim did not write it.
+    pub force: bool,
 }
 
 /// What a sweep did, for the message at the end.
@@ -144,6 +146,20 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         None => None,
     };
     let spec = spec::build(&o.scenario, sets, o.replications)?;
+    for v in &spec.variants {
+        crate::app::estimate::check(
+            &v.scenario,
+            crate::app::estimate::Mode::PerRepository,
+            false,
+        )
+        .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
+    }
+    let mut inputs = vec![spec.file.clone()];
+    for v in &spec.variants {
+        inputs.extend(v.scenario.referenced_files.iter().cloned());
+    }
+    crate::base::claim::check_not_input("--out", &o.out, true, &inputs)?;
+    let staging = Staging::new(&o.out, o.force)?;
     let meta = meta(&spec);
     let nv = spec.variants.len() as u32;
     let pairs = shard
@@ -191,7 +207,6 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
                 crate::base::error::Error::io(&o.out.join("part.json"), std::io::Error::other(e))
             })?;
             let detail = detail::encode(&json, spec.baseline, &runs);
-            let staging = Staging::new(&o.out)?;
             staging.write_with("part.json", |w| w.write_all(&json))?;
             staging.write_with(detail::FILE, |w| w.write_all(&detail))?;
             staging.commit()?;
@@ -201,7 +216,7 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
                 baseline: spec.baseline,
                 parts,
             };
-            output::write(&meta, &days, &detail, &o.out, o.charts)?
+            output::write(&meta, &days, &detail, staging, o.charts)?
         }
     }
     Ok(SweepDone {
@@ -215,7 +230,9 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
 }
 
 /// `scansim merge`: the outputs of a sharded sweep from the parts of all its shards.
-pub fn merge(out: &Path, parts: &[PathBuf], charts: bool) -> Result<(usize, u32)> {
+pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, force: bool) -> Result<(usize, u32)> {
+    crate::base::claim::check_not_input("--out", out, true, parts)?;
+    crate::base::atomic::check_out_dir(out, force)?;
     let parts = parts
         .iter()
         .map(|p| Part::read(p))
@@ -227,6 +244,6 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool) -> Result<(usize, u32)
         .map(|f| detail::read(f))
         .collect::<Result<Vec<_>>>()?;
     let detail = detail::combine(details, &runs)?;
-    output::write(&meta, &runs, &detail, out, charts)?;
+    output::write(&meta, &runs, &detail, Staging::new(out, force)?, charts)?;
     Ok((meta.variants.len(), meta.replications))
 }

@@ -156,30 +156,30 @@ fn runs_csv(c: &Comparison) -> std::result::Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
-/// Writes every output of a sweep into `out` (replaced as a whole). `runs` and
-/// `detail.parts` hold every (variant, replication) pair once, sorted by variant, then
-/// replication.
+/// Writes every output of a sweep into its staging directory and puts it in place.
+/// `runs` and `detail.parts` hold every (variant, replication) pair once, sorted by
+/// variant, then replication.
 pub fn write(
     meta: &SweepMeta,
     runs: &[RunDays],
     detail: &Detail,
-    out: &Path,
+    staging: Staging,
     charts: bool,
 ) -> Result<()> {
-    let staging = Staging::new(out)?;
-    write_into(&staging, out, meta, runs, detail, charts)?;
+    write_into(&staging, meta, runs, detail, charts)?;
     staging.commit()
 }
 
-/// Writes the outputs of a sweep into a staging directory whose target is `out`.
+/// Writes the outputs of a sweep into a staging directory (which a command may add
+/// files of its own to before it commits).
 pub fn write_into(
     staging: &Staging,
-    out: &Path,
     meta: &SweepMeta,
     runs: &[RunDays],
     detail: &Detail,
     charts: bool,
 ) -> Result<()> {
+    let out = staging.target().to_path_buf();
     let c = Comparison::new(meta, runs, detail);
     let csv_path = out.join("sweep.csv");
     let csv = sweep_csv(&c).map_err(|e| csv_error(&csv_path, e))?;
@@ -190,9 +190,13 @@ pub fn write_into(
     let md = markdown::sweep_md(&c, charts);
     staging.write_with("sweep.md", |w| w.write_all(md.as_bytes()))?;
     let r = meta.replications as usize;
+    // One level at a time (not create_dir_all): after an interrupt removed the staging
+    // directory, nothing here may make it again.
+    let variants = staging.path().join("variants");
+    std::fs::create_dir(&variants).map_err(|e| Error::io(&variants, e))?;
     for (v, reps) in meta.variants.iter().zip(runs.chunks(r)) {
-        let dir = staging.path().join("variants").join(&v.dir);
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let dir = variants.join(&v.dir);
+        std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         let start = parse_date(&v.start).map_or(0, |d| d * DAY);
         staging.write_with(&format!("variants/{}/daily.csv", v.dir), |w| {
             writeln!(w, "{},{}", daily::PINNED_COLUMNS, daily::EXTRA_COLUMNS)?;

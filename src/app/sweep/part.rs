@@ -9,6 +9,7 @@
 use super::exec::RunDays;
 use crate::base::error::{Error, Result};
 use crate::engine::{Counts, DayRow, Flows};
+use crate::model::scenario::sweep::MAX_REPLICATIONS;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -188,7 +189,7 @@ pub struct PartRun {
     pub changes: Vec<(i64, u64)>,
 }
 
-pub const FORMAT: &str = "scansim-sweep-part/1";
+pub const FORMAT: &str = "scansim-sweep-part/2";
 
 /// `part.json`: a shard's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -201,6 +202,9 @@ pub struct Part {
     pub shard: [u32; 2],
     pub sweep: SweepMeta,
     pub runs: Vec<PartRun>,
+    /// SHA-256 of the shard, the sweep and the runs as written ([`Part::content_hash`]):
+    /// a part changed after it was written is refused.
+    pub checksum: String,
 }
 
 pub fn encode_day(d: &DayRow) -> [i64; 17] {
@@ -252,7 +256,8 @@ pub fn decode_day(a: &[i64; 17]) -> DayRow {
 
 impl Part {
     pub fn new(fingerprint: String, shard: Shard, sweep: SweepMeta, runs: &[RunDays]) -> Part {
-        Part {
+        let mut part = Part {
+            checksum: String::new(),
             format: FORMAT.to_string(),
             fingerprint,
             shard: [shard.index, shard.count],
@@ -266,7 +271,25 @@ impl Part {
                     changes: r.changes.clone(),
                 })
                 .collect(),
+        };
+        part.checksum = part.content_hash();
+        part
+    }
+
+    /// SHA-256 over the fingerprint, the shard, the sweep and the runs (their JSON).
+    pub fn content_hash(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(self.fingerprint.as_bytes());
+        for x in [
+            serde_json::to_vec(&self.shard),
+            serde_json::to_vec(&self.sweep),
+            serde_json::to_vec(&self.runs),
+        ] {
+            let bytes = x.unwrap_or_default();
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(&bytes);
         }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
     pub fn runs(&self) -> Vec<RunDays> {
@@ -288,17 +311,14 @@ impl Part {
         } else {
             path.to_path_buf()
         };
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::usage(format!(
-                    "{}: no part.json here: give the --out directories of `scansim sweep \
-                     --shard K/N` runs",
-                    path.display()
-                ))
-            } else {
-                Error::io(&file, e)
-            }
-        })?;
+        if !file.is_file() {
+            return Err(Error::usage(format!(
+                "{}: no part.json here: give the --out directories of `scansim sweep \
+                 --shard K/N` runs",
+                path.display()
+            )));
+        }
+        let text = crate::base::text::read_text(&file, crate::base::text::MAX_JSON_BYTES)?;
         let part: Part = serde_json::from_str(&text)
             .map_err(|e| Error::usage(format!("{}: not a sweep part: {e}", file.display())))?;
         if part.format != FORMAT {
@@ -308,8 +328,127 @@ impl Part {
                 part.format
             )));
         }
+        if part.checksum != part.content_hash() {
+            return Err(Error::usage(format!(
+                "{}: the part was changed after `scansim sweep` wrote it (its checksum does \
+                 not match its content): run the shard again",
+                file.display()
+            )));
+        }
+        part.check().map_err(|m| {
+            Error::usage(format!("{}: not a valid sweep part: {m}", file.display()))
+        })?;
         Ok((file, part))
     }
+}
+
+impl Part {
+    /// What a part says must make sense: variant directories are plain names, every
+    /// number is within what it counts (a part is input like any other).
+    fn check(&self) -> std::result::Result<(), String> {
+        let m = &self.sweep;
+        let [k, n] = self.shard;
+        if n == 0 || n > MAX_SHARDS || k == 0 || k > n {
+            return Err(format!("shard {k}/{n} does not exist"));
+        }
+        if m.variants.is_empty() || m.variants.len() > super::spec::MAX_VARIANTS {
+            return Err(format!("{} variants", m.variants.len()));
+        }
+        if m.replications == 0 || m.replications > MAX_REPLICATIONS {
+            return Err(format!("{} replications", m.replications));
+        }
+        let mut dirs: Vec<String> = Vec::new();
+        for v in &m.variants {
+            check_variant(v, m)?;
+            let lower = v.dir.to_ascii_lowercase();
+            if dirs.contains(&lower) {
+                return Err(format!("two variants have the directory `{}`", v.dir));
+            }
+            dirs.push(lower);
+        }
+        for r in &self.runs {
+            let v = m
+                .variants
+                .get(r.variant as usize)
+                .filter(|_| r.replication < m.replications)
+                .ok_or_else(|| {
+                    format!("run ({}, {}) is not in the sweep", r.variant, r.replication)
+                })?;
+            if r.days.len() != v.days as usize {
+                return Err(format!(
+                    "run ({}, {}) has {} day rows; its variant has {} days",
+                    r.variant,
+                    r.replication,
+                    r.days.len(),
+                    v.days
+                ));
+            }
+            for (d, row) in r.days.iter().enumerate() {
+                check_day(row)
+                    .map_err(|e| format!("run ({}, {}), day {d}: {e}", r.variant, r.replication))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_variant(v: &VariantMeta, m: &SweepMeta) -> std::result::Result<(), String> {
+    if !super::spec::is_plain_dir(&v.dir) {
+        return Err(format!(
+            "variant directory `{}` is not a plain name (letters, digits, `._-=,+`, not \
+             starting with `.`)",
+            v.dir.escape_debug()
+        ));
+    }
+    if v.values.len() != m.keys.len() {
+        return Err(format!(
+            "variant `{}` has {} values for {} keys",
+            v.dir,
+            v.values.len(),
+            m.keys.len()
+        ));
+    }
+    if v.seeds.len() != m.replications as usize
+        || v.seeds
+            .iter()
+            .any(|&s| s > crate::model::scenario::MAX_SEED)
+    {
+        return Err(format!("variant `{}`: seeds", v.dir));
+    }
+    let start = crate::base::time::parse_date(&v.start).map_err(|e| format!("start: {e}"))?;
+    if v.days == 0
+        || v.days > 100_000
+        || start * crate::base::time::DAY + v.days as i64 * crate::base::time::DAY
+            > crate::base::time::MAX_INSTANT + 1
+    {
+        return Err(format!(
+            "variant `{}`: {} days from {}",
+            v.dir, v.days, v.start
+        ));
+    }
+    Ok(())
+}
+
+/// A day row: counts are not negative, statuses add up to the images, in-use images are
+/// images, in-use active images are active and in use.
+fn check_day(a: &[i64; 17]) -> std::result::Result<(), String> {
+    if let Some(i) = a.iter().position(|&x| x < 0) {
+        return Err(format!("field {} is negative", i + 1));
+    }
+    let images = a[0];
+    let statuses: i64 = a[1..7].iter().fold(0i64, |s, &x| s.saturating_add(x));
+    if statuses != images {
+        return Err(format!(
+            "the statuses add up to {statuses}, not the {images} images"
+        ));
+    }
+    if a[7] > images || a[8] > a[7] || a[8] > a[1] {
+        return Err(format!(
+            "{} images in use ({} of them active) among {images} images ({} active)",
+            a[7], a[8], a[1]
+        ));
+    }
+    Ok(())
 }
 
 /// The fingerprint of a sharded sweep: SHA-256 over the program version, the scenario

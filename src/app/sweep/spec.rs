@@ -126,6 +126,19 @@ pub fn dir_name(name: &str) -> String {
     s
 }
 
+/// At most this many variants in a sweep.
+pub const MAX_VARIANTS: usize = 10_000;
+
+/// A name [`dir_name`] (and its `-N` suffix for equal names) can give: safe as one path
+/// component below `variants/`.
+pub fn is_plain_dir(d: &str) -> bool {
+    !d.is_empty()
+        && d.len() <= 255
+        && !d.starts_with('.')
+        && d.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-=,+".contains(c))
+}
+
 /// The names of the scenario's `[[sweep.variants]]` and its `[sweep] replications`,
 /// after checking the `[sweep]` table and that no `--set` key is also set by an entry.
 fn sweep_table(file: &Path, text: &str, sets: &[SetArg]) -> Result<(Vec<String>, Option<u32>)> {
@@ -210,7 +223,7 @@ pub fn build_with(
     named: bool,
     keep: &dyn Fn(&[String]) -> bool,
 ) -> Result<SweepSpec> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    let text = crate::base::text::read_text(file, crate::base::text::MAX_SCENARIO_BYTES)?;
     check_sets(&sets)?;
     let (mut sweep_variants, table_replications) = sweep_table(file, &text, &sets)?;
     if !named {
@@ -228,7 +241,6 @@ pub fn build_with(
         .chain(sets.iter().map(|s| s.values.len()))
         .collect();
     let total: usize = dims.iter().product();
-    const MAX_VARIANTS: usize = 10_000;
     if total > MAX_VARIANTS {
         return Err(Error::usage(format!(
             "{total} variants: at most {MAX_VARIANTS} (fewer --set values?)"

@@ -52,12 +52,15 @@ pub struct Options {
     pub exclude_pullers: Vec<String>,
     /// Items a sort run holds at most.
     pub sort_buffer: usize,
+    /// Replace the output even if it is not a trace.
+    pub force: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             snapshots: Vec::new(),
+            force: false,
             exclude_pullers: Vec::new(),
             sort_buffer: DEFAULT_SORT_BUFFER,
         }
@@ -100,7 +103,10 @@ fn check_arns(arns: &[String]) -> Result<HashSet<String>> {
 pub fn import_cloudtrail(inputs: &[PathBuf], opts: &Options, out: &Path) -> Result<Report> {
     let exclude = check_arns(&opts.exclude_pullers)?;
     let files = list_files(inputs)?;
-    let mut writer = TraceWriter::create(out)?;
+    let mut all = files.clone();
+    all.extend(opts.snapshots.iter().cloned());
+    crate::base::claim::check_not_input("--trace-out", out, false, &all)?;
+    let mut writer = TraceWriter::create(out, opts.force)?;
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

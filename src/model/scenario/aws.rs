@@ -10,15 +10,17 @@ use serde_json::Value;
 use std::path::Path;
 
 fn read_json(file: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = crate::base::text::read_text(file, crate::base::text::MAX_JSON_BYTES)?;
+    let v = serde_json::from_str(&text).map_err(|e| {
         Error::input(
             Location::file(file)
                 .line(e.line() as u64)
                 .column(e.column() as u64),
             format!("not valid JSON: {e}"),
         )
-    })
+    })?;
+    crate::base::jsonkeys::check_file_text(&text, "$", file, true)?;
+    Ok(v)
 }
 
 /// What builds an error from a JSON path and a message.

@@ -9,7 +9,7 @@ pub mod synthetic;
 
 use crate::base::error::{Error, Location, Result};
 use crate::base::names::{UNSUPPORTED_REGIONS, check_filter, check_region, filter_matches};
-use crate::base::time::DAY;
+use crate::base::time::{DAY, MAX_INSTANT, MIN_INSTANT};
 use crate::rules::lifecycle::Policy;
 use crate::rules::{
     Billing, Duration, InspectorSettings, Pricing, Profile, PullMode, RegistryConfig,
@@ -219,7 +219,7 @@ impl Scenario {
     }
 
     pub fn load(path: &Path) -> Result<Scenario> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::base::text::read_text(path, crate::base::text::MAX_SCENARIO_BYTES)?;
         Scenario::from_toml(&text, path)
     }
 
@@ -265,6 +265,10 @@ struct Loader<'a, 's> {
     files: Vec<PathBuf>,
 }
 
+/// The largest seed: seeds are TOML integers (`[simulation] seed`), so 2^63 - 1; `--seed`
+/// and the replication seeds of a sweep keep to the same range.
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
 const TOP_KEYS: &[&str] = &[
     "simulation",
     "pricing",
@@ -286,6 +290,23 @@ struct Simulation<'a, 's> {
     /// With its node, for the message when the region lacks enhanced scanning.
     region: Option<(String, Node<'a, 's>)>,
     seed: u64,
+}
+
+/// Synthetic history starts on or after 0000-01-01.
+fn check_history(root: &Table, traffic: &Traffic, start: i64) -> Result<()> {
+    if let Traffic::Synthetic(cfg) = traffic
+        && start - cfg.history_days as i64 * DAY < MIN_INSTANT
+        && let Some(n) = root
+            .get("synthetic")
+            .and_then(|s| s.table().ok()?.get("history_days"))
+    {
+        return Err(n.error(format!(
+            "{} history days before {} start before the year 0000",
+            cfg.history_days,
+            crate::base::time::format_date(start)
+        )));
+    }
+    Ok(())
 }
 
 /// The `[pricing]` table over the default prices.
@@ -347,6 +368,7 @@ impl<'a, 's> Loader<'a, 's> {
         let warnings = self.region_warnings(&sim, &enhanced_at)?;
         let lifecycle = self.lifecycle(root)?;
         let traffic = self.traffic(root)?;
+        check_history(root, &traffic, sim.start)?;
         Ok(Scenario {
             file: self.doc.file.to_path_buf(),
             start: sim.start,
@@ -391,10 +413,18 @@ impl<'a, 's> Loader<'a, 's> {
             .get("start")
             .ok_or_else(|| sim.error("missing key `start` (the date of day 0)"))?
             .date()?;
-        let days = sim
+        let days_node = sim
             .get("days")
-            .ok_or_else(|| sim.error("missing key `days` (number of daily rows, >= 1)"))?
-            .int_in(1, 100_000)? as u32;
+            .ok_or_else(|| sim.error("missing key `days` (number of daily rows, >= 1)"))?;
+        let days = days_node.int_in(1, 100_000)? as u32;
+        // The last reported day must end by 9999-12-31 (instants are in years 0000-9999).
+        let room = (MAX_INSTANT + 1 - start) / DAY;
+        if days as i64 > room {
+            return Err(days_node.error(format!(
+                "{days} days from {} run past 9999-12-31: at most {room} days from this start",
+                crate::base::time::format_date(start)
+            )));
+        }
         let profile = match sim.get("rules") {
             None => Profile::P2024,
             Some(n) => {
@@ -421,7 +451,7 @@ impl<'a, 's> Loader<'a, 's> {
         };
         let seed = match sim.get("seed") {
             None => 0,
-            Some(n) => n.int_in(0, i64::MAX)? as u64,
+            Some(n) => n.int_in(0, MAX_SEED as i64)? as u64,
         };
         Ok(Simulation {
             start,
@@ -531,7 +561,7 @@ impl<'a, 's> Loader<'a, 's> {
                     t.error("missing key `policy` (a lifecycle policy JSON file)")
                 })?;
                 let file = self.path(&pnode)?;
-                let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+                let text = crate::base::text::read_text(&file, crate::base::text::MAX_JSON_BYTES)?;
                 let policy = Arc::new(Policy::from_json(&text, &file)?);
                 lifecycle.push(LifecycleEntry {
                     filters,

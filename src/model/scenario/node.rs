@@ -331,7 +331,8 @@ impl<'a, 's> Node<'a, 's> {
                         toml::value::Offset::Z => 0,
                         toml::value::Offset::Custom { minutes } => minutes as i64 * 60,
                     };
-                    Ok(day + sod - off)
+                    time::in_range(day + sod - off)
+                        .map_err(|e| self.error(format!("the date-time {dt}: {e}")))
                 }
                 (Some(_), Some(_), None) => Err(self.error(format!(
                     "the date-time {dt} has no offset; add Z for UTC (or +HH:MM)"

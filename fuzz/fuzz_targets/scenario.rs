@@ -1,0 +1,7 @@
+//! Fuzz target: see `bodies::scenario`.
+#![no_main]
+
+#[path = "bodies.rs"]
+mod bodies;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bodies::scenario(data));
