@@ -11,7 +11,6 @@ use super::sweep::compare::{
 use super::sweep::markdown::{est, saving_share, scaled};
 use super::sweep::spec;
 use super::sweep::stats::Estimate;
-use crate::base::atomic::Staging;
 use crate::base::error::{Error, Result};
 use crate::base::progress::Progress;
 use crate::base::time::{format_date, format_instant};
@@ -196,17 +195,6 @@ pub fn diff(o: &DiffOptions) -> Result<DiffDone> {
     let text = crate::base::text::read_text(&o.base, crate::base::text::MAX_SCENARIO_BYTES)?;
     let base = Scenario::from_toml(&text, &o.base)?;
     let prop = proposed(&base, &o.proposed)?;
-    let staging = match &o.out {
-        Some(out) => {
-            let mut inputs = vec![o.base.clone(), o.proposed.clone()];
-            for sc in [&base, &prop.scenario] {
-                inputs.extend(sc.referenced_files.iter().cloned());
-            }
-            crate::base::claim::check_not_input("--out", out, true, &inputs)?;
-            Some(Staging::new(out, o.force)?)
-        }
-        None => None,
-    };
     let (comparable, notes) = comparability(&base, &prop.scenario);
     let trace = matches!(base.traffic, Traffic::Trace(_));
     let replications = o.replications.unwrap_or(if trace { 1 } else { 5 });
@@ -223,6 +211,16 @@ pub fn diff(o: &DiffOptions) -> Result<DiffDone> {
         ],
         replications,
     )?;
+    super::sweep::check_sizes(&spec)?;
+    let staging = match &o.out {
+        Some(out) => Some(super::sweep::claim_out(
+            &spec,
+            out,
+            o.force,
+            std::slice::from_ref(&o.proposed),
+        )?),
+        None => None,
+    };
     let (meta, days, detail) = super::sweep::run_all(&spec, o.progress.clone())?;
     let c = Comparison::new(&meta, &days, &detail);
     let increase = c.whole[1].diff[COST].map_or(0.0, |e| e.mean);

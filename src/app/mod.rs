@@ -1,6 +1,7 @@
 //! The application layer: whole jobs built from the layers below (simulate, sweep,
-//! diff, validate) and the warnings they give (checks).
+//! diff, advise, validate) and the warnings they give (checks).
 
+pub mod advise;
 pub mod checks;
 pub mod diff;
 pub mod estimate;

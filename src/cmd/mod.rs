@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each with its arguments (`Args`) and what
 //! it does (`run`). `main.rs` only parses and dispatches.
 
+pub mod advise;
 pub mod diff;
 pub mod generate;
 pub mod import;
@@ -37,6 +38,10 @@ pub enum Command {
     /// base: cost and coverage before and after, as Markdown for a pull request.
     #[command(long_about = diff::LONG_ABOUT)]
     Diff(diff::Args),
+    /// Find the cheapest Inspector settings that meet a coverage target (or the best
+    /// covered within a budget), searching every setting the rules profile allows.
+    #[command(long_about = advise::LONG_ABOUT)]
+    Advise(advise::Args),
     /// Write the scenario's synthetic traffic as a trace file.
     Generate(generate::Args),
     /// Check a scenario (and its trace) without simulating; print the resolved settings,
@@ -63,6 +68,7 @@ impl Command {
             Command::Sweep(a) => sweep::run(a),
             Command::Merge(a) => merge::run(a),
             Command::Diff(a) => diff::run(a),
+            Command::Advise(a) => advise::run(a),
             Command::Generate(a) => generate::run(a),
             Command::Validate(a) => validate::run(a),
             Command::Import(a) => import::run(a),

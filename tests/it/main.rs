@@ -1,5 +1,6 @@
 //! One integration-test binary over the real `scansim` binary and the library.
 
+mod advise;
 mod answer;
 mod boundaries;
 mod bounds;

@@ -134,6 +134,31 @@ fn warnings(spec: &SweepSpec) -> Vec<String> {
     out
 }
 
+/// Every variant within the size bounds of a run (events, images), before any work.
+pub fn check_sizes(spec: &SweepSpec) -> Result<()> {
+    for v in &spec.variants {
+        crate::app::estimate::check(
+            &v.scenario,
+            crate::app::estimate::Mode::PerRepository,
+            false,
+        )
+        .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
+    }
+    Ok(())
+}
+
+/// Checks that `out` is neither an input (the scenario, the files its variants read,
+/// `more`) nor a directory scansim may not replace, and claims it.
+pub fn claim_out(spec: &SweepSpec, out: &Path, force: bool, more: &[PathBuf]) -> Result<Staging> {
+    let mut inputs = vec![spec.file.clone()];
+    inputs.extend(more.iter().cloned());
+    for v in &spec.variants {
+        inputs.extend(v.scenario.referenced_files.iter().cloned());
+    }
+    crate::base::claim::check_not_input("--out", out, true, &inputs)?;
+    Staging::new(out, force)
+}
+
 /// Runs a sweep (or a shard of one) and writes its outputs (or its part) into `out`.
 pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
     let sets = o
@@ -146,20 +171,8 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         None => None,
     };
     let spec = spec::build(&o.scenario, sets, o.replications)?;
-    for v in &spec.variants {
-        crate::app::estimate::check(
-            &v.scenario,
-            crate::app::estimate::Mode::PerRepository,
-            false,
-        )
-        .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
-    }
-    let mut inputs = vec![spec.file.clone()];
-    for v in &spec.variants {
-        inputs.extend(v.scenario.referenced_files.iter().cloned());
-    }
-    crate::base::claim::check_not_input("--out", &o.out, true, &inputs)?;
-    let staging = Staging::new(&o.out, o.force)?;
+    check_sizes(&spec)?;
+    let staging = claim_out(&spec, &o.out, o.force, &[])?;
     let meta = meta(&spec);
     let nv = spec.variants.len() as u32;
     let pairs = shard
