@@ -508,15 +508,23 @@ impl<'a> Advice<'a> {
         let r = self.spec.replications;
         let sc = &self.spec.variants[0].scenario;
         let _ = writeln!(s, "# Advice for `{}`\n", self.spec.file.display());
+        let how = if r == 1 {
+            "one run per setting on the same traffic; a setting meets the request when its \
+             figure does"
+                .to_string()
+        } else {
+            format!(
+                "{r} replications, each on the same traffic in every setting (common random \
+                 numbers). Figures are means ± the half-width of their 95 % interval; a \
+                 setting meets the request when its mean does"
+            )
+        };
         let _ = writeln!(
             s,
-            "Asked: {}. Searched every setting the {} rules allow: {n} settings × {r} \
-             replication{} ({} days from {}), each replication on the same traffic in every \
-             setting (common random numbers). Figures are means ± the half-width of their \
-             95 % interval; a setting meets the request when its mean does.\n",
+            "Asked: {}. Searched all {n} settings the {} rules allow over {} days from {}: \
+             {how}.\n",
             self.question(),
             sc.profile.name(),
-            if r == 1 { "" } else { "s" },
             sc.days,
             crate::base::time::format_date(sc.start)
         );
