@@ -298,6 +298,12 @@ fn above(e: &Estimate) -> bool {
     e.low() > 0.0
 }
 
+/// A change of coverage too small to show with one decimal: its whole 95 % interval
+/// within ±0.1 points.
+fn tiny(e: &Estimate) -> bool {
+    e.low() > -0.1 && e.high() < 0.1
+}
+
 /// A rate of money per point: whole dollars from 10 on, cents below.
 pub fn rate(x: f64) -> String {
     number(x, if x.abs() >= 10.0 { 0 } else { 2 }, false)
@@ -478,7 +484,13 @@ impl Comparison<'_> {
             t(self.saving_share(&dc)),
         ];
         let words = self.coverage_words();
-        if below(&dv) {
+        if below(&dv) && tiny(&dv) {
+            // Measurable but below what one decimal shows: no rate per point, which
+            // would be huge and mean nothing.
+            s.push(t(" and loses "));
+            s.push(fig("less than 0.1 points"));
+            s.push(t(format!(" of {words}")));
+        } else if below(&dv) {
             s.push(t(" and loses "));
             s.push(fig(format!("{} points", magnitude(&dv, false))));
             s.push(t(format!(" of {words}")));
@@ -770,6 +782,26 @@ mod tests {
         );
         assert!(
             !r.iter().any(|s| s.contains("Lowest mean cost: [LIFETIME")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn a_loss_too_small_to_show_has_no_rate_per_point() {
+        let m = meta(&[("DAYS_90", "DAYS_30"), ("DAYS_30", "DAYS_30")]);
+        let c = comparison(
+            &m,
+            &[
+                [(1699.0, 311.0), (0.0, 0.0), (16.7, 7.1), (0.0, 0.0)],
+                [(1612.0, 329.0), (-86.15, 22.52), (16.7, 7.1), (-0.02, 0.01)],
+            ],
+        );
+        let r = plain(&c);
+        assert!(
+            r[0].starts_with(
+                "[DAYS_30 with a 30-day pull window] saves 86.15 ± 22.52 USD per month (5 %) \
+                 and loses less than 0.1 points of in-use coverage."
+            ),
             "{r:?}"
         );
     }
