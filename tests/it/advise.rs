@@ -2,33 +2,23 @@
 //! grid gives, with a target, a budget or both; the runner-up and the frontier; and
 //! every validation rule of its command line.
 
-use crate::common::{WorkDir, expect_clean_failure, read_csv, read_json, read_text, scansim_in};
+use crate::common::{
+    WorkDir, expect_clean_failure, read_csv, read_json, read_text, scansim_in, switch_on_scenario,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// BASIC before day 0; continuous scanning for `prod-*` from day 0, scan on push for the
 /// rest. The prod images are deployed (pulled and in use daily), older ones pulled less.
-const SCENARIO: &str = r#"[simulation]
-start = "2026-03-01"
+fn scenario() -> String {
+    switch_on_scenario(
+        r#"start = "2026-03-01"
 days = 40
-seed = 11
-
-[registry]
-scan_type = "BASIC"
-rules = [{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }]
-
-[inspector]
-push_duration = "DAYS_90"
-pull_duration = "DAYS_30"
-
-[[timeline]]
-at = "2026-03-01T00:00:00Z"
-registry = { scan_type = "ENHANCED", rules = [
-    { scan_frequency = "CONTINUOUS_SCAN", filters = ["prod-*"] },
-    { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] },
-] }
-
-[synthetic]
+seed = 11"#,
+        r#"push_duration = "DAYS_90"
+pull_duration = "DAYS_30""#,
+        "2026-03-01T00:00:00Z",
+        r#"[synthetic]
 history_days = 200
 [[synthetic.repositories]]
 name = "prod-{i}"
@@ -44,11 +34,13 @@ name = "team-{i}"
 count = 6
 pushes_per_day = 0.5
 deployed = 1
-"#;
+"#,
+    )
+}
 
 fn setup(name: &str) -> WorkDir {
     let dir = WorkDir::new(&format!("advise-{name}"));
-    dir.write("s.toml", SCENARIO);
+    dir.write("s.toml", scenario());
     dir
 }
 
@@ -61,6 +53,16 @@ fn ok(dir: &WorkDir, args: &[&str]) -> String {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "scansim {args:?}: {err}");
     String::from_utf8(o.stdout).unwrap()
+}
+
+/// `scansim advise SCENARIO ARGS --out OUT -q`: what it printed (the same as
+/// `advise.md`) and `advise.json`.
+fn advise(dir: &WorkDir, scenario: &str, out: &str, args: &[&str]) -> (String, Value) {
+    let mut a = vec!["advise", scenario, "--out", out, "-q"];
+    a.extend_from_slice(args);
+    let md = ok(dir, &a);
+    assert_eq!(md, read_text(&dir.join(out).join("advise.md")));
+    (md, read_json(&dir.join(out).join("advise.json")))
 }
 
 /// The rows of an exhaustive sweep of the 2024 grid (3 replications).
@@ -120,22 +122,12 @@ fn the_answer_is_the_cheapest_of_an_exhaustive_sweep_that_meets_the_target() {
     let col = "mean_in_use_coverage_pct_mean";
     let target = middle_target(&rows, col);
     let t = format!("in_use_coverage>={target}");
-    let md = ok(
+    let (md, j) = advise(
         &dir,
-        &[
-            "advise",
-            "s.toml",
-            "--target",
-            &t,
-            "--replications",
-            "3",
-            "--out",
-            "a",
-            "-q",
-        ],
+        "s.toml",
+        "a",
+        &["--target", &t, "--replications", "3"],
     );
-    assert_eq!(md, read_text(&dir.join("a/advise.md")));
-    let j = read_json(&dir.join("a/advise.json"));
     // 6 push × (no pull window + 5 pull windows × 2 modes) = 66 distinct settings.
     assert_eq!(j["settings_searched"], 66);
     let cost = "cost_per_30_days_usd_mean";
@@ -194,21 +186,12 @@ fn a_budget_gives_the_best_covered_setting_within_it_and_both_give_the_cheapest(
     let col = "mean_in_use_coverage_pct_mean";
     let budget = middle_target(&rows, cost);
     let b = budget.to_string();
-    ok(
+    let (_, j) = advise(
         &dir,
-        &[
-            "advise",
-            "s.toml",
-            "--budget",
-            &b,
-            "--replications",
-            "3",
-            "--out",
-            "b",
-            "-q",
-        ],
+        "s.toml",
+        "b",
+        &["--budget", &b, "--replications", "3"],
     );
-    let j = read_json(&dir.join("b/advise.json"));
     let mut within: Vec<&BTreeMap<String, String>> =
         rows.iter().filter(|r| f(r, cost) <= budget).collect();
     within.sort_by(|a, b| {
@@ -226,23 +209,12 @@ fn a_budget_gives_the_best_covered_setting_within_it_and_both_give_the_cheapest(
     // A target and the budget: the cheapest that meets both.
     let target = f(within[0], col) - 0.005;
     let t = format!("in_use_coverage>={target}");
-    ok(
+    let (_, k) = advise(
         &dir,
-        &[
-            "advise",
-            "s.toml",
-            "--budget",
-            &b,
-            "--target",
-            &t,
-            "--replications",
-            "3",
-            "--out",
-            "c",
-            "-q",
-        ],
+        "s.toml",
+        "c",
+        &["--budget", &b, "--target", &t, "--replications", "3"],
     );
-    let k = read_json(&dir.join("c/advise.json"));
     let mut both: Vec<&BTreeMap<String, String>> = rows
         .iter()
         .filter(|r| f(r, cost) <= budget && f(r, col) >= target)
@@ -263,17 +235,11 @@ fn a_budget_gives_the_best_covered_setting_within_it_and_both_give_the_cheapest(
 #[test]
 fn an_unreachable_target_says_how_far_the_continuous_part_gets() {
     let dir = setup("unreachable");
-    let md = ok(
+    let (md, _) = advise(
         &dir,
-        &[
-            "advise",
-            "s.toml",
-            "--target",
-            "in_use_coverage>=99.9",
-            "--replications",
-            "2",
-            "-q",
-        ],
+        "s.toml",
+        "u",
+        &["--target", "in_use_coverage>=99.9", "--replications", "2"],
     );
     assert!(
         md.contains("**No setting the rules allow meets the request.**"),
@@ -284,27 +250,23 @@ fn an_unreachable_target_says_how_far_the_continuous_part_gets() {
         "{md}"
     );
     assert!(md.contains("`--continuous-part`"), "{md}");
-    // In the continuous part the figures are those of the sweep's continuous columns.
-    let md = ok(
+    // Coverage in the continuous part only.
+    let (md, j) = advise(
         &dir,
+        "s.toml",
+        "p",
         &[
-            "advise",
-            "s.toml",
             "--target",
             "coverage>=0",
             "--continuous-part",
             "--replications",
             "2",
-            "--out",
-            "p",
-            "-q",
         ],
     );
     assert!(
         md.contains("coverage of the repositories under continuous scanning"),
         "{md}"
     );
-    let j = read_json(&dir.join("p/advise.json"));
     assert_eq!(j["coverage_of"], "continuous_part");
     // The cheapest of all settings meets a target of 0.
     let costs: Vec<f64> = j["settings"]
@@ -322,28 +284,19 @@ fn the_2022_rules_have_push_durations_only() {
     let dir = setup("2022");
     dir.write(
         "old.toml",
-        SCENARIO
+        scenario()
             .replace("seed = 11", "seed = 11\nrules = \"2022\"")
             .replace(
                 "push_duration = \"DAYS_90\"\npull_duration = \"DAYS_30\"",
                 "push_duration = \"DAYS_180\"",
             ),
     );
-    ok(
+    let (_, j) = advise(
         &dir,
-        &[
-            "advise",
-            "old.toml",
-            "--target",
-            "coverage>=0",
-            "--replications",
-            "2",
-            "--out",
-            "o",
-            "-q",
-        ],
+        "old.toml",
+        "o",
+        &["--target", "coverage>=0", "--replications", "2"],
     );
-    let j = read_json(&dir.join("o/advise.json"));
     assert_eq!(j["settings_searched"], 3);
     let pushes: Vec<&str> = j["settings"]
         .as_array()
@@ -384,33 +337,26 @@ fn bad_command_lines_are_refused_before_any_work() {
         assert!(e.contains(want), "{args:?}: {e}");
     }
     // An output directory scansim did not write is kept, and so is the scenario.
-    let o = scansim_in(
-        &dir,
-        &[
+    for (keep, why) in [
+        ("keep", "was not written by scansim"),
+        (".", "give a name (not `.`"),
+        ("s.toml", "an input of this command"),
+    ] {
+        let a = [
             "advise",
             "s.toml",
             "--target",
             "coverage>=1",
             "--out",
-            "keep",
+            keep,
             "-q",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(1));
+        ];
+        let o = scansim_in(&dir, &a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(why), "--out {keep}: {err}");
+    }
     assert_eq!(dir.read("keep/mine.txt"), "not scansim's");
-    let o = scansim_in(
-        &dir,
-        &[
-            "advise",
-            "s.toml",
-            "--target",
-            "coverage>=1",
-            "--out",
-            ".",
-            "-q",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(1));
     // A trace has one replication; more is refused with the reason.
     dir.write(
         "t.csv",
@@ -418,7 +364,7 @@ fn bad_command_lines_are_refused_before_any_work() {
     );
     dir.write(
         "t.toml",
-        SCENARIO.split("[synthetic]").next().unwrap().to_string()
+        scenario().split("[synthetic]").next().unwrap().to_string()
             + "[traffic]\ntrace = \"t.csv\"\n",
     );
     let e = expect_clean_failure(
@@ -443,4 +389,104 @@ fn bad_command_lines_are_refused_before_any_work() {
         "{e}"
     );
     ok(&dir, &["advise", "t.toml", "--target", "coverage>=1", "-q"]);
+}
+
+#[test]
+fn an_answer_whose_interval_reaches_below_the_target_is_said_so() {
+    let dir = setup("interval");
+    let (_, j) = advise(
+        &dir,
+        "s.toml",
+        "a",
+        &["--target", "in_use_coverage>=30", "--replications", "3"],
+    );
+    let a = &j["answer"]["mean_in_use_coverage_pct"];
+    assert!(num(&a["hw95"]) > 0.01, "{a}");
+    // Just below the answer's mean: its interval reaches below the target.
+    let t = format!("in_use_coverage>={}", num(&a["mean"]) - 0.001);
+    let (md, k) = advise(
+        &dir,
+        "s.toml",
+        "b",
+        &["--target", &t, "--replications", "3"],
+    );
+    let b = &k["answer"]["mean_in_use_coverage_pct"];
+    assert!(num(&b["mean"]) - num(&b["hw95"]) < num(&a["mean"]) - 0.001);
+    assert!(
+        md.contains("Its 95 % interval reaches below the target"),
+        "{md}"
+    );
+}
+
+#[test]
+fn sweep_variants_multiply_the_grid_and_may_not_set_what_advise_varies() {
+    let dir = setup("variants");
+    let all = "[[sweep.variants]]\nname = \"prod-only\"\n\n[[sweep.variants]]\n\
+               name = \"all-continuous\"\ntimeline = [{ at = \"2026-03-01T00:00:00Z\", \
+               registry = { scan_type = \"ENHANCED\", rules = [] } }]\n";
+    dir.write("v.toml", scenario() + all);
+    let (_, j) = advise(
+        &dir,
+        "v.toml",
+        "o",
+        &[
+            "--target",
+            "in_use_coverage>=60",
+            "--sweep-variants",
+            "--replications",
+            "2",
+        ],
+    );
+    assert_eq!(j["settings_searched"], 132);
+    let named: Vec<&str> = j["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sweep_variant"].as_str().unwrap())
+        .collect();
+    assert_eq!(named.iter().filter(|n| **n == "all-continuous").count(), 66);
+    // Only continuous scanning everywhere reaches 60 % of the images in use.
+    assert_eq!(
+        j["answer"]["sweep_variant"], "all-continuous",
+        "{}",
+        j["answer"]
+    );
+    // Without --sweep-variants the entries are left out.
+    let (_, k) = advise(
+        &dir,
+        "v.toml",
+        "p",
+        &["--target", "coverage>=0", "--replications", "2"],
+    );
+    assert_eq!(k["settings_searched"], 66);
+    // An entry that sets a key advise varies is an error naming it.
+    dir.write(
+        "bad.toml",
+        scenario()
+            + "[[sweep.variants]]\nname = \"x\"\ninspector = { push_duration = \"DAYS_30\" }\n",
+    );
+    let out = dir.join("q");
+    let e = expect_clean_failure(
+        &scansim_in(
+            &dir,
+            &[
+                "advise",
+                "bad.toml",
+                "--target",
+                "coverage>=0",
+                "--sweep-variants",
+                "--out",
+                "q",
+            ],
+        ),
+        &out,
+    );
+    assert!(e.contains("inspector.push_duration"), "{e}");
+    // Without --sweep-variants that entry is left out, and so is the clash.
+    advise(
+        &dir,
+        "bad.toml",
+        "r",
+        &["--target", "coverage>=0", "--replications", "2"],
+    );
 }

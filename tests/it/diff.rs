@@ -5,31 +5,20 @@
 
 use crate::common::{
     WorkDir, expect_clean_failure, read_csv, read_json, read_text, scansim_in, scansim_ok_in,
+    switch_on_scenario,
 };
 use serde_json::Value;
 
 /// BASIC before day 0; continuous scanning for `prod-*` from day 0 (the usual switch-on).
-const BASE: &str = r#"[simulation]
-start = "2026-03-01"
+fn base() -> String {
+    switch_on_scenario(
+        r#"start = "2026-03-01"
 days = 30
-seed = 8
-
-[registry]
-scan_type = "BASIC"
-rules = [{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }]
-
-[inspector]
-push_duration = "DAYS_90"
-pull_duration = "DAYS_30"
-
-[[timeline]]
-at = "2026-03-01T00:00:00Z"
-registry = { scan_type = "ENHANCED", rules = [
-    { scan_frequency = "CONTINUOUS_SCAN", filters = ["prod-*"] },
-    { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] },
-] }
-
-[synthetic]
+seed = 8"#,
+        r#"push_duration = "DAYS_90"
+pull_duration = "DAYS_30""#,
+        "2026-03-01T00:00:00Z",
+        r#"[synthetic]
 history_days = 60
 [[synthetic.repositories]]
 name = "prod-{i}"
@@ -40,7 +29,9 @@ old_pulls_per_day = 0.3
 name = "team-{i}"
 count = 25
 pushes_per_day = 0.8
-"#;
+"#,
+    )
+}
 
 /// `put-registry-scanning-configuration` input: `team-*` continuous too.
 const REGISTRY: &str = r#"{"scanType": "ENHANCED", "rules": [
@@ -55,7 +46,7 @@ const INSPECTOR: &str = r#"{"ec2Configuration": {}, "ecrConfiguration": {"rescan
 fn setup(name: &str) -> WorkDir {
     let dir = WorkDir::new(&format!("diff-{name}"));
     dir.write_files(&[
-        ("base.toml", BASE),
+        ("base.toml", &base()),
         ("registry.json", REGISTRY),
         ("inspector.json", INSPECTOR),
     ]);
@@ -81,7 +72,7 @@ fn the_difference_is_the_paired_difference_of_a_sweep() {
     // The proposal as a scenario: the base with a 14-day push window.
     dir.write(
         "proposed.toml",
-        BASE.replace("push_duration = \"DAYS_90\"", "push_duration = \"DAYS_14\""),
+        base().replace("push_duration = \"DAYS_90\"", "push_duration = \"DAYS_14\""),
     );
     let (md, j) = diff(&dir, "proposed.toml", "out", &["--replications", "3"]);
     scansim_ok_in(
@@ -145,7 +136,7 @@ fn a_registry_proposal_lists_the_repositories_whose_frequency_changes() {
         "{md}"
     );
     // The same as a scenario with that registry configuration on day 0.
-    let written = BASE.replace(
+    let written = base().replace(
         "{ scan_frequency = \"CONTINUOUS_SCAN\", filters = [\"prod-*\"] }",
         "{ scan_frequency = \"CONTINUOUS_SCAN\", filters = [\"prod-*\", \"team-*\"] }",
     );
@@ -221,7 +212,7 @@ fn fail_above_sets_exit_status_3() {
 #[test]
 fn scenarios_that_cannot_be_compared_are_said_to_be_so() {
     let dir = setup("apart");
-    dir.write("longer.toml", BASE.replace("days = 30", "days = 31"));
+    dir.write("longer.toml", base().replace("days = 30", "days = 31"));
     let (md, j) = diff(&dir, "longer.toml", "days", &["--replications", "2"]);
     assert_eq!(j["comparable"], false);
     assert!(
@@ -232,7 +223,7 @@ fn scenarios_that_cannot_be_compared_are_said_to_be_so() {
         "{md}"
     );
     // Another seed: the base's is used, so both see the same traffic.
-    dir.write("seed.toml", BASE.replace("seed = 8", "seed = 9"));
+    dir.write("seed.toml", base().replace("seed = 8", "seed = 9"));
     let (md, j) = diff(&dir, "seed.toml", "seed", &["--replications", "2"]);
     assert_eq!(j["comparable"], true);
     assert!(

@@ -3,32 +3,20 @@
 //! intervals from the paired differences, the part under continuous scanning is figured
 //! apart, and every point of the charts is labelled.
 
-use crate::common::{WorkDir, read_csv, read_text, scansim_in, scansim_ok_in};
+use crate::common::{WorkDir, read_csv, read_text, scansim_in, scansim_ok_in, switch_on_scenario};
 use crate::report::{chromium_run, file_url, measure_page};
 use std::collections::BTreeMap;
 
 /// Continuous scanning for `prod-*` from day 3, scan on push for the rest.
-const SCENARIO: &str = r#"[simulation]
-start = "2026-01-01"
+fn scenario() -> String {
+    switch_on_scenario(
+        r#"start = "2026-01-01"
 days = 40
-seed = 3
-
-[registry]
-scan_type = "BASIC"
-rules = [{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }]
-
-[inspector]
-push_duration = "DAYS_30"
-pull_duration = "DAYS_14"
-
-[[timeline]]
-at = "2026-01-03T00:00:00Z"
-registry = { scan_type = "ENHANCED", rules = [
-    { scan_frequency = "CONTINUOUS_SCAN", filters = ["prod-*"] },
-    { scan_frequency = "SCAN_ON_PUSH", filters = ["*"] },
-] }
-
-[synthetic]
+seed = 3"#,
+        r#"push_duration = "DAYS_30"
+pull_duration = "DAYS_14""#,
+        "2026-01-03T00:00:00Z",
+        r#"[synthetic]
 history_days = 60
 [[synthetic.repositories]]
 name = "prod-{i}"
@@ -41,7 +29,9 @@ name = "dev-{i}"
 group = "dev"
 count = 6
 pushes_per_day = 1.2
-"#;
+"#,
+    )
+}
 
 fn ok(dir: &WorkDir, args: &[&str]) {
     scansim_ok_in(dir, args);
@@ -49,7 +39,7 @@ fn ok(dir: &WorkDir, args: &[&str]) {
 
 fn setup(name: &str) -> WorkDir {
     let dir = WorkDir::new(&format!("sweep-report-{name}"));
-    dir.write("scenario.toml", SCENARIO);
+    dir.write("scenario.toml", scenario());
     dir
 }
 
@@ -166,7 +156,7 @@ fn the_continuous_part_is_the_sum_of_the_continuous_repositories() {
     // after day 3).
     dir.write(
         "short.toml",
-        SCENARIO.replace("push_duration = \"DAYS_30\"", "push_duration = \"DAYS_14\""),
+        scenario().replace("push_duration = \"DAYS_30\"", "push_duration = \"DAYS_14\""),
     );
     ok(
         &dir,

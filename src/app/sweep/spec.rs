@@ -225,7 +225,9 @@ pub fn build_with(
 ) -> Result<SweepSpec> {
     let text = crate::base::text::read_text(file, crate::base::text::MAX_SCENARIO_BYTES)?;
     check_sets(&sets)?;
-    let (mut sweep_variants, table_replications) = sweep_table(file, &text, &sets)?;
+    // Entries left out cannot clash with a --set.
+    let clash_with: &[SetArg] = if named { &sets } else { &[] };
+    let (mut sweep_variants, table_replications) = sweep_table(file, &text, clash_with)?;
     if !named {
         sweep_variants.clear();
     }
