@@ -270,7 +270,7 @@ fn element<'a>(doc: &'a roxmltree::Document<'a>, attr: &str, key: &str) -> roxml
 }
 
 /// All the text inside a node.
-fn text_of(n: roxmltree::Node) -> String {
+pub(crate) fn text_of(n: roxmltree::Node) -> String {
     n.descendants()
         .filter(|d| d.is_text())
         .filter_map(|d| d.text())
@@ -433,12 +433,7 @@ fn check_report(out: &Path) {
     let items: Vec<String> = list
         .children()
         .filter(|n| n.has_tag_name("li"))
-        .map(|li| {
-            li.descendants()
-                .filter(|n| n.is_text())
-                .filter_map(|n| n.text())
-                .collect::<String>()
-        })
+        .map(text_of)
         .collect();
     let want: Vec<String> = scansim::report::html::ASSUMPTIONS
         .iter()

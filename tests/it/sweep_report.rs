@@ -4,7 +4,7 @@
 //! apart, and every point of the charts is labelled.
 
 use crate::common::{WorkDir, read_csv, read_text, scansim_in, scansim_ok_in, switch_on_scenario};
-use crate::report::{chromium_run, file_url, measure_page};
+use crate::report::{chromium_run, file_url, measure_page, text_of};
 use std::collections::BTreeMap;
 
 /// Continuous scanning for `prod-*` from day 3, scan on push for the rest.
@@ -303,12 +303,7 @@ fn sweep_md_and_sweep_html_give_the_same_answer() {
     let paras: Vec<String> = section
         .children()
         .filter(|n| n.has_tag_name("p"))
-        .map(|p| {
-            p.descendants()
-                .filter(|n| n.is_text())
-                .map(|n| n.text().unwrap())
-                .collect()
-        })
+        .map(text_of)
         .collect();
     for (m, h) in answer.iter().zip(&paras) {
         assert_eq!(m.replace("**", ""), *h);
