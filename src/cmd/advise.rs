@@ -25,7 +25,8 @@ Prints the advice in Markdown; with --out DIR also writes advise.md, advise.json
 outputs of the sweep behind it (sweep.md, sweep.csv, runs.csv, variants/NAME/daily.csv).
 
 Example:
-  scansim advise scenarios/default.toml --target in_use_coverage>=80 --out advice";
+  scansim advise scenarios/default.toml --target 'in_use_coverage>=90' --continuous-part \\
+    --out advice";
 
 #[derive(clap::Args)]
 pub struct Args {
