@@ -46,8 +46,44 @@ run_all() { # $1 = output folder
     --set inspector.push_duration=LIFETIME,DAYS_30 --set inspector.pull_duration=none,DAYS_14 \
     2>"$o/sweep.stderr"
   "$bin" validate scenarios/default.toml >"$o/validate-default" 2>&1
+  bad_traces "$o"
   # Figures that are measured, not computed, differ from run to run.
   find "$o" -name summary.json -exec sed -i -E '/"(wall|elapsed|seconds)/d' {} +
+}
+
+# Bad traces: each must fail with the same message (file, line, column) from both.
+bad_traces() { # $1 = output folder
+  local o=$1/bad i=0 row
+  mkdir -p "$o"
+  local h='time,event,repository,digest,tags,supported'
+  local d='sha256:0819964b136026683b0a4c68e3bb7dccdd15178851e48e77b99a105b63c1d61d'
+  local ok="2026-01-02T00:00:00Z,push,prod/web,$d,latest,true"
+  local rows=(
+    "2026-01-02,push,prod/web,$d,,"          "2026-13-02T00:00:00Z,push,prod/web,$d,,"
+    "2026-01-02T00:00:60Z,push,prod/web,$d,," "2026-01-02T00:00:00,push,prod/web,$d,,"
+    "1e9,push,prod/web,$d,,"                 "12345678901234567890,push,prod/web,$d,,"
+    "2026-01-02T00:00:00Z,pushed,prod/web,$d,," "2026-01-02T00:00:00Z,push,Prod/web,$d,,"
+    "2026-01-02T00:00:00Z,push,a,$d,,"       "2026-01-02T00:00:00Z,push,prod//web,$d,,"
+    "2026-01-02T00:00:00Z,push,prod/web,,,"  "2026-01-02T00:00:00Z,push,prod/web,$d,-bad,"
+    "2026-01-02T00:00:00Z,push,prod/web,$d,ok;b@d," "2026-01-02T00:00:00Z,push,prod/web,$d,,yes"
+    "2026-01-02T00:00:00Z,vulndb_update,,$d,," "2026-01-01T00:00:00Z,pull,prod/web,$d,,"
+    "2026-01-02T00:00:00Z,push,prod/web,\"$d,,"  "2026-01-02T00:00:00Z,push"
+    "2026-01-02T00:00:00Z,delete,prod/web,$d,,,,extra" "10000-01-01T00:00:00Z,push,prod/web,$d,,"
+  )
+  for row in "${rows[@]}"; do
+    i=$((i + 1))
+    printf '%s\n%s\n%s\n' "$h" "$ok" "$row" >"$o/t$i.csv"
+    "$bin" run scenarios/trace-demo/scenario.toml --trace "$o/t$i.csv" --out "$o/out$i" -q \
+      >"$o/t$i.stdout" 2>"$o/t$i.stderr"
+    echo "exit $?" >>"$o/t$i.stderr"
+  done
+  printf 'time,event,repository\n%s\n' "$ok" >"$o/nodigest.csv"
+  printf 'time,event,repository,digest\n2026-01-02T00:00:00Z,push,prod/web,%s\n' "$d" >"$o/clean.csv"
+  for t in nodigest clean; do
+    "$bin" run scenarios/trace-demo/scenario.toml --trace "$o/$t.csv" --out "$o/out-$t" -q --strict \
+      >"$o/$t.stdout" 2>"$o/$t.stderr"
+    echo "exit $?" >>"$o/$t.stderr"
+  done
 }
 
 # Same output paths too: summary.json records the command line.

@@ -7,7 +7,7 @@ use scansim::app::sweep::part::Part;
 use scansim::import::cloudtrail::{Options, import_cloudtrail};
 use scansim::import::{Input, Kind, import};
 use scansim::model::scenario::Scenario;
-use scansim::rules::lifecycle::{LcImage, Policy};
+use scansim::rules::lifecycle::{CountKey, CountOrder, LcImage, Policy};
 use scansim::source::trace::TraceReader;
 use std::path::{Path, PathBuf};
 
@@ -30,10 +30,11 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
-/// The trace reader over arbitrary bytes: every row read and handed out. (Kept thin: the
-/// reader's API is changing.)
+/// The trace reader over arbitrary bytes: every row read and handed out, on the calling
+/// thread (the reader thread runs the same code).
 pub fn trace(data: &[u8]) {
-    if let Ok(mut r) = TraceReader::new(data, Path::new("fuzz.csv")) {
+    let input = Box::new(std::io::Cursor::new(data.to_vec()));
+    if let Ok(mut r) = TraceReader::new(input, Path::new("fuzz.csv"), false) {
         while let Ok(Some(_)) = r.next_time() {
             let _ = r.take_event();
         }
@@ -66,10 +67,12 @@ pub fn lifecycle(data: &[u8]) {
     let Ok(p) = Policy::from_json(text, Path::new("fuzz.json")) else {
         return;
     };
-    let tags: [Box<[u8]>; 2] = [b"latest".as_slice().into(), b"v1".as_slice().into()];
+    let tags: [&[u8]; 2] = [b"latest", b"v1"];
+    let mut order = CountOrder::new(&p);
     let images: Vec<LcImage> = (0..4u32)
         .map(|i| {
-            let mut img = LcImage {
+            let tagged: &[&[u8]] = if i % 2 == 0 { &tags } else { &[] };
+            let img = LcImage {
                 id: i,
                 pushed_at: i as i64 * 86_400,
                 created_seq: i as u64,
@@ -77,15 +80,20 @@ pub fn lifecycle(data: &[u8]) {
                 archived_at: 0,
                 last_pull: i64::MIN,
                 activated_at: i64::MIN,
-                tags: if i % 2 == 0 { &tags[..] } else { &[] },
-                selected: 0,
+                selected: p.selection(i == 3, tagged.iter().copied()),
             };
-            img.selected = p.selection(&img);
+            let new = CountKey {
+                selected: img.selected,
+                pushed_at: img.pushed_at,
+            };
+            let old = CountKey { selected: 0, ..new };
+            order.update(&p, i, img.created_seq, old, new);
             img
         })
         .collect();
-    let (mut scratch, mut out) = (Vec::new(), Vec::new());
-    p.evaluate(&images, 10 * 86_400, &mut scratch, &mut out);
+    let mut out = Vec::new();
+    let selected = |id: u32| images[id as usize].selected;
+    p.evaluate(&order, selected, Some(&images), 10 * 86_400, &mut out);
     let _ = p.next_possible_action(&images);
 }
 

@@ -5,6 +5,7 @@ pub mod advise;
 pub mod checks;
 pub mod diff;
 pub mod estimate;
+pub mod explain;
 pub mod simulate;
 pub mod sweep;
 pub mod validate;

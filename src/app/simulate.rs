@@ -6,7 +6,6 @@ use super::sweep::stats::Estimate;
 use crate::base::atomic::{AtomicFile, Staging};
 use crate::base::claim::{check_not_input, resolve};
 use crate::base::error::{Error, Location, Result};
-use crate::base::hash::HashingReader;
 use crate::engine::{Engine, Observer, RunOptions, RunResult};
 use crate::model::groups::PathGroups;
 use crate::model::provenance::Provenance;
@@ -16,6 +15,7 @@ use crate::report::Report;
 use crate::report::answer::{Replications, Spread, headline_values};
 use crate::report::events::is_events_file;
 use crate::source::synthetic::{Registry, RepoSource};
+use crate::source::trace::TraceReader;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -84,7 +84,7 @@ fn simulate_trace(
     sc: &Scenario,
     trace: Option<&Path>,
     opts: RunOptions,
-    events: Option<Box<dyn Observer + '_>>,
+    events: Option<Box<dyn Observer + Send + '_>>,
 ) -> Result<Run> {
     let trace = match (trace, &sc.traffic) {
         (Some(t), _) => t.to_path_buf(),
@@ -97,18 +97,15 @@ fn simulate_trace(
             ));
         }
     };
-    let file = std::fs::File::open(&trace).map_err(|e| Error::io(&trace, e))?;
-    let mut source = crate::source::trace::TraceReader::new(HashingReader::new(file), &trace)?;
+    let mut source = TraceReader::open(&trace)?;
     let groups = PathGroups;
     let mut engine = Engine::new(sc, opts, &groups).skip_idle_history();
     if let Some(sink) = events {
         engine = engine.with_observer(sink);
     }
     let result = engine.run(&mut source)?;
-    let hash = source
-        .into_inner()
-        .drain_and_finish()
-        .map_err(|e| Error::io(&trace, e))?;
+    // The engine reads every row, after the horizon too, so the whole trace was hashed.
+    let hash = source.sha256().unwrap_or_default().to_string();
     let provenance = Provenance::collect(sc, Some((trace.clone(), hash)))?;
     Ok(Run::new(sc, result, provenance, Some(trace)))
 }
@@ -153,8 +150,10 @@ fn simulate_synthetic(
     if let Some(p) = &opts.progress {
         p.start(reg.specs.len() as u64, "repositories");
     }
+    // Each repository's state is freed when it is done: memory stays flat.
     let per_repo = RunOptions {
         progress: None,
+        leave_tables: false,
         ..opts.clone()
     };
     let mut result = reg

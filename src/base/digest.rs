@@ -2,6 +2,7 @@
 //! as its 32 bytes from the source to the engine; any other digest text is kept as
 //! given. Text is made only where a person or a file reads a digest.
 
+use crate::base::hash::splitmix;
 use std::fmt;
 
 /// Length of a canonical digest as text: `sha256:` and 64 hex digits.
@@ -89,6 +90,25 @@ impl<'a> DigestRef<'a> {
         let mut v = Vec::with_capacity(SHA256_TEXT_LEN);
         self.write_text(&mut v);
         String::from_utf8_lossy(&v).into_owned()
+    }
+
+    /// A well-mixed 64-bit hash of the digest: the key of the engine's image index. A
+    /// trace reader computes it on its own thread and the engine prefetches by it.
+    #[inline]
+    pub fn hash64(&self) -> u64 {
+        match self {
+            DigestRef::Sha256(b) => {
+                let w = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+                splitmix(
+                    w(0) ^ w(8).rotate_left(21) ^ w(16).rotate_left(42) ^ w(24).rotate_left(63),
+                )
+            }
+            DigestRef::Text(t) => {
+                let mut h = rustc_hash::FxHasher::default();
+                std::hash::Hasher::write(&mut h, t);
+                splitmix(std::hash::Hasher::finish(&h) ^ 0x5555_5555_5555_5555)
+            }
+        }
     }
 }
 

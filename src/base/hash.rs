@@ -45,6 +45,13 @@ impl<R: Read> HashingReader<R> {
     pub fn finish(self) -> String {
         hex(&self.hasher.finalize())
     }
+
+    /// Reads what is left and returns the hash of the whole input, leaving the reader
+    /// at its end (for a reader that is not given up).
+    pub fn finish_mut(&mut self) -> std::io::Result<String> {
+        std::io::copy(self, &mut std::io::sink())?;
+        Ok(hex(&self.hasher.finalize_reset()))
+    }
 }
 
 impl<R: Read> Read for HashingReader<R> {

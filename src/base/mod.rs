@@ -1,5 +1,5 @@
 //! The base layer: time, money, names, errors, hashing, atomic files, sorting beyond
-//! memory and progress.
+//! memory, progress and a cache prefetch hint.
 //! Nothing here knows about scanning.
 
 pub mod atomic;
@@ -12,6 +12,7 @@ pub mod hash;
 pub mod jsonkeys;
 pub mod money;
 pub mod names;
+pub mod prefetch;
 pub mod progress;
 #[cfg(test)]
 #[cfg(test)]

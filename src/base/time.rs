@@ -150,10 +150,16 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
 }
 
 fn rfc3339(b: &[u8]) -> Result<i64, String> {
+    rfc3339_with(b, parse_date_bytes)
+}
+
+/// RFC 3339 with `date` reading the `YYYY-MM-DD` part.
+#[inline]
+fn rfc3339_with(b: &[u8], date: impl FnOnce(&[u8]) -> Result<i64, String>) -> Result<i64, String> {
     if b.len() < 19 {
         return Err("too short for a date-time".into());
     }
-    let day = parse_date_bytes(&b[..10])?;
+    let day = date(&b[..10])?;
     if !matches!(b[10], b'T' | b't' | b' ') {
         return Err("expected `T` between date and time".into());
     }
@@ -254,11 +260,39 @@ pub fn parse_instant(text: &str) -> Result<i64, String> {
 
 /// [`parse_instant`] on bytes (a trace field): no UTF-8 check needed, the forms are ASCII.
 pub fn parse_instant_bytes(b: &[u8]) -> Result<i64, String> {
+    instant_bytes(b, parse_date_bytes)
+}
+
+/// Parses trace instants as [`parse_instant_bytes`] does, remembering the last date it
+/// read: rows in time order mostly share it.
+#[derive(Debug, Default)]
+pub struct InstantParser {
+    date: [u8; 10],
+    day: Option<i64>,
+}
+
+impl InstantParser {
+    pub fn parse(&mut self, b: &[u8]) -> Result<i64, String> {
+        instant_bytes(b, |d| match self.day {
+            Some(day) if d == self.date => Ok(day),
+            _ => {
+                let day = parse_date_bytes(d)?;
+                self.date.copy_from_slice(d);
+                self.day = Some(day);
+                Ok(day)
+            }
+        })
+    }
+}
+
+/// Any instant form, with `date` reading a `YYYY-MM-DD` part (only called on 10 bytes).
+#[inline]
+fn instant_bytes(b: &[u8], date: impl FnOnce(&[u8]) -> Result<i64, String>) -> Result<i64, String> {
     // Fast path for the most common trace form `YYYY-MM-DDTHH:MM:SSZ`.
     let r = if b.len() > 10 && b[4] == b'-' && b[7] == b'-' {
-        rfc3339(b)
+        rfc3339_with(b, date)
     } else if b.len() == 10 && b[4] == b'-' {
-        parse_date_bytes(b).map(|d| d * DAY)
+        date(b).map(|d| d * DAY)
     } else if b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
         epoch_decimal(b)
     } else {
@@ -303,6 +337,25 @@ mod tests {
             parse_instant("2024-05-14T21:16:20.237000+00:00"),
             Ok(days_from_civil(2024, 5, 14) * DAY + 21 * 3600 + 16 * 60 + 20)
         );
+    }
+
+    #[test]
+    fn the_instant_parser_reads_like_parse_instant() {
+        let mut p = InstantParser::default();
+        for t in [
+            "2026-01-01T10:00:00Z",
+            "2026-01-01T11:00:00+01:00",
+            "2026-01-01",
+            "2026-01-01T1",
+            "2026-01-01X00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2026-01-02t00:00:00.5z",
+            "1767225600",
+            "yesterday",
+            "2026-01-02 23:59:59Z",
+        ] {
+            assert_eq!(p.parse(t.as_bytes()), parse_instant(t), "{t}");
+        }
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! `scansim run`: simulate a scenario and write its outputs.
 
-use crate::app::{checks, simulate};
+use crate::app::{checks, explain, simulate};
 use crate::engine::RunOptions;
+use crate::engine::explain::ExplainTarget;
 use crate::model::scenario::sweep::MAX_REPLICATIONS;
 use crate::model::scenario::{Scenario, Traffic};
 use crate::report::answer;
-use anyhow::Context as _;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -18,7 +18,8 @@ pub struct Args {
     /// Replace --out (and --events) even if scansim did not write it.
     #[arg(long)]
     force: bool,
-    /// Replay this trace instead of the scenario's own traffic.
+    /// Replay this trace instead of the scenario's own traffic (plain, gzip or zstd; `-`
+    /// reads standard input).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
     /// Override [simulation] seed (0 to 2^63 - 1, as in the scenario).
@@ -30,9 +31,10 @@ pub struct Args {
     /// Treat ignored events (events naming no live image) as errors.
     #[arg(long)]
     strict: bool,
-    /// Print the history of one image, REPOSITORY@DIGEST.
-    #[arg(long, value_name = "REPOSITORY@DIGEST")]
-    explain: Option<String>,
+    /// Print the history of one image: REPOSITORY@DIGEST, or REPOSITORY:TAG for the image
+    /// holding the tag at the end of the run.
+    #[arg(long, value_name = "REPOSITORY@DIGEST|REPOSITORY:TAG", value_parser = ExplainTarget::parse)]
+    explain: Option<ExplainTarget>,
     /// Also simulate N − 1 more draws of the synthetic traffic and give each headline
     /// figure as the mean and 95 % interval over the N (replication 0 is this run).
     #[arg(long, value_name = "N")]
@@ -63,14 +65,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         sc.seed = s;
     }
     check_replications(&sc, &a)?;
-    let explain = match a.explain {
-        Some(x) => Some(
-            x.split_once('@')
-                .map(|(r, d)| (r.to_string(), d.to_string()))
-                .context("--explain takes REPOSITORY@DIGEST")?,
-        ),
-        None => None,
-    };
+    let explain = a.explain.clone();
     let mut outputs = simulate::RunOutputs::prepare(
         &sc,
         a.trace.as_deref(),
@@ -87,6 +82,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         strict: a.strict,
         explain,
         progress: super::progress(a.quiet),
+        // The process ends after writing the outputs.
+        leave_tables: true,
     };
     let mut run = match outputs.events() {
         Some(file) => {
@@ -99,7 +96,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     }
     run.warnings
         .extend(checks::seed_warning(a.seed, run.trace.as_deref()));
-    for line in &run.result.explain {
+    let explain_lines = match &a.explain {
+        Some(target) => explain::explain_lines(target, &run.result)?,
+        None => Vec::new(),
+    };
+    for line in &explain_lines {
         println!("{line}");
     }
     let command: Vec<String> = std::env::args().collect();
@@ -109,7 +110,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             eprintln!("warning: {w}");
         }
     } else {
-        if !run.result.explain.is_empty() {
+        if !explain_lines.is_empty() {
             println!();
         }
         let rep = simulate::report(&sc, &run, &command);

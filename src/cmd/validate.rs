@@ -7,7 +7,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// The scenario TOML file.
     scenario: PathBuf,
-    /// Check this trace instead of the scenario's own traffic.
+    /// Check this trace instead of the scenario's own traffic (plain, gzip or zstd; `-`
+    /// reads standard input).
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
 }

@@ -25,7 +25,7 @@ use crate::model::scenario::Scenario;
 use crate::rules::{Freq, PullMode, RegistryConfig, ScanType, Window};
 pub use observer::Observer;
 use rayon::prelude::*;
-use repo::{Ctx, RepoState};
+use repo::{Ctx, Prefetch, RepoState};
 pub use result::{Counts, DayRow, Flows, RepoSummary, RepoTotals, RunResult};
 use rustc_hash::FxHashMap;
 use std::path::Path;
@@ -35,19 +35,29 @@ use std::path::Path;
 pub struct RunOptions {
     /// Ignored events are errors.
     pub strict: bool,
-    /// `REPOSITORY@DIGEST` whose history to record.
-    pub explain: Option<(String, String)>,
+    /// The image whose history to record.
+    pub explain: Option<explain::ExplainTarget>,
     /// Where to report simulated days; `None` reports nothing.
     pub progress: Option<std::sync::Arc<dyn crate::base::progress::Progress + Send>>,
+    /// Do not free the engine's tables at the end of the run: for a command that exits
+    /// soon after, where the operating system takes the memory back at once (freeing a
+    /// million images one by one takes a noticeable part of a run). Never for a library
+    /// caller that goes on (sweeps, tests).
+    pub leave_tables: bool,
 }
 
 pub struct Engine<'s> {
     sc: &'s Scenario,
-    observer: Option<Box<dyn Observer + 's>>,
+    observer: Option<Box<dyn Observer + Send + 's>>,
     registry: RegistryConfig,
     ctx: Ctx,
     repos: Vec<RepoState>,
     repo_ids: FxHashMap<Box<[u8]>, u32>,
+    /// Repository by the source's number for it ([`Event::repo_id`]); `u32::MAX` where
+    /// not seen yet.
+    by_source_id: Vec<u32>,
+    /// The repository a [`SimView`] call named last (sources ask about one repeatedly).
+    last_viewed: std::cell::Cell<u32>,
     next_midnight: Option<i64>,
     skip_idle: bool,
     now: i64,
@@ -79,6 +89,8 @@ impl<'s> Engine<'s> {
             ctx: ctx_of(sc, &sc.registry, Window::new(&sc.inspector, sc.profile)),
             repos: Vec::new(),
             repo_ids: FxHashMap::default(),
+            by_source_id: Vec::new(),
+            last_viewed: std::cell::Cell::new(u32::MAX),
             next_midnight: None,
             skip_idle: false,
             now: i64::MIN,
@@ -104,14 +116,61 @@ impl<'s> Engine<'s> {
     }
 
     /// Reports what happens to `observer` (from day 0 on).
-    pub fn with_observer(mut self, observer: Box<dyn Observer + 's>) -> Self {
+    pub fn with_observer(mut self, observer: Box<dyn Observer + Send + 's>) -> Self {
         self.observer = Some(observer);
         self
     }
 
     /// The repository state of a name, if the repository has been seen.
     pub fn repo(&self, name: &[u8]) -> Option<&RepoState> {
-        self.repo_ids.get(name).map(|&i| &self.repos[i as usize])
+        if let Some(r) = self.repos.get(self.last_viewed.get() as usize)
+            && r.name.as_bytes() == name
+        {
+            return Some(r);
+        }
+        let &i = self.repo_ids.get(name)?;
+        self.last_viewed.set(i);
+        Some(&self.repos[i as usize])
+    }
+
+    /// The repository of an event: by the source's number for it when it has one (an
+    /// index, no hashing of the name), else by name; created on first sight.
+    #[inline]
+    fn repo_of(&mut self, ev: &Event) -> usize {
+        if let Some(&i) = self.by_source_id.get(ev.repo_id as usize)
+            && i != u32::MAX
+        {
+            return i as usize;
+        }
+        let i = self.repo_id(ev.repo);
+        if ev.repo_id != Event::NO_REPO_ID {
+            let k = ev.repo_id as usize;
+            if k >= self.by_source_id.len() {
+                self.by_source_id.resize(k + 1, u32::MAX);
+            }
+            self.by_source_id[k] = i;
+        }
+        i as usize
+    }
+
+    /// Starts loading what the events a little ahead will touch (see
+    /// [`Source::ahead`]), in three steps each a few events after the one before: the
+    /// repository's state 24 events ahead, the digest's index entry 16 ahead, the image
+    /// 8 ahead (its entry, loaded 8 events before, tells which).
+    #[inline]
+    fn prefetch<S: Source>(&self, source: &S) {
+        for (k, step) in [
+            (24, Prefetch::Repo),
+            (16, Prefetch::Entry),
+            (8, Prefetch::Image),
+        ] {
+            if let Some((id, h)) = source.ahead(k)
+                && let Some(&i) = self.by_source_id.get(id as usize)
+                && let Some(r) = self.repos.get(i as usize)
+            {
+                r.prefetch(h, step);
+            }
+        }
     }
 
     /// After the day end at `m`, the next midnight to process before an input at `t`:
@@ -163,7 +222,8 @@ impl<'s> Engine<'s> {
             return Ok(());
         };
         for &(t, slot) in list.iter().filter(|(t, _)| *t >= self.sc.start) {
-            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), r.tags(slot))?;
+            let tags: Vec<&[u8]> = r.tags(slot).collect();
+            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), &tags)?;
         }
         list.clear();
         r.initial_scans = Some(list);
@@ -187,10 +247,10 @@ impl<'s> Engine<'s> {
             .group_of(s)
             .unwrap_or_else(|| Self::path_group(&mut self.path_groups, s));
         let mut r = RepoState::new(s, self.registry.frequency(s), policy, group);
-        if let Some((repo, digest)) = &self.opts.explain
-            && repo == s
+        if let Some(target) = &self.opts.explain
+            && target.repository == s
         {
-            r.set_explain(DigestRef::parse(digest.as_bytes()));
+            r.set_explain(&target.which);
         }
         if self.observer.is_some() {
             r.initial_scans = Some(Vec::new());
@@ -221,7 +281,7 @@ impl<'s> Engine<'s> {
         let ctx = self.ctx;
         // Sequential: a day end touches only what is due, less than a thread wake-up costs.
         for r in &mut self.repos {
-            r.day_end(m, &ctx, reported);
+            r.day_end(m, &ctx);
         }
         if reported {
             if let Some(p) = &self.opts.progress {
@@ -350,11 +410,11 @@ impl<'s> Engine<'s> {
                 (true, None)
             }
             Some(d) => {
-                let id = self.repo_id(ev.repo) as usize;
+                let id = self.repo_of(ev);
                 (self.apply_to(id, ev, d), Some(id))
             }
             None => {
-                let id = self.repo_id(ev.repo) as usize;
+                let id = self.repo_of(ev);
                 self.repos[id].vulndb_all(ev.time, &self.ctx);
                 (true, Some(id))
             }
@@ -444,6 +504,7 @@ impl<'s> Engine<'s> {
                 self.next_config += 1;
                 source.changed(self, Change::Everything);
             } else {
+                self.prefetch(source);
                 let ev = source.take(self);
                 let change = self.apply(&ev, file.as_deref())?;
                 source.changed(self, change);
@@ -469,6 +530,8 @@ impl<'s> Engine<'s> {
             registry: cfg.registry.clone(),
             repos: self.repos.clone(),
             repo_ids: self.repo_ids.clone(),
+            by_source_id: self.by_source_id.clone(),
+            last_viewed: std::cell::Cell::new(u32::MAX),
             next_midnight: self.next_midnight,
             now: self.now,
             seq: self.seq,
@@ -498,12 +561,10 @@ impl<'s> Engine<'s> {
                 totals: r.totals,
             })
             .collect();
-        self.result.explain = self
-            .repos
-            .iter_mut()
-            .filter_map(|r| r.explain.take())
-            .flat_map(|e| e.lines)
-            .collect();
+        self.result.explain = self.repos.iter_mut().find_map(|r| r.explain_outcome());
+        if self.opts.leave_tables {
+            std::mem::forget(std::mem::take(&mut self.repos));
+        }
         self.result
     }
 }

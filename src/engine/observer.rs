@@ -16,13 +16,8 @@ pub trait Observer {
         changes: &[(String, Freq, Freq)],
     ) -> Result<()>;
     /// An image got its initial enhanced scan at `t`.
-    fn initial_scan(
-        &mut self,
-        t: i64,
-        repo: &str,
-        digest: DigestRef,
-        tags: &[Box<[u8]>],
-    ) -> Result<()>;
+    fn initial_scan(&mut self, t: i64, repo: &str, digest: DigestRef, tags: &[&[u8]])
+    -> Result<()>;
     /// The run is complete.
     fn finish(&mut self) -> Result<()>;
 }

@@ -6,18 +6,35 @@
 //!
 //! Status counts are kept incrementally: every change to an image goes through `sync`,
 //! which re-derives its status and in-use contribution and adjusts the counters. Expiry
-//! and the in-use window use lazy min-heaps so a day end touches only images whose
-//! deadline has passed.
+//! and the in-use window use day-bucket queues so a day end touches only images whose
+//! deadline has passed; lifecycle count rules read their candidates off an order kept
+//! as images change.
 
-use super::explain::{Cause, Explain};
+use super::explain::{Cause, Explain, ExplainOutcome, Which, closest};
 use super::result::{Counts, Flows, RepoTotals};
-use super::store::{DeadlineHeap, Image, ImageStore};
+use super::store::{Deadline, DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
 use crate::base::money::format_usd;
+use crate::base::prefetch::prefetch;
 use crate::base::time::DAY;
-use crate::rules::lifecycle::{Action, Count, LcImage, Policy};
+use crate::rules::lifecycle::{Action, CountKey, CountOrder, Decision, LcImage, Policy};
 use crate::rules::{Billing, Freq, NEVER, PullMode, ScanType, Status, Window};
 use std::sync::Arc;
+
+/// How many deadlines ahead a day end starts loading the image of one (most are only
+/// checked, which takes little time, so the distance is long).
+const PREFETCH: usize = 16;
+
+/// The steps of loading ahead what an event will touch.
+#[derive(Debug, Clone, Copy)]
+pub enum Prefetch {
+    /// The repository's own state (its tables' addresses, counters).
+    Repo,
+    /// The digest's entry in the index.
+    Entry,
+    /// The image the entry names.
+    Image,
+}
 
 /// Settings every operation reads; the engine builds one per configuration.
 #[derive(Debug, Clone, Copy)]
@@ -35,10 +52,15 @@ pub struct RepoState {
     pub group: u32,
     policy: Option<Arc<Policy>>,
     store: ImageStore,
-    expiry: DeadlineHeap,
-    in_use: DeadlineHeap,
-    /// Per policy rule: live images it selects (a count rule can act only above its n).
-    lifecycle_counts: Vec<u32>,
+    expiry: DeadlineQueue,
+    in_use: DeadlineQueue,
+    /// Scratch kept to reuse its memory: the deadlines a day end takes from a queue,
+    /// the images a push took tags from, the lifecycle's decisions.
+    due: Vec<Deadline>,
+    tags_from: Vec<u32>,
+    decisions: Vec<Decision>,
+    /// The live images each count rule selects, oldest first.
+    lifecycle_order: CountOrder,
     /// No `since*` rule can act before this instant (a lower bound kept on every change).
     lifecycle_next: i64,
     pub counts: Counts,
@@ -57,11 +79,14 @@ impl RepoState {
             freq,
             group,
             store: ImageStore::new(),
-            expiry: DeadlineHeap::default(),
-            in_use: DeadlineHeap::default(),
-            lifecycle_counts: policy
-                .as_ref()
-                .map_or(Vec::new(), |p| vec![0; p.rules.len()]),
+            expiry: DeadlineQueue::default(),
+            in_use: DeadlineQueue::default(),
+            due: Vec::new(),
+            tags_from: Vec::new(),
+            decisions: Vec::new(),
+            lifecycle_order: policy
+                .as_deref()
+                .map_or_else(CountOrder::default, CountOrder::new),
             lifecycle_next: i64::MAX,
             counts: Counts::default(),
             flows: Flows::default(),
@@ -82,12 +107,27 @@ impl RepoState {
     }
 
     /// Tags of a live image.
-    pub fn tags(&self, slot: u32) -> &[Box<[u8]>] {
+    pub fn tags(&self, slot: u32) -> impl Iterator<Item = &[u8]> + Clone + '_ {
         self.store.tags(slot)
     }
 
     pub fn lookup(&self, digest: DigestRef) -> Option<u32> {
         self.store.lookup(digest)
+    }
+
+    /// Starts loading what an event naming a digest with hash `h` will read, one step
+    /// of [`Prefetch`].
+    #[inline]
+    pub fn prefetch(&self, h: u64, step: Prefetch) {
+        match step {
+            Prefetch::Repo => {
+                prefetch(&self.store);
+                prefetch(&self.counts);
+                prefetch(&self.flows);
+            }
+            Prefetch::Entry => self.store.prefetch_entry(h),
+            Prefetch::Image => self.store.prefetch_image(h),
+        }
     }
 
     pub fn image(&self, slot: u32) -> &Image {
@@ -98,8 +138,50 @@ impl RepoState {
         self.store.image_mut(slot)
     }
 
-    pub fn set_explain(&mut self, digest: DigestRef) {
-        self.explain = Some(Box::new(Explain::new(digest, self.lookup(digest))));
+    pub fn set_explain(&mut self, which: &Which) {
+        let slot = match which {
+            Which::Digest(d) => self.lookup(DigestRef::parse(d.as_bytes())),
+            Which::Tag(_) => None,
+        };
+        self.explain = Some(Box::new(Explain::new(which, slot)));
+    }
+
+    /// What `--explain` found here, once the run is over.
+    pub fn explain_outcome(&mut self) -> Option<ExplainOutcome> {
+        let e = self.explain.take()?;
+        let live = self.store.images().iter().filter(|i| i.live);
+        let live_count = live.clone().count() as u64;
+        if let Some(tag) = e.tag() {
+            let holder = self.store.tag_owner(tag);
+            if holder.is_some() {
+                return Some(ExplainOutcome::Lines(e.finish(holder)));
+            }
+            let mut tags: Vec<String> = (0..self.store.slots())
+                .filter(|&s| self.store.images()[s as usize].live)
+                .flat_map(|s| {
+                    self.store
+                        .tags(s)
+                        .map(|t| String::from_utf8_lossy(t).into_owned())
+                })
+                .collect();
+            tags.sort_unstable();
+            let wanted = String::from_utf8_lossy(tag).into_owned();
+            let closest = closest(&wanted, tags.into_iter(), 5);
+            return Some(ExplainOutcome::Missing {
+                live: live_count,
+                closest,
+            });
+        }
+        let wanted = e.digest().map(|d| d.to_text()).unwrap_or_default();
+        let lines = e.finish(None);
+        if !lines.is_empty() {
+            return Some(ExplainOutcome::Lines(lines));
+        }
+        let closest = closest(&wanted, live.map(|i| i.digest.as_ref().to_text()), 3);
+        Some(ExplainOutcome::Missing {
+            live: live_count,
+            closest,
+        })
     }
 
     #[inline]
@@ -287,9 +369,21 @@ impl RepoState {
                 (slot, true)
             }
         };
+        // The images tags were taken from are re-accounted once each, after all moves:
+        // a push of many tags stays linear in their number.
+        let mut from = std::mem::take(&mut self.tags_from);
+        from.clear();
         for tag in tags {
-            self.move_tag(slot, tag, t);
+            if let Some(f) = self.move_tag(slot, tag, t) {
+                from.push(f);
+            }
         }
+        from.sort_unstable();
+        from.dedup();
+        for &f in &from {
+            self.lifecycle_refresh(f);
+        }
+        self.tags_from = from;
         self.flows.pushes += 1;
         self.lifecycle_refresh(slot);
         self.on_push_scan(slot, t, ctx, Cause::Push);
@@ -317,16 +411,16 @@ impl RepoState {
         });
     }
 
-    fn move_tag(&mut self, slot: u32, tag: &[u8], t: i64) {
-        if let Some(from) = self.store.move_tag(slot, tag) {
-            self.lifecycle_refresh(from);
-            self.note(from, t, || {
-                format!(
-                    "tag `{}` moved to another image",
-                    String::from_utf8_lossy(tag)
-                )
-            });
-        }
+    /// Gives `tag` to `slot`; returns the image it was taken from.
+    fn move_tag(&mut self, slot: u32, tag: &[u8], t: i64) -> Option<u32> {
+        let from = self.store.move_tag(slot, tag)?;
+        self.note(from, t, || {
+            format!(
+                "tag `{}` moved to another image",
+                String::from_utf8_lossy(tag)
+            )
+        });
+        Some(from)
     }
 
     fn mark_use(&mut self, slot: u32, t: i64) {
@@ -434,16 +528,17 @@ impl RepoState {
         let price = ctx.billing.price(false, t);
         self.flows.rescans += n;
         self.flows.cost_micro += n as i64 * price;
-        if let Some(slot) = self.explain.as_ref().and_then(|e| e.slot)
-            && self.image(slot).counted() == Status::Active
-        {
-            self.note(slot, t, || {
-                format!(
-                    "enhanced scan billed as a rescan ({} USD) [{}]",
-                    format_usd(price),
-                    Cause::Vulndb
-                )
-            });
+        let followed = self.explain.as_ref().map(|e| e.slots()).unwrap_or_default();
+        for slot in followed {
+            if self.image(slot).counted() == Status::Active {
+                self.note(slot, t, || {
+                    format!(
+                        "enhanced scan billed as a rescan ({} USD) [{}]",
+                        format_usd(price),
+                        Cause::Vulndb
+                    )
+                });
+            }
         }
     }
 
@@ -516,20 +611,51 @@ impl RepoState {
         }
     }
 
-    /// Day end at midnight `m`: lifecycle, expiry, and the in-use window when a snapshot
-    /// follows.
-    pub fn day_end(&mut self, m: i64, ctx: &Ctx, snapshot: bool) {
+    /// Day end at midnight `m`: lifecycle, expiry, and the in-use window. The in-use
+    /// window is applied at every day end, reported or not: the images in use at a
+    /// snapshot are the same either way (those used since its cutoff), and the queue
+    /// holds no more than the window.
+    pub fn day_end(&mut self, m: i64, ctx: &Ctx) {
         if self.lifecycle_due(m) {
             self.run_lifecycle(m);
         }
         self.expire(m, ctx);
-        if snapshot {
-            self.age_in_use(m - ctx.in_use_window, m);
+        self.age_in_use(m - ctx.in_use_window, m);
+    }
+
+    /// Takes the deadlines of a queue due before `before`, in order, without those of
+    /// images deleted since (loading each image a few deadlines ahead).
+    fn take_due(&mut self, in_use: bool, before: i64) -> Vec<Deadline> {
+        let mut due = std::mem::take(&mut self.due);
+        let queue = if in_use {
+            &mut self.in_use
+        } else {
+            &mut self.expiry
+        };
+        queue.take_before(before, &mut due);
+        // Most repositories have a few deadlines a day: start loading the first ones
+        // before looking at any.
+        for &(_, slot, _) in due.iter().take(PREFETCH) {
+            self.store.prefetch_slot(slot);
         }
+        let mut kept = 0;
+        for i in 0..due.len() {
+            if let Some(&(_, ahead, _)) = due.get(i + PREFETCH) {
+                self.store.prefetch_slot(ahead);
+            }
+            let (_, slot, generation) = due[i];
+            if self.store.is_current(slot, generation) {
+                due[kept] = due[i];
+                kept += 1;
+            }
+        }
+        due.truncate(kept);
+        due
     }
 
     fn expire(&mut self, m: i64, ctx: &Ctx) {
-        while let Some((_, slot, generation)) = self.expiry.pop_before(m, &self.store) {
+        let due = self.take_due(false, m);
+        for &(_, slot, generation) in &due {
             let img = self.store.image_mut(slot);
             img.in_expiry_heap = false;
             if !img.monitored {
@@ -545,11 +671,13 @@ impl RepoState {
                 self.expiry.push(d, slot, generation);
             }
         }
+        self.due = due;
     }
 
     /// Images last used before `cutoff` leave the in-use count.
     fn age_in_use(&mut self, cutoff: i64, m: i64) {
-        while let Some((_, slot, generation)) = self.in_use.pop_before(cutoff, &self.store) {
+        let due = self.take_due(true, cutoff);
+        for &(_, slot, generation) in &due {
             let img = self.store.image_mut(slot);
             img.in_use_heap = false;
             let lu = img.last_use();
@@ -561,9 +689,10 @@ impl RepoState {
                 self.in_use.push(lu, slot, generation);
             }
         }
+        self.due = due;
     }
 
-    fn lifecycle_view(&self, slot: u32) -> LcImage<'_> {
+    fn lifecycle_view(&self, slot: u32) -> LcImage {
         let i = self.image(slot);
         LcImage {
             id: slot,
@@ -573,28 +702,35 @@ impl RepoState {
             archived_at: i.archived_at,
             last_pull: i.last_pull,
             activated_at: i.activated_at,
-            tags: self.store.tags(slot),
             selected: i.lifecycle_mask,
         }
     }
 
-    fn live_slots(&self) -> Vec<u32> {
+    /// The live images as the `since*` rules read them.
+    fn live_views(&self) -> Vec<LcImage> {
         (0..self.store.slots())
             .filter(|&s| self.image(s).live)
+            .map(|s| self.lifecycle_view(s))
             .collect()
     }
 
+    /// Evaluates the policy at `m` and applies what it decides. The `since*` rules are
+    /// looked at only once one of them may act (`lifecycle_next`); count rules read their
+    /// candidates off the kept order.
     fn run_lifecycle(&mut self, m: i64) {
         let Some(policy) = self.policy.clone() else {
             return;
         };
-        let live = self.live_slots();
-        let mut decisions = Vec::new();
-        {
-            let view: Vec<LcImage> = live.iter().map(|&s| self.lifecycle_view(s)).collect();
-            let mut scratch = Vec::new();
-            policy.evaluate(&view, m, &mut scratch, &mut decisions);
-        }
+        let since = (m >= self.lifecycle_next).then(|| self.live_views());
+        let mut decisions = std::mem::take(&mut self.decisions);
+        let store = &self.store;
+        policy.evaluate(
+            &self.lifecycle_order,
+            |id| store.image(id).lifecycle_mask,
+            since.as_deref(),
+            m,
+            &mut decisions,
+        );
         for d in &decisions {
             let priority = policy.rules[d.rule].priority;
             match d.action {
@@ -608,13 +744,11 @@ impl RepoState {
                 Action::Transition => self.archive_slot(d.id, m, Cause::Lifecycle(priority)),
             }
         }
-        // The exact next deadline of the state after the actions.
-        let view: Vec<LcImage> = live
-            .iter()
-            .filter(|&&s| self.image(s).live)
-            .map(|&s| self.lifecycle_view(s))
-            .collect();
-        self.lifecycle_next = policy.next_possible_action(&view);
+        if since.is_some() {
+            // The exact next deadline of the state after the actions.
+            self.lifecycle_next = policy.next_possible_action(&self.live_views());
+        }
+        self.decisions = decisions;
     }
 
     /// Re-accounts an image's lifecycle selection after a change to its tags, storage
@@ -624,29 +758,32 @@ impl RepoState {
             return;
         };
         let (mut mask, mut next) = (0u64, self.lifecycle_next);
-        if self.image(slot).live {
+        let img = self.store.image(slot);
+        if img.live {
+            mask = policy.selection(img.archived, self.store.tags(slot));
             let view = self.lifecycle_view(slot);
             for (r, rule) in policy.rules.iter().enumerate() {
-                if rule.selects(&view) {
-                    mask |= 1 << r;
-                    if let Some(t) = rule.earliest_action(&view) {
-                        next = next.min(t);
-                    }
+                if mask & 1 << r != 0
+                    && let Some(t) = rule.earliest_action(&view)
+                {
+                    next = next.min(t);
                 }
             }
         }
         self.lifecycle_next = next;
-        let old = std::mem::replace(&mut self.img(slot).lifecycle_mask, mask);
-        let mut changed = old ^ mask;
-        while changed != 0 {
-            let r = changed.trailing_zeros() as usize;
-            changed &= changed - 1;
-            if mask & (1 << r) != 0 {
-                self.lifecycle_counts[r] += 1;
-            } else {
-                self.lifecycle_counts[r] -= 1;
-            }
-        }
+        let img = self.store.image_mut(slot);
+        let old = CountKey {
+            selected: img.lifecycle_mask,
+            pushed_at: img.lifecycle_pushed_at,
+        };
+        let new = CountKey {
+            selected: mask,
+            pushed_at: img.pushed_at,
+        };
+        img.lifecycle_mask = mask;
+        img.lifecycle_pushed_at = img.pushed_at;
+        let seq = img.created_seq;
+        self.lifecycle_order.update(policy, slot, seq, old, new);
     }
 
     /// Whether the policy could act at `m`: a count rule above its limit or a `since*`
@@ -655,12 +792,7 @@ impl RepoState {
         let Some(policy) = self.policy.as_deref() else {
             return false;
         };
-        m >= self.lifecycle_next
-            || policy
-                .rules
-                .iter()
-                .zip(&self.lifecycle_counts)
-                .any(|(r, &n)| matches!(r.count, Count::MoreThan(k) if n > k))
+        m >= self.lifecycle_next || self.lifecycle_order.over_limit(policy)
     }
 
     /// The first instant at which a day end could change this repository (an expiry

@@ -103,7 +103,9 @@ pub struct RunResult {
     /// Per configuration change: existing repositories whose frequency changed (while
     /// the registry was or became ENHANCED).
     pub freq_changes: Vec<u64>,
-    pub explain: Vec<String>,
+    /// What `--explain` found; `None` when it was not asked or its repository had no
+    /// event.
+    pub explain: Option<super::explain::ExplainOutcome>,
 }
 
 impl RunResult {
@@ -149,7 +151,7 @@ impl RunResult {
         self.traffic_events += o.traffic_events;
         self.ignored_events += o.ignored_events;
         self.events_after_horizon += o.events_after_horizon;
-        self.explain.extend(o.explain);
+        self.explain = self.explain.or(o.explain);
         self
     }
 }

@@ -115,7 +115,6 @@ fn status(r: &RepoState, n: u32) -> Status {
 fn tags(r: &RepoState, n: u32) -> Vec<String> {
     let mut v: Vec<String> = r
         .tags(r.lookup(d(n)).expect("live"))
-        .iter()
         .map(|t| String::from_utf8_lossy(t).into_owned())
         .collect();
     v.sort();
@@ -306,9 +305,9 @@ fn repush_moves_pushed_at_and_does_not_rescan_a_monitored_image() {
             ..Flows::default()
         }
     );
-    r.day_end(S + 24 * DAY, &c, true);
+    r.day_end(S + 24 * DAY, &c);
     assert_counts(&r, 1, ACTIVE, 0, 0);
-    r.day_end(S + 25 * DAY, &c, true);
+    r.day_end(S + 25 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(take(&mut r).expirations, 1);
 }
@@ -320,7 +319,7 @@ fn repush_revives_an_expired_image_billed_as_a_rescan() {
     let c = days14();
     let mut r = repo(Freq::Continuous);
     let s = push(&mut r, S, 1, &[], &c);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     take(&mut r);
     push(&mut r, S + 16 * DAY, 1, &[], &c);
@@ -371,7 +370,7 @@ fn expired_image(mode: PullMode) -> (RepoState, Ctx) {
     let c = days14_pull30(mode);
     let mut r = repo(Freq::Continuous);
     push(&mut r, S, 1, &[], &c);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(take(&mut r).expirations, 1);
     (r, c)
@@ -446,7 +445,7 @@ fn no_revival_without_a_pull_window() {
     let c = days14();
     let mut r = repo(Freq::Continuous);
     push(&mut r, S, 1, &[], &c);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     take(&mut r);
     assert!(pull(&mut r, S + 16 * DAY, 1, &c));
     assert!(in_use(&mut r, S + 16 * DAY, 1, &c));
@@ -478,7 +477,7 @@ fn no_revival_when_the_window_does_not_hold() {
     let (mut r, c) = expired_image(LAST_PULL);
     assert!(pull(&mut r, S + 20 * DAY, 1, &c));
     assert_eq!(take(&mut r).rescans, 1);
-    r.day_end(S + 51 * DAY, &c, true);
+    r.day_end(S + 51 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     take(&mut r);
     assert!(in_use(&mut r, S + 60 * DAY, 1, &c));
@@ -650,12 +649,12 @@ fn restore_sets_the_push_clock() {
     let mut r = repo(Freq::Continuous);
     push(&mut r, S, 1, &[], &c);
     r.archive(S + DAY, d(1));
-    r.day_end(S + 50 * DAY, &c, true);
+    r.day_end(S + 50 * DAY, &c);
     assert_counts(&r, 1, ARCHIVED, 0, 0);
     r.restore(S + 100 * DAY, d(1), &c);
-    r.day_end(S + 114 * DAY, &c, true);
+    r.day_end(S + 114 * DAY, &c);
     assert_counts(&r, 1, ACTIVE, 0, 0);
-    r.day_end(S + 115 * DAY, &c, true);
+    r.day_end(S + 115 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(
         take(&mut r),
@@ -769,9 +768,9 @@ fn a_deleted_images_deadlines_do_not_touch_its_successor() {
     push(&mut r, S, 1, &[], &c);
     r.delete(S + DAY, d(1));
     push(&mut r, S + 10 * DAY, 2, &[], &c);
-    r.day_end(S + 24 * DAY, &c, true);
+    r.day_end(S + 24 * DAY, &c);
     assert_counts(&r, 1, ACTIVE, 0, 0);
-    r.day_end(S + 25 * DAY, &c, true);
+    r.day_end(S + 25 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(take(&mut r).expirations, 1);
 }
@@ -896,7 +895,7 @@ fn continuous_to_continuous_does_nothing_now_and_a_shorter_window_acts_at_day_en
     );
     assert_counts(&r, 1, ACTIVE, 0, 0);
     assert_eq!(take(&mut r), Flows::default());
-    r.day_end(S + 21 * DAY, &c, true);
+    r.day_end(S + 21 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(
         take(&mut r),
@@ -913,11 +912,11 @@ fn continuous_to_continuous_longer_window_does_not_revive() {
     let c = days14();
     let mut r = repo(Freq::Continuous);
     push(&mut r, S, 1, &[], &c);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     take(&mut r);
     let c = lifetime();
     r.reconfigure(S + 16 * DAY, Freq::Continuous, &c);
-    r.day_end(S + 17 * DAY, &c, true);
+    r.day_end(S + 17 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(take(&mut r), Flows::default());
 }
@@ -945,7 +944,7 @@ fn an_image_that_stopped_monitoring_does_not_expire_later() {
     push(&mut r, S, 1, &[], &c);
     r.reconfigure(S + DAY, Freq::ScanOnPush, &c);
     take(&mut r);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_counts(&r, 1, SCAN_ON_PUSH, 0, 0);
     assert_eq!(take(&mut r), Flows::default());
 }
@@ -996,7 +995,7 @@ fn vulndb_all_rescans_exactly_the_active_images() {
     push(&mut r, S + 10 * DAY, 1, &[], &c);
     push(&mut r, S + 10 * DAY, 2, &[], &c);
     r.archive(S + 10 * DAY, d(4));
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_counts(&r, 5, [2, 1, 0, 0, 1, 1], 0, 0);
     take(&mut r);
     r.vulndb_all(S + 15 * DAY + 5, &c);
@@ -1029,7 +1028,7 @@ fn vulndb_one_rescans_an_active_image_only() {
     let mut r = repo(Freq::Continuous);
     push(&mut r, S, 2, &[], &c);
     push(&mut r, S + 10 * DAY, 1, &[], &c);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_counts(&r, 2, [1, 1, 0, 0, 0, 0], 0, 0);
     take(&mut r);
     assert!(r.vulndb_one(S + 16 * DAY, d(1), &c));
@@ -1058,13 +1057,13 @@ fn expiry_at_the_exact_boundary_is_still_within() {
     let mut r = repo(Freq::Continuous);
     push(&mut r, S, 1, &[], &c);
     take(&mut r);
-    r.day_end(S + 14 * DAY, &c, true);
+    r.day_end(S + 14 * DAY, &c);
     assert_counts(&r, 1, ACTIVE, 0, 0);
     assert_eq!(take(&mut r), Flows::default());
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(take(&mut r).expirations, 1);
-    r.day_end(S + 16 * DAY, &c, true);
+    r.day_end(S + 16 * DAY, &c);
     assert_eq!(take(&mut r).expirations, 0, "expires once");
 }
 
@@ -1074,9 +1073,9 @@ fn expiry_one_second_past_the_boundary() {
     let c = days14();
     let mut r = repo(Freq::Continuous);
     push(&mut r, S - 1, 1, &[], &c);
-    r.day_end(S + 13 * DAY, &c, true);
+    r.day_end(S + 13 * DAY, &c);
     assert_counts(&r, 1, ACTIVE, 0, 0);
-    r.day_end(S + 14 * DAY, &c, true);
+    r.day_end(S + 14 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(take(&mut r).expirations, 1);
 }
@@ -1088,7 +1087,7 @@ fn lifetime_never_expires() {
     push(&mut r, S, 1, &[], &c);
     take(&mut r);
     for k in [1, 30, 365, 10_000] {
-        r.day_end(S + k * DAY, &c, true);
+        r.day_end(S + k * DAY, &c);
     }
     assert_counts(&r, 1, ACTIVE, 0, 0);
     assert_eq!(take(&mut r), Flows::default());
@@ -1102,10 +1101,10 @@ fn a_pull_extends_the_deadline() {
     let mut r = repo(Freq::Continuous);
     push(&mut r, S, 1, &[], &c);
     pull(&mut r, S + 10 * DAY, 1, &c);
-    r.day_end(S + 15 * DAY, &c, true);
-    r.day_end(S + 40 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
+    r.day_end(S + 40 * DAY, &c);
     assert_counts(&r, 1, ACTIVE, 1, 1);
-    r.day_end(S + 41 * DAY, &c, true);
+    r.day_end(S + 41 * DAY, &c);
     // 41d - 10d = 31d > 30d in-use window too.
     assert_counts(&r, 1, EXPIRED, 0, 0);
     assert_eq!(take(&mut r).expirations, 1);
@@ -1125,11 +1124,11 @@ fn in_use_window_ages_at_day_end() {
     pull(&mut r, S, 1, &c);
     in_use(&mut r, S + 3 * DAY, 2, &c);
     assert_counts(&r, 2, [2, 0, 0, 0, 0, 0], 2, 2);
-    r.day_end(S + 7 * DAY, &c, true);
+    r.day_end(S + 7 * DAY, &c);
     assert_counts(&r, 2, [2, 0, 0, 0, 0, 0], 2, 2);
-    r.day_end(S + 8 * DAY, &c, true);
+    r.day_end(S + 8 * DAY, &c);
     assert_counts(&r, 2, [2, 0, 0, 0, 0, 0], 1, 1);
-    r.day_end(S + 11 * DAY, &c, true);
+    r.day_end(S + 11 * DAY, &c);
     assert_counts(&r, 2, [2, 0, 0, 0, 0, 0], 0, 0);
 }
 
@@ -1142,7 +1141,7 @@ fn in_use_active_drops_when_an_in_use_image_expires() {
     push(&mut r, S, 1, &[], &c);
     in_use(&mut r, S + 10 * DAY, 1, &c);
     assert_counts(&r, 1, ACTIVE, 1, 1);
-    r.day_end(S + 15 * DAY, &c, true);
+    r.day_end(S + 15 * DAY, &c);
     assert_counts(&r, 1, EXPIRED, 1, 0);
 }
 

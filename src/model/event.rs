@@ -51,6 +51,10 @@ pub struct Event<'a> {
     pub kind: EventKind,
     /// Empty only for a registry-wide `vulndb_update`.
     pub repo: &'a [u8],
+    /// The source's number for `repo`: the same for every event of the repository while
+    /// the source lives, small and dense, so that the engine finds the repository by
+    /// index instead of by name. [`Event::NO_REPO_ID`] when the source has none.
+    pub repo_id: u32,
     /// `None` only for a repository- or registry-wide `vulndb_update`.
     pub digest: Option<DigestRef<'a>>,
     /// `;`-separated tags as given (validated on push); see [`Event::tags`].
@@ -61,6 +65,8 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
+    pub const NO_REPO_ID: u32 = u32::MAX;
+
     /// The tags of a push: empty `;` segments dropped.
     pub fn tags(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         self.tags.split(|&c| c == b';').filter(|t| !t.is_empty())
@@ -118,5 +124,12 @@ pub trait Source {
     /// an error); returns how many events were left.
     fn drain(&mut self) -> Result<u64> {
         Ok(0)
+    }
+    /// A hint for prefetching: the repository id and [`DigestRef::hash64`] of the event
+    /// `k` places after the next one, if the source has already read it and it names an
+    /// image. The event may still come later than others the engine has to process
+    /// first (a configuration change, a day end); a wrong hint costs only a wasted load.
+    fn ahead(&self, _k: usize) -> Option<(u32, u64)> {
+        None
     }
 }

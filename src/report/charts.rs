@@ -2,7 +2,8 @@
 //!
 //! Text is drawn with DejaVu Sans embedded in the binary (`dejavu` crate; licence in
 //! `LICENSES/DejaVu-fonts.txt`), registered with plotters' `ab_glyph` backend, so charts
-//! render on a machine without system fonts and the build needs no system library.
+//! render on a machine without system fonts and the build needs no system library. PNG
+//! text goes through [`super::png`], which places glyphs as the font says.
 //!
 //! A chart is plain data implementing [`Chart`]: what is plotted can be checked in tests
 //! without looking at pixels, and the same value renders to PNG ([`write_png`]) or SVG
@@ -92,7 +93,7 @@ pub fn write_svg(chart: &impl Chart, path: &Path) -> Result<()> {
 pub fn write_png(chart: &impl Chart, path: &Path) -> Result<()> {
     let fail = |e: String| Error::io(path, std::io::Error::other(ChartError(e)));
     register_fonts().map_err(|e| fail(e.0))?;
-    let root = BitMapBackend::new(path, (WIDTH, HEIGHT)).into_drawing_area();
+    let root = super::png::Png(BitMapBackend::new(path, (WIDTH, HEIGHT))).into_drawing_area();
     chart.draw(&root).map_err(|e| fail(e.to_string()))?;
     root.present().map_err(|e| fail(e.to_string()))
 }

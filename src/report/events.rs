@@ -146,7 +146,7 @@ impl Observer for EventWriter<'_> {
         t: i64,
         repo: &str,
         digest: DigestRef,
-        tags: &[Box<[u8]>],
+        tags: &[&[u8]],
     ) -> Result<()> {
         let time = format_instant(t);
         let digest = digest.to_text();

@@ -12,6 +12,7 @@ pub mod html;
 mod html_money;
 pub mod human;
 pub mod month_chart;
+pub mod png;
 pub mod point_chart;
 pub mod summary;
 pub mod tables;

@@ -6,6 +6,7 @@ use crate::base::names::glob_match;
 use crate::base::time::DAY;
 use crate::rules::NEVER;
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +53,10 @@ pub struct Policy {
     pub rules: Vec<Rule>,
 }
 
-/// What the evaluation needs of an image.
+/// What the evaluation needs of an image (its tags only decide which rules select it,
+/// and that is kept in `selected`).
 #[derive(Debug, Clone, Copy)]
-pub struct LcImage<'a> {
+pub struct LcImage {
     pub id: u32,
     pub pushed_at: i64,
     /// Order of the creating push in the input: later = younger on a `pushed_at` tie.
@@ -63,28 +65,31 @@ pub struct LcImage<'a> {
     pub archived_at: i64,
     pub last_pull: i64,
     pub activated_at: i64,
-    pub tags: &'a [Box<[u8]>],
-    /// Bit `r` set iff `rules[r]` selects the image ([`Policy::selection`]); callers that
-    /// keep it up to date spare the evaluation from reading tags.
+    /// Bit `r` set iff `rules[r]` selects the image ([`Policy::selection`]), kept up to
+    /// date by the caller.
     pub selected: u64,
 }
 
 impl Rule {
-    pub fn selects(&self, img: &LcImage) -> bool {
+    /// Whether the rule selects an image of this storage class with these tags.
+    pub fn selects<'t, I>(&self, archived: bool, tags: I) -> bool
+    where
+        I: Iterator<Item = &'t [u8]> + Clone,
+    {
         let class_ok = match self.class {
-            StorageClass::Standard => !img.archived,
-            StorageClass::Archive => img.archived,
+            StorageClass::Standard => !archived,
+            StorageClass::Archive => archived,
         };
         class_ok
             && match &self.tags {
                 TagSelect::Any => true,
-                TagSelect::Untagged => img.tags.is_empty(),
+                TagSelect::Untagged => tags.clone().next().is_none(),
                 TagSelect::Prefixes(list) => list
                     .iter()
-                    .all(|p| img.tags.iter().any(|t| t.starts_with(p.as_bytes()))),
+                    .all(|p| tags.clone().any(|t| t.starts_with(p.as_bytes()))),
                 TagSelect::Patterns(list) => list
                     .iter()
-                    .all(|p| img.tags.iter().any(|t| glob_match(p.as_bytes(), t))),
+                    .all(|p| tags.clone().any(|t| glob_match(p.as_bytes(), t))),
             }
     }
 
@@ -126,82 +131,122 @@ pub struct Decision {
     pub rule: usize,
 }
 
+/// The rule that governs an image: the first, in ascending priority, that selects it.
+fn governing(selected: u64) -> Option<usize> {
+    (selected != 0).then(|| selected.trailing_zeros() as usize)
+}
+
+/// For each count rule (`imageCountMoreThan`) of a policy, the images it selects,
+/// oldest first: by `pushed_at`, then by creating push. Kept up to date as images change
+/// ([`CountOrder::update`]), so that an evaluation reads its candidates off the front
+/// instead of collecting and sorting every image each day a repository is over a limit.
+#[derive(Debug, Clone, Default)]
+pub struct CountOrder {
+    /// Per rule: (pushed_at, created_seq, id); empty for `since*` rules.
+    rules: Vec<BTreeSet<(i64, u64, u32)>>,
+}
+
+/// An image as a [`CountOrder`] holds it: the rules selecting it and its push time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountKey {
+    pub selected: u64,
+    pub pushed_at: i64,
+}
+
+impl CountOrder {
+    pub fn new(policy: &Policy) -> Self {
+        CountOrder {
+            rules: vec![BTreeSet::new(); policy.rules.len()],
+        }
+    }
+
+    /// Moves image `id` (created by push `seq`) from its old key to its new one.
+    pub fn update(&mut self, policy: &Policy, id: u32, seq: u64, old: CountKey, new: CountKey) {
+        if old == new {
+            return;
+        }
+        for (r, rule) in policy.rules.iter().enumerate() {
+            if !matches!(rule.count, Count::MoreThan(_)) {
+                continue;
+            }
+            let (was, is) = (old.selected & 1 << r != 0, new.selected & 1 << r != 0);
+            if was && (!is || old.pushed_at != new.pushed_at) {
+                self.rules[r].remove(&(old.pushed_at, seq, id));
+            }
+            if is && (!was || old.pushed_at != new.pushed_at) {
+                self.rules[r].insert((new.pushed_at, seq, id));
+            }
+        }
+    }
+
+    /// Whether a count rule selects more images than it keeps.
+    pub fn over_limit(&self, policy: &Policy) -> bool {
+        policy
+            .rules
+            .iter()
+            .zip(&self.rules)
+            .any(|(r, set)| matches!(r.count, Count::MoreThan(n) if set.len() > n as usize))
+    }
+}
+
 impl Policy {
     /// The rules selecting an image, as a bit set (policies have at most 50 rules).
-    pub fn selection(&self, img: &LcImage) -> u64 {
+    pub fn selection<'t, I>(&self, archived: bool, tags: I) -> u64
+    where
+        I: Iterator<Item = &'t [u8]> + Clone,
+    {
         self.rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.selects(img))
+            .filter(|(_, r)| r.selects(archived, tags.clone()))
             .fold(0, |m, (i, _)| m | 1 << i)
     }
 
     /// Evaluates the policy at midnight `m` on the state before any action.
-    /// `scratch` is reused between calls to avoid allocating.
+    /// Count rules act on the images `order` holds beyond their limit (`selected` gives
+    /// an image's rule bits); `since*` rules on the images of `since`, which the caller
+    /// passes only when one may be due ([`Policy::next_possible_action`]). Decisions come
+    /// out in image order, so results do not depend on rule order.
     pub fn evaluate(
         &self,
-        images: &[LcImage],
+        order: &CountOrder,
+        selected: impl Fn(u32) -> u64,
+        since: Option<&[LcImage]>,
         m: i64,
-        scratch: &mut Vec<usize>,
         out: &mut Vec<Decision>,
     ) {
         out.clear();
-        // governing[i] = first rule selecting image i; usize::MAX when none.
-        let mut governing = std::mem::take(scratch);
-        governing.clear();
-        governing.extend(images.iter().map(|img| {
-            if img.selected == 0 {
-                usize::MAX
-            } else {
-                img.selected.trailing_zeros() as usize
-            }
-        }));
-        let mut selected: Vec<usize> = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
-            if !governing.contains(&ri) {
-                continue; // the rule governs no image, so it acts on none
-            }
-            match rule.count {
-                Count::MoreThan(n) => {
-                    selected.clear();
-                    selected
-                        .extend((0..images.len()).filter(|&i| images[i].selected & 1 << ri != 0));
-                    if selected.len() <= n as usize {
-                        continue;
-                    }
-                    selected.sort_unstable_by(|&a, &b| {
-                        let (a, b) = (&images[a], &images[b]);
-                        (b.pushed_at, b.created_seq).cmp(&(a.pushed_at, a.created_seq))
+            let Count::MoreThan(n) = rule.count else {
+                continue;
+            };
+            let set = &order.rules[ri];
+            let beyond = set.len().saturating_sub(n as usize);
+            for &(_, _, id) in set.iter().take(beyond) {
+                if governing(selected(id)) == Some(ri) {
+                    out.push(Decision {
+                        id,
+                        action: rule.action,
+                        rule: ri,
                     });
-                    for &i in &selected[n as usize..] {
-                        if governing[i] == ri {
-                            out.push(Decision {
-                                id: images[i].id,
-                                action: rule.action,
-                                rule: ri,
-                            });
-                        }
-                    }
-                }
-                _ => {
-                    for (i, img) in images.iter().enumerate() {
-                        if governing[i] != ri {
-                            continue;
-                        }
-                        let (anchor, n) = rule.since_anchor(img).expect("since rule");
-                        if m - anchor > n as i64 * DAY {
-                            out.push(Decision {
-                                id: img.id,
-                                action: rule.action,
-                                rule: ri,
-                            });
-                        }
-                    }
                 }
             }
         }
-        *scratch = governing;
-        // Act in image order so that results do not depend on rule order.
+        for img in since.unwrap_or_default() {
+            let Some(ri) = governing(img.selected) else {
+                continue;
+            };
+            let rule = &self.rules[ri];
+            if let Some((anchor, n)) = rule.since_anchor(img)
+                && m - anchor > n as i64 * DAY
+            {
+                out.push(Decision {
+                    id: img.id,
+                    action: rule.action,
+                    rule: ri,
+                });
+            }
+        }
         out.sort_unstable_by_key(|d| d.id);
     }
 
@@ -796,7 +841,7 @@ mod tests {
         );
     }
 
-    fn img(id: u32, pushed_at: i64, tags: &[Box<[u8]>]) -> LcImage<'_> {
+    fn img(id: u32, pushed_at: i64) -> LcImage {
         LcImage {
             id,
             pushed_at,
@@ -805,16 +850,34 @@ mod tests {
             archived_at: NEVER,
             last_pull: NEVER,
             activated_at: NEVER,
-            tags,
             selected: 0,
         }
     }
 
-    fn with_selection<'a>(p: &Policy, mut images: Vec<LcImage<'a>>) -> Vec<LcImage<'a>> {
+    /// The images with their rule bits (untagged), and the count order kept for them.
+    fn with_selection(p: &Policy, mut images: Vec<LcImage>) -> (Vec<LcImage>, CountOrder) {
+        let mut order = CountOrder::new(p);
         for i in &mut images {
-            i.selected = p.selection(i);
+            i.selected = p.selection(i.archived, std::iter::empty());
+            let none = CountKey {
+                selected: 0,
+                pushed_at: i.pushed_at,
+            };
+            let key = CountKey {
+                selected: i.selected,
+                pushed_at: i.pushed_at,
+            };
+            order.update(p, i.id, i.created_seq, none, key);
         }
-        images
+        (images, order)
+    }
+
+    /// Every decision at `m`, `since*` rules included.
+    fn decide(p: &Policy, images: &[LcImage], order: &CountOrder, m: i64) -> Vec<u32> {
+        let mut out = Vec::new();
+        let selected = |id: u32| images.iter().find(|i| i.id == id).map_or(0, |i| i.selected);
+        p.evaluate(order, selected, Some(images), m, &mut out);
+        out.iter().map(|d| d.id).collect()
     }
 
     #[test]
@@ -824,15 +887,42 @@ mod tests {
             EXPIRE,
         ))
         .unwrap();
-        let none: [Box<[u8]>; 0] = [];
-        let images = with_selection(
-            &p,
-            vec![img(0, 10, &none), img(1, 10, &none), img(2, 5, &none)],
-        );
-        let (mut s, mut out) = (Vec::new(), Vec::new());
-        p.evaluate(&images, 100, &mut s, &mut out);
-        let ids: Vec<u32> = out.iter().map(|d| d.id).collect();
-        assert_eq!(ids, vec![0, 2]); // image 1 was created later: younger on the tie
+        let (images, order) = with_selection(&p, vec![img(0, 10), img(1, 10), img(2, 5)]);
+        // image 1 was created later: younger on the tie
+        assert_eq!(decide(&p, &images, &order, 100), vec![0, 2]);
+    }
+
+    #[test]
+    fn the_count_order_follows_pushes_and_selection() {
+        let p = parse(&rule(
+            r#"{"tagStatus":"tagged","tagPrefixList":["v"],"countType":"imageCountMoreThan","countNumber":1}"#,
+            EXPIRE,
+        ))
+        .unwrap();
+        let tagged = p.selection(false, [&b"v1"[..]].into_iter());
+        assert_eq!(tagged, 1);
+        assert_eq!(p.selection(false, [&b"latest"[..]].into_iter()), 0);
+        let key = |selected, pushed_at| CountKey {
+            selected,
+            pushed_at,
+        };
+        let mut order = CountOrder::new(&p);
+        order.update(&p, 0, 1, key(0, 10), key(1, 10));
+        assert!(!order.over_limit(&p));
+        order.update(&p, 1, 2, key(0, 20), key(1, 20));
+        assert!(order.over_limit(&p));
+        let mut images = vec![img(0, 10), img(1, 20)];
+        images.iter_mut().for_each(|i| i.selected = 1);
+        assert_eq!(decide(&p, &images, &order, 100), vec![0]);
+        // A re-push of image 0 makes it the youngest; image 1 is now beyond the limit.
+        order.update(&p, 0, 1, key(1, 10), key(1, 30));
+        images[0].pushed_at = 30;
+        assert_eq!(decide(&p, &images, &order, 100), vec![1]);
+        // Image 1 loses its tag: nothing is over the limit.
+        order.update(&p, 1, 2, key(1, 20), key(0, 20));
+        images[1].selected = 0;
+        assert!(!order.over_limit(&p));
+        assert_eq!(decide(&p, &images, &order, 100), Vec::<u32>::new());
     }
 
     #[test]
@@ -842,21 +932,18 @@ mod tests {
             TRANSITION,
         ))
         .unwrap();
-        let none: [Box<[u8]>; 0] = [];
-        let mut restored_after_pull = img(0, 0, &none);
+        let mut restored_after_pull = img(0, 0);
         restored_after_pull.last_pull = 10;
         restored_after_pull.activated_at = 20;
-        let mut pulled_after_restore = img(1, 0, &none);
+        let mut pulled_after_restore = img(1, 0);
         pulled_after_restore.last_pull = 30;
         pulled_after_restore.activated_at = 20;
-        let never = img(2, 5, &none);
-        let images = with_selection(&p, vec![restored_after_pull, pulled_after_restore, never]);
-        let (mut s, mut out) = (Vec::new(), Vec::new());
+        let never = img(2, 5);
+        let (images, order) =
+            with_selection(&p, vec![restored_after_pull, pulled_after_restore, never]);
         // Exactly one day after the anchor: not more than 1 day.
-        p.evaluate(&images, 20 + DAY, &mut s, &mut out);
-        assert_eq!(out.iter().map(|d| d.id).collect::<Vec<_>>(), vec![2]);
-        p.evaluate(&images, 21 + DAY, &mut s, &mut out);
-        assert_eq!(out.iter().map(|d| d.id).collect::<Vec<_>>(), vec![0, 2]);
+        assert_eq!(decide(&p, &images, &order, 20 + DAY), vec![2]);
+        assert_eq!(decide(&p, &images, &order, 21 + DAY), vec![0, 2]);
         assert_eq!(p.next_possible_action(&images), 6 + DAY);
     }
 }

@@ -1,10 +1,20 @@
 //! A CSV record reader for traces: a line without a `"` is split on commas with SIMD
 //! searches (the common case, several times faster than a byte-at-a-time state machine);
 //! a line with a quote goes through a full RFC 4180 parser (quoted fields may hold commas,
-//! doubled quotes and line breaks).
+//! doubled quotes and line breaks). Rows are bounded ([`MAX_ROW`]) and the buffer never
+//! grows; a header with CR-only line ends is refused.
 
 use memchr::{memchr, memchr_iter};
 use std::io::{self, Read};
+
+/// The longest row a trace may have, in bytes, not counting its line end (a row whose
+/// quoted field holds line breaks counts all its lines). Longer rows are errors, so a
+/// file that is not a trace (`/dev/zero`, a binary) is refused after reading 2 MiB.
+/// The same bound the trace writers keep to, so every trace scansim writes reads back.
+pub const MAX_ROW: usize = crate::base::text::MAX_TRACE_LINE;
+
+/// The buffer holds a whole row of [`MAX_ROW`] bytes with room to read after it.
+const BUFFER: usize = 2 * MAX_ROW + 64 * 1024;
 
 pub struct Records<R> {
     inner: R,
@@ -21,9 +31,11 @@ pub struct Records<R> {
     scratch: Vec<u8>,
     in_scratch: bool,
     started: bool,
+    /// No record has been returned yet: the next one is the header.
+    first: bool,
 }
 
-/// A malformed record.
+/// A malformed record: the line where it starts and the whole message.
 #[derive(Debug)]
 pub struct RecordError {
     pub line: u64,
@@ -34,7 +46,7 @@ impl<R: Read> Records<R> {
     pub fn new(inner: R) -> Self {
         Records {
             inner,
-            buf: vec![0; 1 << 20],
+            buf: vec![0; BUFFER],
             start: 0,
             end: 0,
             eof: false,
@@ -44,11 +56,16 @@ impl<R: Read> Records<R> {
             scratch: Vec::new(),
             in_scratch: false,
             started: false,
+            first: true,
         }
     }
 
     pub fn into_inner(self) -> R {
         self.inner
+    }
+
+    pub fn inner_mut(&mut self) -> &mut R {
+        &mut self.inner
     }
 
     /// Line (1-based) where the current record starts.
@@ -64,6 +81,7 @@ impl<R: Read> Records<R> {
         self.fields.is_empty()
     }
 
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&[u8]> {
         let &(a, b) = self.fields.get(i)?;
         Some(if self.in_scratch {
@@ -77,7 +95,8 @@ impl<R: Read> Records<R> {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
-    /// Moves unconsumed data to the front and reads more; false at end of input.
+    /// Moves unconsumed data to the front and reads more; false at end of input (or when
+    /// the buffer is full, which the callers' bounds rule out).
     fn refill(&mut self) -> io::Result<bool> {
         if self.eof {
             return Ok(false);
@@ -88,8 +107,7 @@ impl<R: Read> Records<R> {
             self.start = 0;
         }
         if self.end == self.buf.len() {
-            let n = self.buf.len() * 2;
-            self.buf.resize(n, 0);
+            return Ok(false);
         }
         loop {
             match self.inner.read(&mut self.buf[self.end..]) {
@@ -107,18 +125,63 @@ impl<R: Read> Records<R> {
         }
     }
 
+    fn too_long(&self) -> RecordError {
+        RecordError {
+            line: self.next_line,
+            message: format!(
+                "the row is longer than {MAX_ROW} bytes (1 MiB), the limit for one trace row \
+                 (is this a CSV trace, one event per line? a quoted field may also be left \
+                 open)"
+            ),
+        }
+    }
+
+    /// The header may not hold a carriage return that does not end its line: that is a
+    /// file with CR-only line ends (classic Mac OS), which would read as one long header.
+    fn check_line_ends(&self, upto: usize) -> Result<(), RecordError> {
+        let head = &self.buf[self.start..upto.min(self.end)];
+        for p in memchr_iter(b'\r', head) {
+            if head.get(p + 1).is_some_and(|&c| c != b'\n') {
+                return Err(RecordError {
+                    line: self.next_line,
+                    message: "the header line holds a carriage return (CR) that does not end \
+                              it: the trace seems to use CR-only line ends (classic Mac OS); \
+                              save it with LF or CRLF line ends (e.g. `tr '\\r' '\\n' < old.csv > \
+                              new.csv`)"
+                        .into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds the end of the line at `start`: `Some(position of its LF)`, or `None` for a
+    /// last line without one. Errors when the line is over the bound.
+    fn find_line_end(&mut self) -> Result<Option<usize>, Result<RecordError, io::Error>> {
+        let mut searched = self.start;
+        loop {
+            if let Some(p) = memchr(b'\n', &self.buf[searched..self.end]) {
+                return Ok(Some(searched + p));
+            }
+            if self.end - self.start > MAX_ROW + 1 {
+                if self.first {
+                    self.check_line_ends(self.end).map_err(Ok)?;
+                }
+                return Err(Ok(self.too_long()));
+            }
+            searched = self.end - self.start;
+            if !self.refill().map_err(Err)? {
+                return Ok(None);
+            }
+            searched += self.start;
+        }
+    }
+
     /// Reads the next record; blank lines are skipped. `Ok(false)` at the end.
     pub fn read(&mut self) -> Result<bool, Result<RecordError, io::Error>> {
         loop {
             // A complete line in the buffer, or the last line of the input.
-            let nl = loop {
-                if let Some(p) = memchr(b'\n', &self.buf[self.start..self.end]) {
-                    break Some(self.start + p);
-                }
-                if !self.refill().map_err(Err)? {
-                    break None;
-                }
-            };
+            let nl = self.find_line_end()?;
             if !self.started {
                 // A UTF-8 byte-order mark before the header is skipped.
                 self.started = true;
@@ -141,6 +204,13 @@ impl<R: Read> Records<R> {
                 self.next_line += 1;
                 self.start = nl.map_or(self.end, |p| p + 1);
                 continue;
+            }
+            if self.first {
+                self.check_line_ends(line_end).map_err(Ok)?;
+                self.first = false;
+            }
+            if content_end - self.start > MAX_ROW {
+                return Err(Ok(self.too_long()));
             }
             if memchr(b'"', line).is_some() {
                 return self.read_quoted().map(|()| true).map_err(Ok);
@@ -165,23 +235,36 @@ impl<R: Read> Records<R> {
         loop {
             match self.parse_quoted() {
                 Some((consumed, lines)) => {
+                    if consumed > MAX_ROW + 2 {
+                        return Err(RecordError {
+                            line: self.line,
+                            ..self.too_long()
+                        });
+                    }
                     self.start += consumed;
                     self.next_line += lines;
                     return Ok(());
+                }
+                None if self.end - self.start > MAX_ROW + 2 => {
+                    return Err(RecordError {
+                        line: self.line,
+                        ..self.too_long()
+                    });
                 }
                 None => match self.refill() {
                     Ok(true) => continue,
                     Ok(false) => {
                         return Err(RecordError {
                             line: self.line,
-                            message: "a quoted field is not closed before the end of the file"
+                            message: "malformed CSV: a quoted field is not closed before the \
+                                      end of the file"
                                 .into(),
                         });
                     }
                     Err(e) => {
                         return Err(RecordError {
                             line: self.line,
-                            message: format!("read error: {e}"),
+                            message: format!("malformed CSV: read error: {e}"),
                         });
                     }
                 },
@@ -275,7 +358,6 @@ mod tests {
 
     fn all(text: &str, chunk: usize) -> Vec<(u64, Vec<String>)> {
         let mut r = Records::new(Chunked(text.as_bytes(), chunk));
-        r.buf = vec![0; 8]; // small, so it has to grow
         let mut out = Vec::new();
         while r.read().map_err(|_| "error").unwrap() {
             out.push((
@@ -313,5 +395,84 @@ mod tests {
             Err(Ok(e)) => assert_eq!(e.line, 1),
             _ => panic!("expected an error"),
         }
+    }
+
+    fn first_error(text: &[u8]) -> RecordError {
+        let mut r = Records::new(Chunked(text, 1 << 16));
+        loop {
+            match r.read() {
+                Ok(true) => continue,
+                Ok(false) => panic!("no error"),
+                Err(Ok(e)) => return e,
+                Err(Err(e)) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rows_are_bounded_at_one_mib() {
+        let row = |n: usize, end: &str| format!("h\n{}{end}x\n", "a".repeat(n));
+        for end in ["\n", "\r\n"] {
+            let text = row(MAX_ROW, end);
+            let mut r = Records::new(Chunked(text.as_bytes(), 4096));
+            let mut lens = Vec::new();
+            while r
+                .read()
+                .unwrap_or_else(|_| panic!("a row of exactly 1 MiB is fine"))
+            {
+                lens.push(r.get(0).unwrap().len());
+            }
+            assert_eq!(lens, vec![1, MAX_ROW, 1]);
+            let e = first_error(row(MAX_ROW + 1, end).as_bytes());
+            assert_eq!(e.line, 2);
+            assert!(
+                e.message.contains("longer than 1048576 bytes"),
+                "{}",
+                e.message
+            );
+        }
+        // The last line, without a line end.
+        let e = first_error(format!("h\n{}", "a".repeat(MAX_ROW + 1)).as_bytes());
+        assert_eq!(e.line, 2);
+        // A quoted field that never closes is refused at the bound, not at the end.
+        let open = format!("h\n\"{}", "a\n".repeat(MAX_ROW));
+        let e = first_error(open.as_bytes());
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("1 MiB"), "{}", e.message);
+    }
+
+    /// Zero bytes without end, like `/dev/zero`.
+    struct Zeros(u64);
+    impl Read for Zeros {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            buf.fill(0);
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_after_reading_a_bounded_amount() {
+        let mut r = Records::new(Zeros(0));
+        match r.read() {
+            Err(Ok(e)) => assert_eq!(e.line, 1),
+            _ => panic!("expected an error"),
+        }
+        assert!(r.into_inner().0 <= BUFFER as u64);
+    }
+
+    #[test]
+    fn a_header_with_cr_only_line_ends_is_refused() {
+        let e = first_error(b"time,event,repository,digest\r2026-01-01,push,a,b\r");
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("CR-only line ends"), "{}", e.message);
+        // Even when the whole file is one long "line".
+        let big = "time,event,repository,digest\r".repeat(50_000);
+        assert!(first_error(big.as_bytes()).message.contains("CR-only"));
+        // CRLF is fine, and so is a CR inside a later row.
+        let mut r = Records::new(&b"a,b\r\nc\rd,e\r\n"[..]);
+        assert!(r.read().is_ok_and(|b| b));
+        assert!(r.read().is_ok_and(|b| b));
+        assert_eq!(r.get(0), Some(&b"c\rd"[..]));
     }
 }

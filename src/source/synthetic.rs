@@ -672,6 +672,7 @@ impl<'p, G: GenStream> RepoSource<'p, G> {
             time: e.time,
             kind: e.kind,
             repo: &self.name,
+            repo_id: 0,
             digest: Some(DigestRef::Sha256(self.digest)),
             tags: &self.tags,
             supported: e.supported,
@@ -707,6 +708,7 @@ impl<'p, G: GenStream> RepoSource<'p, G> {
             time: t,
             kind: EventKind::VulndbUpdate,
             repo: &self.name,
+            repo_id: 0,
             digest: Some(digest),
             tags: &self.tags,
             supported: true,
@@ -804,7 +806,10 @@ impl Source for MergedSource<'_> {
     fn take(&mut self, view: &dyn SimView) -> Event<'_> {
         let Reverse((_, i)) = self.heap.pop().expect("take after peek");
         self.last = Some(i);
-        self.repos[i].take(view)
+        Event {
+            repo_id: i as u32,
+            ..self.repos[i].take(view)
+        }
     }
 
     fn changed(&mut self, view: &dyn SimView, what: Change) {

@@ -1,337 +1,248 @@
-//! The trace format (SPEC §9): CSV with a header, columns found by name, streamed row by
-//! row into one reused record, so memory does not grow with the trace.
+//! Replaying a trace in two stages: a reader thread reads the file (plain, gzip
+//! or zstd, or standard input), hashes it, splits, checks and parses the rows
+//! ([`super::rows`]) and hands batches of owned rows to the engine's thread, which only
+//! applies them. Errors travel in the batches, after the rows before them, so they are
+//! reported at the same line with the same message as a row-by-row reader would. With
+//! one core the same code runs in the engine's thread, a batch at a time. Memory does not
+//! grow with the trace: a few batches are in flight, and what is kept is one number per
+//! repository name.
 
-use super::records::Records;
+use super::input::Input;
+use super::rows::{Batch, End, Row, RowDigest, RowReader};
 use crate::base::digest::DigestRef;
-use crate::base::error::{Error, Location, Result};
-use crate::base::names::{check_repository, check_tag};
-use crate::base::time::parse_instant_bytes;
-use crate::model::event::{Event, EventKind, SimView, Source};
-use rustc_hash::FxHashSet;
-use std::io::Read;
+use crate::base::error::{Error, Result};
+use crate::base::prefetch::prefetch_all;
+use crate::model::event::{Event, SimView, Source};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
 
-pub const COLUMNS: &str = "time,event,repository,digest,tags,supported";
+pub use super::rows::COLUMNS;
 
-#[derive(Debug, Clone, Copy)]
-struct Columns {
-    time: usize,
-    event: usize,
-    repository: usize,
-    digest: usize,
-    tags: Option<usize>,
-    supported: Option<usize>,
-    count: usize,
+/// How far ahead of the row taken the rows of a batch are prefetched (past the engine's
+/// own look-ahead).
+const ROWS_AHEAD: usize = 40;
+
+/// Batches the reader may be ahead of the engine: about 130,000 rows, tens of
+/// milliseconds of the engine's work, enough to ride out a slow day end or the other
+/// thread losing its core for a scheduler slice on a busy machine; about 10 MB at most.
+const IN_FLIGHT: usize = 32;
+
+/// Where the batches come from.
+enum Feed {
+    /// Read on demand in the caller's thread (one core).
+    Inline(Box<RowReader>),
+    Thread(Worker),
+    /// The last batch has been handed out.
+    Done,
 }
 
-const NAMES: [&str; 6] = ["time", "event", "repository", "digest", "tags", "supported"];
-
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    time: i64,
-    kind: EventKind,
-    supported: bool,
-    line: u64,
+struct Worker {
+    rx: Receiver<Batch>,
+    /// Read batches go back to the reader to be filled again.
+    back: Sender<Batch>,
+    handle: Option<JoinHandle<()>>,
 }
 
-pub struct TraceReader<R: Read> {
+/// How many threads the machine gives this process: `RAYON_NUM_THREADS` when set (the
+/// thread count every parallel part of scansim follows), else what the OS allows.
+fn threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// A trace as a [`Source`].
+pub struct TraceReader {
     file: PathBuf,
-    rec: Records<R>,
-    cols: Columns,
-    pending: Option<Pending>,
-    last_time: i64,
-    /// Repository names already checked, and the last one (rows often repeat it).
-    names: FxHashSet<Box<[u8]>>,
-    last_name: Vec<u8>,
+    /// Repository names by number, as the batches announced them.
+    names: Vec<Box<[u8]>>,
+    batch: Batch,
+    pos: usize,
+    feed: Feed,
+    sha256: Option<String>,
 }
 
-#[inline]
-fn trim(b: &[u8]) -> &[u8] {
-    b.trim_ascii()
-}
-
-impl TraceReader<std::fs::File> {
+impl TraceReader {
+    /// Opens a trace (`-`: standard input) and reads its header; the rows are read on a
+    /// thread of their own when the machine has more than one core.
     pub fn open(path: &Path) -> Result<Self> {
-        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        TraceReader::new(f, path)
+        let input = Input::open(path).map_err(|e| Error::io(path, e))?;
+        TraceReader::with_input(input, path, threads() > 1)
     }
-}
 
-impl<R: Read> TraceReader<R> {
-    pub fn new(input: R, file: &Path) -> Result<Self> {
-        let mut t = TraceReader {
+    /// A trace read from `input` (plain or compressed), reported as `file`; `thread`
+    /// says whether rows are read on a thread of their own.
+    pub fn new(input: Box<dyn std::io::Read + Send>, file: &Path, thread: bool) -> Result<Self> {
+        let input = Input::new(input).map_err(|e| Error::io(file, e))?;
+        TraceReader::with_input(input, file, thread)
+    }
+
+    fn with_input(input: Input, file: &Path, thread: bool) -> Result<Self> {
+        let reader = Box::new(RowReader::new(input, file)?);
+        let feed = if thread {
+            Feed::Thread(spawn(reader, file)?)
+        } else {
+            Feed::Inline(reader)
+        };
+        Ok(TraceReader {
             file: file.to_path_buf(),
-            rec: Records::new(input),
-            cols: Columns {
-                time: 0,
-                event: 0,
-                repository: 0,
-                digest: 0,
-                tags: None,
-                supported: None,
-                count: 0,
-            },
-            pending: None,
-            last_time: i64::MIN,
-            names: FxHashSet::default(),
-            last_name: Vec::new(),
-        };
-        t.read_header()?;
-        Ok(t)
-    }
-
-    /// The underlying reader (what it buffered has been read from it).
-    pub fn into_inner(self) -> R {
-        self.rec.into_inner()
-    }
-
-    fn err(&self, line: u64, column: Option<usize>, msg: impl Into<String>) -> Error {
-        let mut loc = Location::file(&self.file).line(line);
-        if let Some(c) = column {
-            loc = loc
-                .column(c as u64 + 1)
-                .key(format!("column {}", self.col_name(c)));
-        }
-        Error::input(loc, msg)
-    }
-
-    fn col_name(&self, c: usize) -> &'static str {
-        let cols = &self.cols;
-        if c == cols.time {
-            "time"
-        } else if c == cols.event {
-            "event"
-        } else if c == cols.repository {
-            "repository"
-        } else if c == cols.digest {
-            "digest"
-        } else if Some(c) == cols.tags {
-            "tags"
-        } else if Some(c) == cols.supported {
-            "supported"
-        } else {
-            "?"
-        }
-    }
-
-    /// Reads the next non-blank record; false at the end of the file.
-    fn read_record(&mut self) -> Result<bool> {
-        self.rec.read().map_err(|e| match e {
-            Ok(e) => Error::input(
-                Location::file(&self.file).line(e.line),
-                format!("malformed CSV: {}", e.message),
-            ),
-            Err(e) => Error::io(&self.file, e),
+            names: Vec::new(),
+            batch: Batch::default(),
+            pos: 0,
+            feed,
+            sha256: None,
         })
     }
 
-    fn line(&self) -> u64 {
-        self.rec.line()
+    /// The SHA-256 of the trace's stored bytes, once it has been read to its end.
+    pub fn sha256(&self) -> Option<&str> {
+        self.sha256.as_deref()
     }
 
-    fn read_header(&mut self) -> Result<()> {
-        if !self.read_record()? {
-            return Err(Error::input(
-                Location::file(&self.file).line(1),
-                format!("the trace is empty: expected a header with the columns {COLUMNS}"),
-            ));
+    /// Replaces the current batch by the next one; false after the last.
+    fn next_batch(&mut self) -> Result<bool> {
+        self.pos = 0;
+        match &mut self.feed {
+            Feed::Done => return Ok(false),
+            Feed::Inline(reader) => {
+                reader.fill(&mut self.batch);
+            }
+            Feed::Thread(w) => {
+                let next = match w.rx.recv() {
+                    Ok(b) => b,
+                    Err(_) => return Err(w.stopped(&self.file)),
+                };
+                let done = std::mem::replace(&mut self.batch, next);
+                let _ = w.back.send(done);
+            }
         }
-        let mut found: [Option<usize>; 6] = [None; 6];
-        for (i, f) in self.rec.iter().enumerate() {
-            let name = trim(f);
-            if let Some(k) = NAMES.iter().position(|n| n.as_bytes() == name) {
-                if found[k].is_some() {
-                    return Err(Error::input(
-                        Location::file(&self.file)
-                            .line(self.line())
-                            .column(i as u64 + 1),
-                        format!("column `{}` appears twice in the header", NAMES[k]),
-                    ));
+        self.names.append(&mut self.batch.names);
+        Ok(true)
+    }
+
+    /// Hands out the next batch of rows whole, for engines that share one reading
+    /// ([`super::shared_trace`]); `None` after the last. The error a batch ends with is
+    /// returned instead of the batch: every engine would stop at it.
+    pub fn take_batch(&mut self) -> Result<Option<Batch>> {
+        if self.end_of_batch()? || !self.next_batch()? {
+            return Ok(None);
+        }
+        let mut b = std::mem::take(&mut self.batch);
+        if let Some(end) = b.end.take() {
+            self.batch.end = Some(end);
+            self.end_of_batch()?;
+        }
+        Ok(Some(b))
+    }
+
+    /// Repository names by number, as far as the trace has been read.
+    pub fn names(&self) -> &[Box<[u8]>] {
+        &self.names
+    }
+
+    /// The instant of the next row, reading it if needed; `None` at the end.
+    pub fn next_time(&mut self) -> Result<Option<i64>> {
+        loop {
+            if let Some(r) = self.batch.rows.get(self.pos) {
+                return Ok(Some(r.time));
+            }
+            if self.end_of_batch()? || !self.next_batch()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// At the end of the current batch: the error it ends with, or true when it was the
+    /// last.
+    fn end_of_batch(&mut self) -> Result<bool> {
+        match self.batch.end.take() {
+            None => Ok(matches!(self.feed, Feed::Done)),
+            Some(end) => {
+                self.feed = Feed::Done;
+                match end {
+                    End::Eof(sha256) => {
+                        self.sha256 = Some(sha256);
+                        Ok(true)
+                    }
+                    End::Error(e) => Err(e),
                 }
-                found[k] = Some(i);
             }
         }
-        let missing: Vec<&str> = (0..4)
-            .filter(|&k| found[k].is_none())
-            .map(|k| NAMES[k])
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::input(
-                Location::file(&self.file).line(self.line()),
-                format!(
-                    "the header lacks the column(s) {}; a trace has the columns {COLUMNS} \
-                     (tags and supported optional, any order)",
-                    missing.join(", ")
-                ),
-            ));
-        }
-        self.cols = Columns {
-            time: found[0].unwrap_or(0),
-            event: found[1].unwrap_or(0),
-            repository: found[2].unwrap_or(0),
-            digest: found[3].unwrap_or(0),
-            tags: found[4],
-            supported: found[5],
-            count: self.rec.len(),
-        };
-        Ok(())
     }
 
-    #[inline]
-    fn field(&self, c: usize) -> &[u8] {
-        trim(self.rec.get(c).unwrap_or(b""))
-    }
-
-    /// The current row as a pending event; checks run in a fixed order, which decides the
-    /// error shown.
-    fn parse_row(&mut self) -> Result<Pending> {
-        let line = self.line();
-        let cols = self.cols;
-        if self.rec.len() != cols.count {
-            return Err(self.err(
-                line,
-                None,
-                format!(
-                    "the row has {} fields but the header has {}",
-                    self.rec.len(),
-                    cols.count
-                ),
-            ));
+    /// The row `next_time` announced.
+    pub fn take_event(&mut self) -> Event<'_> {
+        let r: Row = self.batch.rows[self.pos];
+        self.pos += 1;
+        // The rows were written by the reader's core: load them well before the engine
+        // (and its look-ahead) reads them.
+        if let Some(next) = self.batch.rows.get(self.pos + ROWS_AHEAD) {
+            prefetch_all(next);
         }
-        let time = parse_instant_bytes(self.field(cols.time))
-            .map_err(|m| self.err(line, Some(cols.time), m))?;
-        let kind = self.event_kind(line)?;
-        self.check_subject(line, kind)?;
-        let repo = self.field(cols.repository);
-        let new_name = !repo.is_empty() && repo != self.last_name.as_slice();
-        let supported = if kind == EventKind::Push {
-            self.check_tags(line)?;
-            self.supported(line)?
-        } else {
-            true
-        };
-        self.check_order(line, time)?;
-        self.last_time = time;
-        if new_name {
-            self.check_name(line)?;
+        let b = &self.batch;
+        Event {
+            time: r.time,
+            kind: r.kind,
+            repo: match self.names.get(r.repo as usize) {
+                Some(n) => n,
+                None => b"",
+            },
+            repo_id: r.repo,
+            digest: match r.digest {
+                RowDigest::None => None,
+                RowDigest::Sha256(d) => Some(DigestRef::Sha256(d)),
+                RowDigest::Text(at, len) => Some(DigestRef::Text(b.text((at, len)))),
+            },
+            tags: b.text(r.tags),
+            supported: r.supported,
+            line: r.line,
         }
-        Ok(Pending {
-            time,
-            kind,
-            supported,
-            line,
-        })
-    }
-
-    /// The `event` field of the row.
-    #[inline]
-    fn event_kind(&self, line: u64) -> Result<EventKind> {
-        let c = self.cols.event;
-        let eb = self.field(c);
-        EventKind::parse(eb).ok_or_else(|| {
-            self.err(
-                line,
-                Some(c),
-                format!(
-                    "unknown event `{}`; allowed: {}",
-                    String::from_utf8_lossy(eb),
-                    EventKind::NAMES
-                ),
-            )
-        })
-    }
-
-    /// The repository and digest a row of this kind needs.
-    #[inline]
-    fn check_subject(&self, line: u64, kind: EventKind) -> Result<()> {
-        let cols = self.cols;
-        let repo = self.field(cols.repository);
-        let digest = self.field(cols.digest);
-        if kind == EventKind::VulndbUpdate {
-            if repo.is_empty() && !digest.is_empty() {
-                return Err(self.err(
-                    line,
-                    Some(cols.repository),
-                    "a vulndb_update naming a digest must name its repository too",
-                ));
-            }
-        } else {
-            if repo.is_empty() {
-                return Err(self.err(
-                    line,
-                    Some(cols.repository),
-                    format!("a {} event needs a repository", kind.name()),
-                ));
-            }
-            if digest.is_empty() {
-                return Err(self.err(
-                    line,
-                    Some(cols.digest),
-                    format!("a {} event needs a digest", kind.name()),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The tags of a push, when the trace has the column.
-    #[inline]
-    fn check_tags(&self, line: u64) -> Result<()> {
-        if let Some(c) = self.cols.tags {
-            for tag in self
-                .field(c)
-                .split(|&b| b == b';')
-                .filter(|t| !t.is_empty())
-            {
-                check_tag(tag).map_err(|m| self.err(line, Some(c), m))?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The `supported` field of a push: true when the column is absent or empty.
-    #[inline]
-    fn supported(&self, line: u64) -> Result<bool> {
-        let Some(c) = self.cols.supported else {
-            return Ok(true);
-        };
-        let s = self.field(c);
-        if s.is_empty() || s.eq_ignore_ascii_case(b"true") {
-            Ok(true)
-        } else if s.eq_ignore_ascii_case(b"false") {
-            Ok(false)
-        } else {
-            Err(self.err(
-                line,
-                Some(c),
-                format!(
-                    "supported must be true or false (or empty for true), found `{}`",
-                    String::from_utf8_lossy(s)
-                ),
-            ))
-        }
-    }
-
-    /// Rows come in non-decreasing time order.
-    #[inline]
-    fn check_order(&self, line: u64, time: i64) -> Result<()> {
-        if time < self.last_time {
-            return Err(Error::input(
-                Location::file(&self.file).line(line),
-                format!(
-                    "row at {} is earlier than the row before it ({}): trace rows must be in \
-                     non-decreasing time order; sort the trace by time (stably, to keep the \
-                     order of rows at one instant)",
-                    crate::base::time::format_instant(time),
-                    crate::base::time::format_instant(self.last_time)
-                ),
-            ));
-        }
-        Ok(())
     }
 }
 
-impl<R: Read> Source for TraceReader<R> {
+/// Starts the reader thread; it stops at the end of the input, at an error (which it
+/// hands on) or when the engine no longer listens.
+fn spawn(mut reader: Box<RowReader>, file: &Path) -> Result<Worker> {
+    let (tx, rx): (SyncSender<Batch>, Receiver<Batch>) = std::sync::mpsc::sync_channel(IN_FLIGHT);
+    let (back, spare) = std::sync::mpsc::channel::<Batch>();
+    let handle = std::thread::Builder::new()
+        .name("trace-reader".into())
+        .spawn(move || {
+            loop {
+                let mut b = spare.try_recv().unwrap_or_default();
+                let more = reader.fill(&mut b);
+                if tx.send(b).is_err() || !more {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| Error::io(file, e))?;
+    Ok(Worker {
+        rx,
+        back,
+        handle: Some(handle),
+    })
+}
+
+impl Worker {
+    /// The reader thread ended without a last batch: it panicked.
+    fn stopped(&mut self, file: &Path) -> Error {
+        if let Some(h) = self.handle.take()
+            && let Err(panic) = h.join()
+        {
+            std::panic::resume_unwind(panic);
+        }
+        Error::io(
+            file,
+            std::io::Error::other("the trace reader stopped before the end"),
+        )
+    }
+}
+
+impl Source for TraceReader {
     fn peek(&mut self) -> Result<Option<i64>> {
         self.next_time()
     }
@@ -346,58 +257,19 @@ impl<R: Read> Source for TraceReader<R> {
 
     fn drain(&mut self) -> Result<u64> {
         let mut n = 0;
-        while self.next_time()?.is_some() {
-            self.pending = None;
-            n += 1;
+        loop {
+            n += (self.batch.rows.len() - self.pos) as u64;
+            self.pos = self.batch.rows.len();
+            if self.end_of_batch()? || !self.next_batch()? {
+                return Ok(n);
+            }
         }
-        Ok(n)
-    }
-}
-
-impl<R: Read> TraceReader<R> {
-    /// Checks the repository name of the current row once per distinct name (a check
-    /// per row would cost more than the rest of the row).
-    fn check_name(&mut self, line: u64) -> Result<()> {
-        let c = self.cols.repository;
-        if !self.names.contains(self.field(c)) {
-            let owned: Box<[u8]> = self.field(c).into();
-            check_repository(&owned).map_err(|m| self.err(line, Some(c), m))?;
-            self.names.insert(owned);
-        }
-        let repo = trim(self.rec.get(c).unwrap_or(b""));
-        self.last_name.clear();
-        self.last_name.extend_from_slice(repo);
-        Ok(())
     }
 
-    /// The instant of the next row, parsing it; `None` at the end.
-    pub fn next_time(&mut self) -> Result<Option<i64>> {
-        if let Some(p) = self.pending {
-            return Ok(Some(p.time));
-        }
-        if !self.read_record()? {
-            return Ok(None);
-        }
-        let p = self.parse_row()?;
-        self.pending = Some(p);
-        Ok(Some(p.time))
-    }
-
-    /// The row `next_time` announced.
-    pub fn take_event(&mut self) -> Event<'_> {
-        let p = self.pending.take().expect("take() after peek()");
-        let cols = self.cols;
-        Event {
-            time: p.time,
-            kind: p.kind,
-            repo: self.field(cols.repository),
-            digest: Some(self.field(cols.digest))
-                .filter(|d| !d.is_empty())
-                .map(DigestRef::parse),
-            tags: cols.tags.map_or(&b""[..], |c| self.field(c)),
-            supported: p.supported,
-            line: p.line,
-        }
+    #[inline]
+    fn ahead(&self, k: usize) -> Option<(u32, u64)> {
+        let r = self.batch.rows.get(self.pos + k)?;
+        (r.hash != 0).then_some((r.repo, r.hash))
     }
 }
 
@@ -405,10 +277,21 @@ impl<R: Read> TraceReader<R> {
 mod tests {
     use super::*;
 
+    use crate::model::event::EventKind;
+
     type Row = (i64, EventKind, String, String, Vec<String>, bool, u64);
 
+    /// Reads every row, on a thread of its own and in the caller's: both must agree.
     fn read_all(text: &str) -> Result<Vec<Row>> {
-        let mut r = TraceReader::new(text.as_bytes(), Path::new("t.csv"))?;
+        let inline = read_with(text, false);
+        let threaded = read_with(text, true);
+        assert_eq!(format!("{inline:?}"), format!("{threaded:?}"));
+        inline
+    }
+
+    fn read_with(text: &str, thread: bool) -> Result<Vec<Row>> {
+        let input = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let mut r = TraceReader::new(input, Path::new("t.csv"), thread)?;
         let mut out = Vec::new();
         while r.next_time()?.is_some() {
             let e = r.take_event();

@@ -201,6 +201,10 @@ impl<S: Source> Source for Tap<S> {
     fn changed(&mut self, view: &dyn SimView, what: Change) {
         self.inner.changed(view, what);
     }
+
+    fn ahead(&self, k: usize) -> Option<(u32, u64)> {
+        self.inner.ahead(k)
+    }
 }
 
 #[cfg(test)]

@@ -25,4 +25,5 @@ mod sweep;
 mod sweep_report;
 mod sweep_sets;
 mod synthetic;
+mod trace_input;
 mod validation;

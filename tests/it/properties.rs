@@ -283,6 +283,81 @@ fn explain_prints_the_history_of_one_image() {
     assert_eq!(got.lines().collect::<Vec<_>>(), want);
 }
 
+/// `--explain REPOSITORY:TAG` follows the image holding the tag at the end; a target the
+/// run never saw is an error with the closest names, and nothing is written.
+#[test]
+fn explain_by_tag_and_the_errors_that_help() {
+    let dir = WorkDir::new("explain-tag");
+    dir.write_files(&[
+        (
+            "s.toml",
+            "[simulation]\nstart = \"2026-01-01\"\ndays = 5\n\
+             [registry]\nscan_type = \"ENHANCED\"\n[traffic]\ntrace = \"t.csv\"\n",
+        ),
+        (
+            "t.csv",
+            "time,event,repository,digest,tags,supported\n\
+             2026-01-01T10:00:00Z,push,app,sha256:a,latest;v1,\n\
+             2026-01-02T10:00:00Z,push,app,sha256:b,latest,\n\
+             2026-01-03T10:00:00Z,pull,app,sha256:b,,\n\
+             2026-01-03T11:00:00Z,push,api,sha256:c,,\n",
+        ),
+    ]);
+    let out = dir.join("out");
+    let explain = |what: &str| {
+        run_scenario(
+            &dir.join("s.toml"),
+            &out,
+            &["--no-charts", "--quiet", "--explain", what],
+        )
+    };
+    let o = explain("app:latest");
+    assert_success(&o);
+    let got = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        got.lines().collect::<Vec<_>>(),
+        [
+            "2026-01-02T10:00:00Z  push creates the image (supported = true)",
+            "2026-01-02T10:00:00Z  enhanced scan billed as an initial scan (0.09 USD) [push]",
+            "2026-01-02T10:00:00Z  status active",
+            "2026-01-03T10:00:00Z  pull",
+        ]
+    );
+    // v1 stayed with sha256:a.
+    let o = explain("app:v1");
+    assert_success(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("2026-01-01T10:00:00Z  push"));
+    std::fs::remove_dir_all(&out).unwrap();
+    let cases = [
+        (
+            "app@sha256:bb",
+            "no event touched digest `sha256:bb` in `app` (2 live images at the end); the \
+             closest digests: sha256:b, sha256:a",
+        ),
+        (
+            "app:lates",
+            "no live image of `app` holds tag `lates` at the end of the run (2 live images); \
+             the closest tags they hold: latest, v1",
+        ),
+        (
+            "apps@sha256:a",
+            "repository `apps` had no event in this run (it saw 2 repositories); the closest \
+             names: app, api",
+        ),
+        ("app", "`app` names no image: give REPOSITORY@DIGEST"),
+        ("app@", "`app@` names no digest after `@`"),
+        ("App:latest", "invalid repository name `App`"),
+        ("app:-x", "invalid tag `-x`"),
+    ];
+    for (what, want) in cases {
+        let o = explain(what);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{what}");
+        assert!(err.contains(want), "{what}: {err}");
+        assert!(!out.exists(), "{what}: no output on an --explain error");
+    }
+}
+
 /// No input makes the program panic: arbitrary trace bytes and scenario texts give a
 /// result or an error.
 mod no_panic {

@@ -27,6 +27,7 @@
 //! `scansim run` would), which the tests use to check the sharing.
 
 use super::spec::SweepSpec;
+use super::traced;
 use crate::base::error::Result;
 use crate::base::progress::Progress;
 use crate::base::time::DAY;
@@ -335,6 +336,44 @@ fn fork_groups(scs: &[&Scenario], repo: &str) -> Vec<(Vec<usize>, Option<i64>)> 
     groups
 }
 
+/// Runs the variants over recorded traces, reading each trace once for all the
+/// variants that replay it.
+fn run_traced(
+    spec: &SweepSpec,
+    pairs: &[(u32, u32)],
+    timings: &Timings,
+    counter: &Counter,
+) -> Result<Vec<(RunDays, RunParts)>> {
+    let mut by_trace: Vec<(&std::path::Path, Vec<(u32, u32)>)> = Vec::new();
+    for &(v, k) in pairs {
+        let Some(t) = traced::trace_of(&spec.variants[v as usize].scenario) else {
+            continue;
+        };
+        match by_trace.iter_mut().find(|(p, _)| *p == t) {
+            Some((_, members)) => members.push((v, k)),
+            None => by_trace.push((t, vec![(v, k)])),
+        }
+    }
+    let mut out = Vec::with_capacity(pairs.len());
+    for (trace, members) in by_trace {
+        let scs: Vec<&Scenario> = members
+            .iter()
+            .map(|&(v, _)| &spec.variants[v as usize].scenario)
+            .collect();
+        let t0 = Instant::now();
+        let results = traced::run_shared(trace, &scs)?;
+        Timings::add(&timings.engine_ns, t0);
+        timings
+            .engine_runs
+            .fetch_add(members.len() as u64, Ordering::Relaxed);
+        counter.advance(RUN_UNITS * members.len() as u64);
+        for (&(variant, replication), r) in members.iter().zip(results) {
+            out.push(Rows::of(r).into_run(variant, replication));
+        }
+    }
+    Ok(out)
+}
+
 /// Variants of one replication that see the same synthetic traffic.
 struct TrafficGroup<'a> {
     replication: u32,
@@ -421,18 +460,7 @@ pub fn execute(
         .par_iter()
         .map(|g| run_group(spec, g, opts, timings, &counter))
         .collect::<Result<_>>()?;
-    let traced: Vec<(RunDays, RunParts)> = trace_pairs
-        .par_iter()
-        .map(|&(v, k)| {
-            let sc = &spec.variants[v as usize].scenario;
-            let t0 = Instant::now();
-            let run = crate::app::simulate::simulate(sc, None, RunOptions::default())?;
-            Timings::add(&timings.engine_ns, t0);
-            timings.engine_runs.fetch_add(1, Ordering::Relaxed);
-            counter.advance(RUN_UNITS);
-            Ok(Rows::of(run.result).into_run(v, k))
-        })
-        .collect::<Result<_>>()?;
+    let traced = run_traced(spec, &trace_pairs, timings, &counter)?;
     if let Some(p) = &opts.progress {
         p.finish();
     }

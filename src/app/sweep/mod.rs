@@ -24,6 +24,7 @@ pub mod part;
 mod plots;
 pub mod spec;
 pub mod stats;
+pub mod traced;
 
 use crate::base::atomic::Staging;
 use crate::base::error::Result;
