@@ -249,6 +249,10 @@ struct Advice<'a> {
     words: &'static str,
     /// Settings meeting the target and budget, best first.
     ranked: Vec<usize>,
+    /// Settings with the answer's figures in every replication (the same runs: the
+    /// answer's settings change nothing the others would not), and the best of the rest.
+    equal: Vec<usize>,
+    runner_up: Option<usize>,
     /// The settings no other beats on mean cost and mean `metric`, cheapest first.
     frontier: Vec<usize>,
 }
@@ -276,6 +280,14 @@ impl<'a> Advice<'a> {
                 .map(|&(cost, x)| Some((cost, x?)))
                 .collect::<Vec<_>>(),
         );
+        let same = |a: usize, b: usize| {
+            c.figs[a] == c.figs[b] && (!part || c.cont_figs[a] == c.cont_figs[b])
+        };
+        let (equal, rest): (Vec<usize>, Vec<usize>) = match ranked.first() {
+            Some(&best) => ranked[1..].iter().partition(|&&v| same(v, best)),
+            None => (Vec::new(), Vec::new()),
+        };
+        let runner_up = rest.first().copied();
         let mut frontier: Vec<usize> = (0..pts.len()).filter(|&v| eff[v]).collect();
         frontier.sort_by(|a, b| pts[*a].0.total_cmp(&pts[*b].0).then(a.cmp(b)));
         Advice {
@@ -287,6 +299,8 @@ impl<'a> Advice<'a> {
             part,
             words,
             ranked,
+            equal,
+            runner_up,
             frontier,
         }
     }
@@ -418,7 +432,16 @@ impl<'a> Advice<'a> {
                 est(&self.diff(best, self.metric), false, true),
             );
         }
-        let Some(&next) = self.ranked.get(1) else {
+        if !self.equal.is_empty() {
+            let names: Vec<String> = self.equal.iter().map(|&v| self.name(v)).collect();
+            let _ = writeln!(
+                s,
+                "The same figures in every replication (these settings change nothing here \
+                 that the answer's do not): {}.\n",
+                names.join("; ")
+            );
+        }
+        let Some(next) = self.runner_up else {
             let _ = writeln!(s, "No other setting meets the request.\n");
             return;
         };
@@ -553,7 +576,8 @@ impl<'a> Advice<'a> {
         for &v in &self.frontier {
             let meets = match self.ranked.iter().position(|&x| x == v) {
                 Some(0) => "yes: the answer",
-                Some(1) => "yes: the runner-up",
+                _ if self.runner_up == Some(v) => "yes: the runner-up",
+                _ if self.equal.contains(&v) => "yes: the same as the answer",
                 Some(_) => "yes",
                 None => "no",
             };
@@ -618,7 +642,7 @@ impl<'a> Advice<'a> {
     }
 
     fn json(&self) -> Value {
-        let pick = |i: usize| self.ranked.get(i).map(|&v| self.setting_json(v));
+        let pick = |v: Option<usize>| v.map(|v| self.setting_json(v));
         json!({
             "scenario": self.spec.file.display().to_string(),
             "target": self.target.map(|t| json!({
@@ -630,8 +654,9 @@ impl<'a> Advice<'a> {
             "coverage_of": if self.part { "continuous_part" } else { "registry" },
             "replications": self.spec.replications,
             "settings_searched": self.c.whole.len(),
-            "answer": pick(0),
-            "runner_up": pick(1),
+            "answer": pick(self.ranked.first().copied()),
+            "same_as_answer": self.equal.iter().map(|&v| self.setting_json(v)).collect::<Vec<_>>(),
+            "runner_up": pick(self.runner_up),
             "frontier": self.frontier.iter().map(|&v| self.setting_json(v)).collect::<Vec<_>>(),
             "settings": (0..self.c.whole.len()).map(|v| self.setting_json(v)).collect::<Vec<_>>(),
             "warnings": self.warnings(),
