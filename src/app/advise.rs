@@ -222,12 +222,7 @@ pub fn advise(o: &AdviseOptions) -> Result<AdviseDone> {
     let markdown = a.markdown();
     if let Some(staging) = staging {
         super::sweep::output::write_into(&staging, &meta, &days, &detail, false)?;
-        staging.write_with("advise.md", |w| w.write_all(markdown.as_bytes()))?;
-        let json = serde_json::to_vec_pretty(&a.json()).unwrap_or_default();
-        staging.write_with("advise.json", |w| {
-            w.write_all(&json)?;
-            w.write_all(b"\n")
-        })?;
+        super::sweep::output::write_answer(&staging, "advise", &markdown, &a.json())?;
         staging.commit()?;
     }
     Ok(AdviseDone {

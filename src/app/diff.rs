@@ -243,12 +243,7 @@ pub fn diff(o: &DiffOptions) -> Result<DiffDone> {
     };
     let markdown = d.markdown();
     if let Some(staging) = staging {
-        staging.write_with("diff.md", |w| w.write_all(markdown.as_bytes()))?;
-        let json = serde_json::to_vec_pretty(&d.json()).unwrap_or_default();
-        staging.write_with("diff.json", |w| {
-            w.write_all(&json)?;
-            w.write_all(b"\n")
-        })?;
+        super::sweep::output::write_answer(&staging, "diff", &markdown, &d.json())?;
         staging.commit()?;
     }
     Ok(DiffDone { markdown, exceeded })

@@ -263,7 +263,11 @@ fn json_number(v: &serde_json::Value, path: &[&str]) -> Option<f64> {
 }
 
 /// The element carrying `attr="key"` in the report.
-fn element<'a>(doc: &'a roxmltree::Document<'a>, attr: &str, key: &str) -> roxmltree::Node<'a, 'a> {
+pub(crate) fn element<'a>(
+    doc: &'a roxmltree::Document<'a>,
+    attr: &str,
+    key: &str,
+) -> roxmltree::Node<'a, 'a> {
     doc.descendants()
         .find(|n| n.attribute(attr) == Some(key))
         .unwrap_or_else(|| panic!("no element with {attr}=\"{key}\" in report.html"))
@@ -426,11 +430,7 @@ fn check_report(out: &Path) {
     check_answer(&doc, &summary);
     check_breakdown(&doc, &summary);
     // The modelling assumptions, in order, as text.
-    let list = doc
-        .descendants()
-        .find(|n| n.attribute("id") == Some("assumptions-list"))
-        .expect("assumptions list");
-    let items: Vec<String> = list
+    let items: Vec<String> = element(&doc, "id", "assumptions-list")
         .children()
         .filter(|n| n.has_tag_name("li"))
         .map(text_of)

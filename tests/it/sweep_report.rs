@@ -4,7 +4,7 @@
 //! apart, and every point of the charts is labelled.
 
 use crate::common::{WorkDir, read_csv, read_text, scansim_in, scansim_ok_in, switch_on_scenario};
-use crate::report::{chromium_run, file_url, measure_page, text_of};
+use crate::report::{chromium_run, element, file_url, measure_page, text_of};
 use std::collections::BTreeMap;
 
 /// Continuous scanning for `prod-*` from day 3, scan on push for the rest.
@@ -296,11 +296,7 @@ fn sweep_md_and_sweep_html_give_the_same_answer() {
     assert!(!answer.is_empty());
     let xml = html.replace("<!DOCTYPE html>", "");
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
-    let section = doc
-        .descendants()
-        .find(|n| n.attribute("id") == Some("recommendation"))
-        .expect("recommendation");
-    let paras: Vec<String> = section
+    let paras: Vec<String> = element(&doc, "id", "recommendation")
         .children()
         .filter(|n| n.has_tag_name("p"))
         .map(text_of)

@@ -170,6 +170,20 @@ pub fn write(
     staging.commit()
 }
 
+/// Writes a command's answer as `STEM.md` and `STEM.json` (`diff`, `advise`).
+pub fn write_answer(
+    staging: &Staging,
+    stem: &str,
+    markdown: &str,
+    json: &serde_json::Value,
+) -> Result<()> {
+    staging.write_with(&format!("{stem}.md"), |w| w.write_all(markdown.as_bytes()))?;
+    staging.write_with(&format!("{stem}.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, json)?;
+        w.write_all(b"\n")
+    })
+}
+
 /// Writes the outputs of a sweep into a staging directory (which a command may add
 /// files of its own to before it commits).
 pub fn write_into(
