@@ -62,6 +62,27 @@ pub struct Row {
     pub tags: (u32, u32),
 }
 
+impl Row {
+    /// The event of this row of `batch`; `names` are the repository names by number.
+    #[inline]
+    pub fn event<'b>(&self, batch: &'b Batch, names: &'b [Box<[u8]>]) -> Event<'b> {
+        Event {
+            time: self.time,
+            kind: self.kind,
+            repo: names.get(self.repo as usize).map_or(&b""[..], |n| n),
+            repo_id: self.repo,
+            digest: match self.digest {
+                RowDigest::None => None,
+                RowDigest::Sha256(d) => Some(DigestRef::Sha256(d)),
+                RowDigest::Text(at, len) => Some(DigestRef::Text(batch.text((at, len)))),
+            },
+            tags: batch.text(self.tags),
+            supported: self.supported,
+            line: self.line,
+        }
+    }
+}
+
 /// How a stream of batches ends.
 #[derive(Debug)]
 pub enum End {

@@ -3,9 +3,8 @@
 //! cursor ([`SharedTrace::view`]), in parallel with the others; batches every cursor has
 //! passed are dropped, so memory stays that of a few hundred thousand rows.
 
-use super::rows::{Batch, Row, RowDigest};
+use super::rows::{Batch, Row};
 use super::trace::TraceReader;
-use crate::base::digest::DigestRef;
 use crate::base::error::Result;
 use crate::model::event::{Event, SimView, Source};
 use std::collections::VecDeque;
@@ -151,20 +150,7 @@ impl Source for View<'_> {
         let b = &t.batches[self.cursor.batch - t.first];
         let r = b.rows[self.cursor.pos];
         self.cursor.pos += 1;
-        Event {
-            time: r.time,
-            kind: r.kind,
-            repo: t.names.get(r.repo as usize).map_or(&b""[..], |n| n),
-            repo_id: r.repo,
-            digest: match r.digest {
-                RowDigest::None => None,
-                RowDigest::Sha256(d) => Some(DigestRef::Sha256(d)),
-                RowDigest::Text(at, len) => Some(DigestRef::Text(b.text((at, len)))),
-            },
-            tags: b.text(r.tags),
-            supported: r.supported,
-            line: r.line,
-        }
+        r.event(b, &t.names)
     }
 
     fn file(&self) -> Option<&Path> {

@@ -8,8 +8,7 @@
 //! repository name.
 
 use super::input::Input;
-use super::rows::{Batch, End, Row, RowDigest, RowReader};
-use crate::base::digest::DigestRef;
+use super::rows::{Batch, End, Row, RowReader};
 use crate::base::error::{Error, Result};
 use crate::base::prefetch::prefetch_all;
 use crate::model::event::{Event, SimView, Source};
@@ -182,24 +181,7 @@ impl TraceReader {
         if let Some(next) = self.batch.rows.get(self.pos + ROWS_AHEAD) {
             prefetch_all(next);
         }
-        let b = &self.batch;
-        Event {
-            time: r.time,
-            kind: r.kind,
-            repo: match self.names.get(r.repo as usize) {
-                Some(n) => n,
-                None => b"",
-            },
-            repo_id: r.repo,
-            digest: match r.digest {
-                RowDigest::None => None,
-                RowDigest::Sha256(d) => Some(DigestRef::Sha256(d)),
-                RowDigest::Text(at, len) => Some(DigestRef::Text(b.text((at, len)))),
-            },
-            tags: b.text(r.tags),
-            supported: r.supported,
-            line: r.line,
-        }
+        r.event(&self.batch, &self.names)
     }
 }
 
