@@ -29,6 +29,9 @@ pub const MAX_OUTPUT_BYTES: f64 = 20.0 * (1u64 << 30) as f64;
 /// Bytes per trace row and per EventBridge event, roughly (a sha256 digest, tags).
 const TRACE_ROW_BYTES: f64 = 150.0;
 const EVENT_BYTES: f64 = 700.0;
+/// An `Inspector2 Finding` event is larger: the image is described inside (measured on the
+/// trace demo: about 1,040 bytes).
+const FINDING_EVENT_BYTES: f64 = 1100.0;
 
 /// How the traffic is simulated: repositories one at a time in parallel (`run`, `sweep`),
 /// or all in one engine (`run --events`, `generate`).
@@ -214,9 +217,42 @@ fn above(x: f64, bound: f64) -> bool {
     x.is_nan() || x > bound
 }
 
+/// Which events `run --events` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Events {
+    None,
+    /// Frequency changes and initial scans.
+    Scans,
+    /// Those and one `Inspector2 Finding` event per finding created, updated or closed.
+    Findings,
+}
+
+/// Bytes of events per image pushed: its initial scan, and with findings each finding
+/// opened at the first scan and by the rescans over the run, and closed (the largest
+/// means of the scenario's findings models).
+fn event_bytes_per_image(sc: &Scenario, events: Events) -> f64 {
+    match events {
+        Events::None => 0.0,
+        Events::Scans => EVENT_BYTES,
+        Events::Findings => {
+            let mut models = vec![sc.findings.clone()];
+            let mut rescans = 0.0;
+            if let Traffic::Synthetic(cfg) = &sc.traffic {
+                models.extend(cfg.groups.iter().map(|g| g.findings.clone()));
+                rescans = cfg.rescans_per_image_month * sc.days as f64 / 30.0;
+            }
+            let per_image = models
+                .iter()
+                .map(|m| m.per_image + m.per_rescan * rescans)
+                .fold(0.0, f64::max);
+            EVENT_BYTES + FINDING_EVENT_BYTES * 2.0 * per_image
+        }
+    }
+}
+
 /// Refuses a scenario whose estimate exceeds a bound; says which, by how much, and what
 /// to change.
-pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
+pub fn check(sc: &Scenario, mode: Mode, events: Events) -> Result<()> {
     let Some(e) = estimate(sc) else {
         return Ok(());
     };
@@ -245,8 +281,7 @@ pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
     }
     let bytes = match mode {
         Mode::Trace => e.events * TRACE_ROW_BYTES,
-        _ if events_file => e.reported_images * EVENT_BYTES,
-        _ => 0.0,
+        _ => e.reported_images * event_bytes_per_image(sc, events),
     };
     if above(bytes, MAX_OUTPUT_BYTES) {
         over.push(format!(
@@ -263,8 +298,13 @@ pub fn check(sc: &Scenario, mode: Mode, events_file: bool) -> Result<()> {
         format!(
             "too large to simulate on this machine class (2 cores, 24 GiB): {}; lower \
              pushes_per_day, count, history_days, days or rescans_per_image_month, or add \
-             delete_after_days or a lifecycle policy",
-            over.join(", ")
+             delete_after_days or a lifecycle policy{}",
+            over.join(", "),
+            if events == Events::Findings {
+                ", or leave out --finding-events (the daily findings columns count them)"
+            } else {
+                ""
+            }
         ),
     ))
 }
@@ -281,14 +321,31 @@ mod tests {
         let sc = Scenario::from_toml(text, std::path::Path::new("s.toml")).unwrap();
         let e = estimate(&sc).unwrap();
         assert_eq!(e.events, 0.0, "{e:?}");
-        check(&sc, Mode::PerRepository, false).unwrap();
+        check(&sc, Mode::PerRepository, Events::None).unwrap();
         // Growth that overflows is refused, not let through as NaN.
         let sc = Scenario::from_toml(
             &text.replace("pushes_per_day = 0", "pushes_per_day = 1"),
             std::path::Path::new("s.toml"),
         )
         .unwrap();
-        assert!(check(&sc, Mode::PerRepository, false).is_err());
+        assert!(check(&sc, Mode::PerRepository, Events::None).is_err());
+    }
+
+    #[test]
+    fn finding_events_are_bounded_with_the_findings_per_image() {
+        // 100 repositories × 20 pushes a day × 365 days: 730,000 images, about 0.5 GiB
+        // of scan events, about 250 GiB with one event per finding opened and closed.
+        let text = "[simulation]\nstart = 2026-01-01\ndays = 365\n[synthetic]\n\
+                    [[synthetic.repositories]]\nname = \"a{i}\"\ncount = 100\n\
+                    pushes_per_day = 20\n";
+        let sc = Scenario::from_toml(text, std::path::Path::new("s.toml")).unwrap();
+        check(&sc, Mode::AllAtOnce, Events::Scans).unwrap();
+        let e = check(&sc, Mode::AllAtOnce, Events::Findings).unwrap_err();
+        assert!(e.to_string().contains("leave out --finding-events"), "{e}");
+        // Fewer findings per image fit.
+        let few = text.to_string() + "[findings]\nper_image = 0.1\nper_rescan = 0\n";
+        let sc = Scenario::from_toml(&few, std::path::Path::new("s.toml")).unwrap();
+        check(&sc, Mode::AllAtOnce, Events::Findings).unwrap();
     }
 
     #[test]

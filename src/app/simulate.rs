@@ -119,11 +119,13 @@ pub fn simulate_with_events(
     opts: RunOptions,
     events: &mut AtomicFile,
     account: &str,
+    finding_events: bool,
 ) -> Result<Run> {
     let region = sc.region.as_deref().unwrap_or("us-east-1");
-    let sink = Box::new(crate::report::events::EventWriter::new(
-        events, account, region,
-    ));
+    let sink = Box::new(
+        crate::report::events::EventWriter::new(events, account, region)
+            .with_findings(finding_events),
+    );
     match (trace, &sc.traffic) {
         (None, Traffic::Synthetic(cfg)) => {
             let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
@@ -187,7 +189,11 @@ pub fn generate(sc: &Scenario, out: &Path, force: bool) -> Result<u64> {
         ));
     };
     check_not_input("--trace-out", out, false, &inputs(sc, None))?;
-    crate::app::estimate::check(sc, crate::app::estimate::Mode::Trace, false)?;
+    crate::app::estimate::check(
+        sc,
+        crate::app::estimate::Mode::Trace,
+        crate::app::estimate::Events::None,
+    )?;
     let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
     let writer = crate::source::writer::TraceWriter::create(out, force)?;
     let mut tap = crate::source::writer::Tap::new(reg.merged(), writer);
@@ -217,6 +223,8 @@ pub const RUN_FILES: &[&str] = &[
     "cost.svg",
     "cost_by_month.png",
     "cost_by_month.svg",
+    "findings.png",
+    "findings.svg",
     "report.html",
     crate::base::atomic::MARKER,
 ];
@@ -235,6 +243,8 @@ pub struct RunOutputs {
 pub struct OutputRequest<'a> {
     pub out: &'a Path,
     pub events: Option<&'a Path>,
+    /// `--finding-events`: the events include one per finding change.
+    pub finding_events: bool,
     pub force: bool,
 }
 
@@ -257,7 +267,13 @@ impl RunOutputs {
                 Some(_) => crate::app::estimate::Mode::AllAtOnce,
                 None => crate::app::estimate::Mode::PerRepository,
             };
-            crate::app::estimate::check(sc, mode, req.events.is_some())?;
+            use crate::app::estimate::Events;
+            let events = match req.events {
+                None => Events::None,
+                Some(_) if req.finding_events => Events::Findings,
+                Some(_) => Events::Scans,
+            };
+            crate::app::estimate::check(sc, mode, events)?;
         }
         if let Some(ev) = req.events
             && rel.is_none()

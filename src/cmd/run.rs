@@ -45,6 +45,10 @@ pub struct Args {
     /// Also write the EventBridge events scanning would emit, as JSON lines.
     #[arg(long, value_name = "FILE.jsonl")]
     events: Option<PathBuf>,
+    /// With --events: also one `Inspector2 Finding` event per finding created, updated or
+    /// closed (many: the daily findings columns count them without writing them).
+    #[arg(long, requires = "events")]
+    finding_events: bool,
     /// AWS account id in the events' envelope and ARNs.
     #[arg(long, value_name = "ID", default_value = "123456789012", value_parser = account)]
     account: String,
@@ -72,6 +76,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         &simulate::OutputRequest {
             out: &a.out,
             events: a.events.as_deref(),
+            finding_events: a.finding_events,
             force: a.force,
         },
     )?;
@@ -86,9 +91,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         leave_tables: true,
     };
     let mut run = match outputs.events() {
-        Some(file) => {
-            simulate::simulate_with_events(&sc, a.trace.as_deref(), opts.clone(), file, &a.account)?
-        }
+        Some(file) => simulate::simulate_with_events(
+            &sc,
+            a.trace.as_deref(),
+            opts.clone(),
+            file,
+            &a.account,
+            a.finding_events,
+        )?,
         None => simulate::simulate(&sc, a.trace.as_deref(), opts.clone())?,
     };
     if let Some(n) = a.replications {

@@ -9,6 +9,9 @@
 //! - [`result`]: the integer figures a run produces.
 
 pub mod explain;
+pub mod findings;
+#[cfg(test)]
+mod findings_tests;
 pub mod observer;
 pub mod repo;
 pub mod result;
@@ -26,7 +29,7 @@ use crate::rules::{Freq, PullMode, RegistryConfig, ScanType, Window};
 pub use observer::Observer;
 use rayon::prelude::*;
 use repo::{Ctx, Prefetch, RepoState};
-pub use result::{Counts, DayRow, Flows, RepoSummary, RepoTotals, RunResult};
+pub use result::{Counts, DayRow, Flows, Hourly, RepoSummary, RepoTotals, RunResult};
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
@@ -223,10 +226,23 @@ impl<'s> Engine<'s> {
         };
         for &(t, slot) in list.iter().filter(|(t, _)| *t >= self.sc.start) {
             let tags: Vec<&[u8]> = r.tags(slot).collect();
-            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), &tags)?;
+            let findings = r.findings.open(slot);
+            obs.initial_scan(t, &r.name, r.image(slot).digest.as_ref(), &tags, &findings)?;
         }
         list.clear();
         r.initial_scans = Some(list);
+        let Some(mut log) = r.finding_log.take() else {
+            return Ok(());
+        };
+        // A day-end record at M(-1) = S belongs to day -1.
+        for rec in log
+            .iter()
+            .filter(|x| x.t - x.day_end as i64 >= self.sc.start)
+        {
+            obs.findings(&r.name, rec)?;
+        }
+        log.clear();
+        r.finding_log = Some(log);
         Ok(())
     }
 
@@ -247,13 +263,17 @@ impl<'s> Engine<'s> {
             .group_of(s)
             .unwrap_or_else(|| Self::path_group(&mut self.path_groups, s));
         let mut r = RepoState::new(s, self.registry.frequency(s), policy, group);
+        r.findings = findings::Book::new(self.sc.findings_for(s), self.sc.seed);
         if let Some(target) = &self.opts.explain
             && target.repository == s
         {
             r.set_explain(&target.which);
         }
-        if self.observer.is_some() {
+        if let Some(obs) = &self.observer {
             r.initial_scans = Some(Vec::new());
+            if obs.wants_findings() {
+                r.finding_log = Some(Vec::new());
+            }
         }
         self.repos.push(r);
         self.repo_ids.insert(name.into(), id);
@@ -301,11 +321,21 @@ impl<'s> Engine<'s> {
 
     /// The row of the day that just ended, in total, per group and per scan frequency.
     fn snapshot(&mut self) {
+        if self.result.days.is_empty() {
+            // The rows of every reported day, without regrowing (and copying) them.
+            let n = self.sc.days as usize;
+            self.result.days.reserve_exact(n);
+            self.result.freq_days.reserve_exact(n);
+            self.result.group_days.reserve_exact(n);
+            self.result.hourly.reserve_exact(n);
+        }
         let ngroups = self.result.group_days.last().map_or(0, Vec::len);
         let mut row = DayRow::default();
         let mut groups = vec![DayRow::default(); ngroups];
         let mut freqs = [DayRow::default(); 3];
+        let mut hourly = Hourly::default();
         for r in &self.repos {
+            hourly.add(&r.hourly);
             let rr = DayRow {
                 counts: r.counts,
                 flows: r.flows,
@@ -319,6 +349,7 @@ impl<'s> Engine<'s> {
             freqs[r.freq as usize].add(&rr);
         }
         self.result.days.push(row);
+        self.result.hourly.push(hourly);
         self.result.freq_days.push(freqs);
         self.result.group_days.push(groups);
     }
@@ -429,8 +460,22 @@ impl<'s> Engine<'s> {
                 }
                 Ok(Change::Taken)
             }
-            None => Ok(Change::Everything),
+            None => {
+                self.drain_all()?;
+                Ok(Change::Everything)
+            }
         }
+    }
+
+    /// Hands what every repository recorded to the observer (after a change that may
+    /// touch all of them: a day end, a rescan of every repository).
+    fn drain_all(&mut self) -> Result<()> {
+        if self.observer.is_some() {
+            for id in 0..self.repos.len() {
+                self.drain_initial_scans(id)?;
+            }
+        }
+        Ok(())
     }
 
     /// An event naming an image of repository `id`; false when ignored.
@@ -459,6 +504,7 @@ impl<'s> Engine<'s> {
         self.init_clock(horizon);
         while let Some(m) = self.due_midnight(horizon) {
             self.day_end(m);
+            self.drain_all()?;
         }
         self.result.events_after_horizon = source.drain()?;
         if let Some(obs) = self.observer.as_mut() {
@@ -492,6 +538,7 @@ impl<'s> Engine<'s> {
             self.init_clock(clock_to);
             if let Some(m) = self.due_midnight(clock_to) {
                 self.day_end(m);
+                self.drain_all()?;
                 self.next_midnight = Some(self.next_midnight_before(m, clock_to));
                 source.changed(self, Change::Everything);
                 continue;
@@ -522,13 +569,17 @@ impl<'s> Engine<'s> {
     /// instants, and no enhanced scanning yet); the caller checks that.
     pub fn fork<'t>(&self, sc: &'t Scenario, grouping: &'t dyn Grouping) -> Engine<'t> {
         let cfg = sc.configuration_after(self.next_config);
+        let mut repos = self.repos.clone();
+        for r in &mut repos {
+            r.findings.set_model(sc.findings_for(&r.name), sc.seed);
+        }
         Engine {
             sc,
             observer: None,
             skip_idle: self.skip_idle,
             ctx: ctx_of(sc, cfg.registry, Window::new(&cfg.inspector, sc.profile)),
             registry: cfg.registry.clone(),
-            repos: self.repos.clone(),
+            repos,
             repo_ids: self.repo_ids.clone(),
             by_source_id: self.by_source_id.clone(),
             last_viewed: std::cell::Cell::new(u32::MAX),

@@ -11,7 +11,8 @@
 //! as images change.
 
 use super::explain::{Cause, Explain, ExplainOutcome, Which, closest};
-use super::result::{Counts, Flows, RepoTotals};
+use super::findings::{Book, FindingRecord, Findings, ScanChange};
+use super::result::{Counts, DAY_END_HOUR, Flows, Hourly, RepoTotals};
 use super::store::{Deadline, DeadlineQueue, Image, ImageStore};
 use crate::base::digest::DigestRef;
 use crate::base::money::format_usd;
@@ -69,6 +70,12 @@ pub struct RepoState {
     pub explain: Option<Box<Explain>>,
     /// When an observer listens: the initial scans (instant, slot) since the last drain.
     pub initial_scans: Option<Vec<(i64, u32)>>,
+    /// The findings of the images (counts per severity).
+    pub findings: Book,
+    /// The day's events by hour.
+    pub hourly: Hourly,
+    /// When an observer wants them: the changes of findings since the last drain.
+    pub finding_log: Option<Vec<FindingRecord>>,
 }
 
 impl RepoState {
@@ -93,6 +100,9 @@ impl RepoState {
             totals: RepoTotals::default(),
             explain: None,
             initial_scans: None,
+            findings: Book::default(),
+            hourly: Hourly::default(),
+            finding_log: None,
             policy,
         }
     }
@@ -242,13 +252,20 @@ impl RepoState {
 
     fn create(&mut self, t: i64, digest: DigestRef, supported: bool, seq: u64) -> u32 {
         let slot = self.store.create(t, digest, supported, seq);
+        let d: &[u8] = match &digest {
+            DigestRef::Sha256(b) => b,
+            DigestRef::Text(t) => t,
+        };
+        self.findings.created(slot, self.name.as_bytes(), d);
         if let Some(e) = self.explain.as_mut() {
             e.created(slot, digest);
         }
         slot
     }
 
-    fn remove(&mut self, slot: u32) {
+    /// Removes an image at `t` (`day_end`: by lifecycle at the midnight `t`).
+    fn remove(&mut self, slot: u32, t: i64, day_end: bool) {
+        self.close_findings(slot, false, t, day_end);
         let img = self.store.image(slot);
         let (status, in_use) = (img.counted, img.counted_in_use);
         self.counts.images -= 1;
@@ -273,8 +290,15 @@ impl RepoState {
         img.scanned = true;
         img.enhanced_scanned = true;
         let price = ctx.billing.price(initial, t);
+        let before = self.flows.findings.events();
+        let change =
+            self.findings
+                .scan(slot, t, initial, &mut self.counts, &mut self.flows.findings);
+        self.finding_events_at(Some(t), before);
+        self.log_scan(slot, t, &change);
         if initial {
             self.flows.initial_scans += 1;
+            self.hourly.scans[(t.rem_euclid(DAY) / 3600) as usize] += 1;
             if let Some(list) = self.initial_scans.as_mut() {
                 list.push((t, slot));
             }
@@ -481,12 +505,14 @@ impl RepoState {
             return false;
         };
         self.note(slot, t, || "deleted".into());
-        self.remove(slot);
+        self.remove(slot, t, false);
         self.flows.deletes += 1;
         true
     }
 
     fn archive_slot(&mut self, slot: u32, t: i64, cause: Cause) {
+        let day_end = matches!(cause, Cause::Lifecycle(_));
+        self.close_findings(slot, false, t, day_end);
         let img = self.img(slot);
         img.archived = true;
         img.archived_at = t;
@@ -528,6 +554,15 @@ impl RepoState {
         let price = ctx.billing.price(false, t);
         self.flows.rescans += n;
         self.flows.cost_micro += n as i64 * price;
+        let before = self.flows.findings.events();
+        for k in 0..self.store.active_count() {
+            let slot = self.store.active_slot(k);
+            let change =
+                self.findings
+                    .scan(slot, t, false, &mut self.counts, &mut self.flows.findings);
+            self.log_scan(slot, t, &change);
+        }
+        self.finding_events_at(Some(t), before);
         let followed = self.explain.as_ref().map(|e| e.slots()).unwrap_or_default();
         for slot in followed {
             if self.image(slot).counted() == Status::Active {
@@ -573,6 +608,9 @@ impl RepoState {
                 }
                 Cause::Frequency(f0, f1)
             };
+            if !self.keeps_findings(slot, f0, ctx) {
+                self.close_findings(slot, true, t, false);
+            }
             self.sync(slot, t, cause);
         }
         self.rebuild_expiry(ctx);
@@ -593,6 +631,36 @@ impl RepoState {
             self.img(slot).monitored = false;
         }
         cause
+    }
+
+    /// Whether an image keeps its open findings after a configuration change from `f0`:
+    /// while continuously monitored, or scanned on push and still scanned on push by
+    /// enhanced scanning.
+    fn keeps_findings(&self, slot: u32, f0: Freq, ctx: &Ctx) -> bool {
+        let img = self.image(slot);
+        !img.archived
+            && match self.freq {
+                Freq::Continuous => img.monitored,
+                Freq::ScanOnPush => f0 == Freq::ScanOnPush && ctx.scan_type == ScanType::Enhanced,
+                Freq::Off => false,
+            }
+    }
+
+    /// Closes the open findings of an image. When monitoring stops (`exposure`) of an
+    /// image in use (as last counted, or used since), they count as closed in use: the
+    /// image still runs, unwatched. A deleted or archived image is not in the registry's
+    /// use any more.
+    fn close_findings(&mut self, slot: u32, exposure: bool, t: i64, day_end: bool) {
+        let img = self.store.image(slot);
+        let in_use = exposure && img.recent_use && !img.archived;
+        let before = self.flows.findings.events();
+        let n = self
+            .findings
+            .close(slot, in_use, &mut self.counts, &mut self.flows.findings);
+        self.finding_events_at((!day_end).then_some(t), before);
+        if n != [0; 6] {
+            self.log_finding(slot, t, day_end, Findings::Closed { n });
+        }
     }
 
     /// Deadlines depend on the settings: recompute them all.
@@ -665,6 +733,7 @@ impl RepoState {
             if d < m {
                 img.monitored = false;
                 self.flows.expirations += 1;
+                self.close_findings(slot, true, m, true);
                 self.sync(slot, m, Cause::WindowExpiry);
             } else if d != i64::MAX {
                 img.in_expiry_heap = true;
@@ -738,7 +807,7 @@ impl RepoState {
                     self.note(d.id, m, || {
                         format!("expired by lifecycle rule with rulePriority {priority}")
                     });
-                    self.remove(d.id);
+                    self.remove(d.id, m, true);
                     self.flows.deletes += 1;
                 }
                 Action::Transition => self.archive_slot(d.id, m, Cause::Lifecycle(priority)),
@@ -821,5 +890,58 @@ impl RepoState {
             self.totals.sum_images += self.counts.images;
         }
         self.flows = Flows::default();
+        self.hourly = Hourly::default();
+    }
+
+    /// Records a change of an image's findings while an observer wants them.
+    fn log_finding(&mut self, slot: u32, t: i64, day_end: bool, which: Findings) {
+        if self.finding_log.is_none() {
+            return;
+        }
+        let img = self.store.image(slot);
+        let rec = FindingRecord {
+            t,
+            day_end,
+            key: self.findings.key(slot),
+            digest: img.digest.clone(),
+            tags: self.store.tags(slot).map(Box::from).collect(),
+            pushed_at: img.pushed_at,
+            which,
+        };
+        if let Some(log) = self.finding_log.as_mut() {
+            log.push(rec);
+        }
+    }
+
+    fn log_scan(&mut self, slot: u32, t: i64, c: &ScanChange) {
+        if self.finding_log.is_none() {
+            return;
+        }
+        if c.n != [0; 6] {
+            self.log_finding(
+                slot,
+                t,
+                false,
+                Findings::Created {
+                    from: c.from,
+                    n: c.n,
+                },
+            );
+        }
+        if c.updated > 0 {
+            let which = Findings::Updated {
+                counts: c.counts,
+                start: c.updated_start,
+                n: c.updated,
+            };
+            self.log_finding(slot, t, false, which);
+        }
+    }
+
+    /// Counts the finding events since `before` (the day's finding events then) in the
+    /// hour of `t` (`None`: the day end).
+    fn finding_events_at(&mut self, t: Option<i64>, before: u64) {
+        let h = t.map_or(DAY_END_HOUR, |t| (t.rem_euclid(DAY) / 3600) as usize);
+        self.hourly.findings[h] += self.flows.findings.events() - before;
     }
 }

@@ -11,6 +11,53 @@ pub struct Counts {
     pub status: [u64; 6],
     pub in_use: u64,
     pub in_use_active: u64,
+    /// Open findings per severity (`rules::findings::SEVERITIES` order).
+    pub findings_open: [u64; 6],
+}
+
+impl Counts {
+    pub fn findings_open_total(&self) -> u64 {
+        self.findings_open.iter().sum()
+    }
+}
+
+/// Findings opened, updated and closed during a day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingFlows {
+    /// Opened per severity (first scans, rescans, and reopened on revival).
+    pub created: [u64; 6],
+    pub updated: u64,
+    pub closed: [u64; 6],
+    /// Closed while the image was in use (pulled or seen in use within the window).
+    pub closed_in_use: u64,
+}
+
+impl FindingFlows {
+    pub fn add(&mut self, o: &FindingFlows) {
+        add6(&mut self.created, &o.created);
+        add6(&mut self.closed, &o.closed);
+        self.updated += o.updated;
+        self.closed_in_use += o.closed_in_use;
+    }
+
+    pub fn created_total(&self) -> u64 {
+        self.created.iter().sum()
+    }
+
+    pub fn closed_total(&self) -> u64 {
+        self.closed.iter().sum()
+    }
+
+    /// `Inspector2 Finding` events: one per finding created, updated or closed.
+    pub fn events(&self) -> u64 {
+        self.created_total() + self.updated + self.closed_total()
+    }
+}
+
+pub fn add6(a: &mut [u64; 6], b: &[u64; 6]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
 }
 
 /// What happened during a day, day end included.
@@ -24,6 +71,7 @@ pub struct Flows {
     pub basic_scans: u64,
     pub expirations: u64,
     pub cost_micro: i64,
+    pub findings: FindingFlows,
 }
 
 impl Flows {
@@ -36,6 +84,32 @@ impl Flows {
         self.basic_scans += o.basic_scans;
         self.expirations += o.expirations;
         self.cost_micro += o.cost_micro;
+        self.findings.add(&o.findings);
+    }
+}
+
+/// Events of a day by hour (0-23 by their instant; 24: the day end at midnight, whose
+/// expirations and lifecycle actions count in the day, as in `daily.csv`): what an
+/// event consumer must absorb at its busiest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hourly {
+    /// `Inspector2 Scan` events (initial scans).
+    pub scans: [u64; 25],
+    /// `Inspector2 Finding` events (findings created, updated, closed).
+    pub findings: [u64; 25],
+}
+
+/// The bucket of the day end in [`Hourly`].
+pub const DAY_END_HOUR: usize = 24;
+
+impl Hourly {
+    pub fn add(&mut self, o: &Hourly) {
+        for (a, b) in self.scans.iter_mut().zip(&o.scans) {
+            *a += b;
+        }
+        for (a, b) in self.findings.iter_mut().zip(&o.findings) {
+            *a += b;
+        }
     }
 }
 
@@ -55,6 +129,7 @@ impl DayRow {
         }
         c.in_use += oc.in_use;
         c.in_use_active += oc.in_use_active;
+        add6(&mut c.findings_open, &oc.findings_open);
         self.flows.add(&o.flows);
     }
 
@@ -93,6 +168,8 @@ pub struct RunResult {
     /// day's snapshot (indexed by `Freq as usize`): where the cost of a day goes.
     pub freq_days: Vec<[DayRow; 3]>,
     pub groups: Vec<String>,
+    /// Per reported day, events by hour (in total).
+    pub hourly: Vec<Hourly>,
     /// Traffic events processed (before the horizon), ignored ones included.
     pub traffic_events: u64,
     pub ignored_events: u64,
@@ -121,6 +198,7 @@ impl RunResult {
             self.days = o.days;
             self.group_days = o.group_days;
             self.freq_days = o.freq_days;
+            self.hourly = o.hourly;
             self.config_changes = o.config_changes;
             self.freq_changes = o.freq_changes;
         } else {
@@ -128,6 +206,9 @@ impl RunResult {
                 *a += b;
             }
             for (a, b) in self.days.iter_mut().zip(&o.days) {
+                a.add(b);
+            }
+            for (a, b) in self.hourly.iter_mut().zip(&o.hourly) {
                 a.add(b);
             }
             for (fa, fb) in self.freq_days.iter_mut().zip(&o.freq_days) {

@@ -12,7 +12,7 @@ use crate::rules::{
 };
 
 /// 2026-01-01T00:00:00Z: a midnight, so `S + k*DAY` are the day ends.
-const S: i64 = 1_767_225_600;
+pub(super) const S: i64 = 1_767_225_600;
 const INITIAL: i64 = 90_000;
 const RESCAN: i64 = 10_000;
 const LAST_PULL: PullMode = PullMode::LastPullDate;
@@ -28,7 +28,12 @@ const ARCHIVED: [u64; 6] = [0, 0, 0, 0, 0, 1];
 
 /// Settings of profile 2024 (look-back: pushed within 30 days or pulled within 90),
 /// default prices, no free trial, a 30-day in-use window.
-fn ctx(scan_type: ScanType, push: Duration, pull: Option<Duration>, mode: PullMode) -> Ctx {
+pub(super) fn ctx(
+    scan_type: ScanType,
+    push: Duration,
+    pull: Option<Duration>,
+    mode: PullMode,
+) -> Ctx {
     let s = InspectorSettings { push, pull, mode };
     Ctx {
         window: Window::new(&s, Profile::P2024),
@@ -42,17 +47,17 @@ fn ctx(scan_type: ScanType, push: Duration, pull: Option<Duration>, mode: PullMo
 }
 
 /// ENHANCED, push LIFETIME, no pull window.
-fn lifetime() -> Ctx {
+pub(super) fn lifetime() -> Ctx {
     ctx(ScanType::Enhanced, Duration::Lifetime, None, LAST_PULL)
 }
 
 /// ENHANCED, push DAYS_14, no pull window.
-fn days14() -> Ctx {
+pub(super) fn days14() -> Ctx {
     ctx(ScanType::Enhanced, Duration::Days(14), None, LAST_PULL)
 }
 
 /// ENHANCED, push DAYS_14, pull DAYS_30 in `mode`.
-fn days14_pull30(mode: PullMode) -> Ctx {
+pub(super) fn days14_pull30(mode: PullMode) -> Ctx {
     ctx(
         ScanType::Enhanced,
         Duration::Days(14),
@@ -66,22 +71,29 @@ fn basic() -> Ctx {
 }
 
 /// Digest number `n` (1..=32 are the ones `recount` looks at).
-fn d(n: u32) -> DigestRef<'static> {
+pub(super) fn d(n: u32) -> DigestRef<'static> {
     let mut b = [0u8; 32];
     b[..4].copy_from_slice(&n.to_be_bytes());
     DigestRef::Sha256(b)
 }
 
-fn repo(freq: Freq) -> RepoState {
+pub(super) fn repo(freq: Freq) -> RepoState {
     RepoState::new("app", freq, None, 0)
 }
 
 /// Pushes digest `n` (supported) with `tags`; returns its slot.
-fn push(r: &mut RepoState, t: i64, n: u32, tags: &[&str], c: &Ctx) -> u32 {
+pub(super) fn push(r: &mut RepoState, t: i64, n: u32, tags: &[&str], c: &Ctx) -> u32 {
     push_as(r, t, n, tags, true, c)
 }
 
-fn push_as(r: &mut RepoState, t: i64, n: u32, tags: &[&str], supported: bool, c: &Ctx) -> u32 {
+pub(super) fn push_as(
+    r: &mut RepoState,
+    t: i64,
+    n: u32,
+    tags: &[&str],
+    supported: bool,
+    c: &Ctx,
+) -> u32 {
     r.push(
         t,
         d(n),
@@ -93,17 +105,19 @@ fn push_as(r: &mut RepoState, t: i64, n: u32, tags: &[&str], supported: bool, c:
     r.lookup(d(n)).expect("pushed image is live")
 }
 
-fn pull(r: &mut RepoState, t: i64, n: u32, c: &Ctx) -> bool {
+pub(super) fn pull(r: &mut RepoState, t: i64, n: u32, c: &Ctx) -> bool {
     r.observe(t, d(n), LAST_PULL, c)
 }
 
-fn in_use(r: &mut RepoState, t: i64, n: u32, c: &Ctx) -> bool {
+pub(super) fn in_use(r: &mut RepoState, t: i64, n: u32, c: &Ctx) -> bool {
     r.observe(t, d(n), LAST_IN_USE, c)
 }
 
-/// The day's flows so far; clears them (as the engine does after a snapshot).
+/// The day's flows so far, findings left out (`findings_tests.rs` checks them); clears
+/// them (as the engine does after a snapshot).
 fn take(r: &mut RepoState) -> Flows {
-    let f = r.flows;
+    let mut f = r.flows;
+    f.findings = Default::default();
     r.close_day(false);
     f
 }
@@ -130,7 +144,8 @@ fn assert_counts(r: &RepoState, images: u64, status: [u64; 6], in_use: u64, in_u
             images,
             status,
             in_use,
-            in_use_active
+            in_use_active,
+            findings_open: r.counts.findings_open,
         }
     );
     let mut recount = [0u64; 6];
@@ -1163,6 +1178,7 @@ fn close_day_adds_reported_days_to_the_totals() {
             pushes: 1,
             initial_scans: 1,
             cost_micro: INITIAL,
+            findings: r.totals.flows.findings,
             ..Flows::default()
         }
     );

@@ -104,7 +104,8 @@ pub struct RunCharts {
     pub charts: Vec<(&'static str, &'static str, String)>,
 }
 
-/// Writes `coverage.png/.svg`, `cost.png/.svg` and `cost_by_month.png/.svg` into `dir`.
+/// Writes `coverage.png/.svg`, `cost.png/.svg`, `cost_by_month.png/.svg` and
+/// `findings.png/.svg` into `dir`.
 pub fn write_run_charts(report: &Report, dir: &Path) -> Result<RunCharts> {
     use super::month_chart::{MONTHLY_TITLE, MonthlyCost};
     let coverage = CoverageSeries::from_report(report);
@@ -113,11 +114,18 @@ pub fn write_run_charts(report: &Report, dir: &Path) -> Result<RunCharts> {
     let coverage_svg = write_both(&coverage, dir, "coverage")?;
     let cost_svg = write_both(&cost, dir, "cost")?;
     let monthly_svg = write_both(&monthly, dir, "cost_by_month")?;
+    let findings = super::findings_chart::FindingsSeries::from_report(report);
+    let findings_svg = write_both(&findings, dir, "findings")?;
     Ok(RunCharts {
         charts: vec![
             ("coverage", COVERAGE_TITLE, coverage_svg),
             ("cost", COST_TITLE, cost_svg),
             ("cost_by_month", MONTHLY_TITLE, monthly_svg),
+            (
+                "findings",
+                super::findings_chart::FINDINGS_TITLE,
+                findings_svg,
+            ),
         ],
     })
 }
@@ -292,17 +300,69 @@ pub fn simplify(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<(f64, f64)>
 
 /// How many y labels to ask for on a count axis up to `top`, so small ranges get whole
 /// numbers only.
-fn count_labels(top: f64) -> usize {
+pub(super) fn count_labels(top: f64) -> usize {
     (top.floor() as usize + 1).clamp(2, 10)
 }
 
 /// A count-axis label: whole numbers only, with thousands separators.
-fn count_label(v: f64) -> String {
+pub(super) fn count_label(v: f64) -> String {
     if (v - v.round()).abs() > 1e-9 || v < 0.0 {
         String::new()
     } else {
         super::human::thousands(v.round() as u64)
     }
+}
+
+/// The mesh of a chart of counts over days: the date axis below, a count axis on the
+/// left up to `y_top`.
+pub(super) fn day_count_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<super::axis::TickAxis, plotters::coord::types::RangedCoordf64>,
+    >,
+    axis: &DayAxis,
+    x_desc: &str,
+    y_desc: &str,
+    y_top: f64,
+) -> DrawResult<DB> {
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(axis.ticks().len() + 1)
+        .y_labels(count_labels(y_top))
+        .x_label_formatter(&|x| axis.label(*x))
+        .y_label_formatter(&|y| count_label(*y))
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .light_line_style(WHITE)
+        .draw()
+}
+
+/// Cumulative tops of stacked daily series: layer k is the sum of series 0..=k.
+pub(super) fn stack<'a>(series: impl Iterator<Item = &'a [u64]>) -> Vec<Vec<u64>> {
+    let mut tops: Vec<Vec<u64>> = Vec::new();
+    for counts in series {
+        let below = tops.last();
+        let top = counts
+            .iter()
+            .enumerate()
+            .map(|(d, c)| c + below.map_or(0, |b| b[d]))
+            .collect();
+        tops.push(top);
+    }
+    tops
+}
+
+/// A daily series as steps: each day's value held from its start to its end.
+pub(super) fn day_steps(values: &[u64]) -> Vec<(f64, f64)> {
+    simplify(
+        values
+            .iter()
+            .enumerate()
+            .flat_map(|(d, &v)| [(d as f64, v as f64), (d as f64 + 1.0, v as f64)]),
+    )
 }
 
 /// Contiguous runs of `Some` values, as lists of indexes.
@@ -404,18 +464,7 @@ impl Chart for CoverageSeries {
         root.fill(&WHITE)?;
         let plot = with_legend(root, &self.legend())?;
         let n = self.days();
-        // Cumulative tops: layer k is the sum of statuses 0..=k.
-        let mut tops: Vec<Vec<u64>> = Vec::with_capacity(self.status.len());
-        for (k, (_, counts)) in self.status.iter().enumerate() {
-            let below = if k == 0 { None } else { tops.get(k - 1) };
-            tops.push(
-                counts
-                    .iter()
-                    .enumerate()
-                    .map(|(d, c)| c + below.map_or(0, |b| b[d]))
-                    .collect(),
-            );
-        }
+        let tops = stack(self.status.iter().map(|(_, c)| c.as_slice()));
         let max = tops
             .last()
             .and_then(|t| t.iter().max())
@@ -435,18 +484,7 @@ impl Chart for CoverageSeries {
             .right_y_label_area_size(84)
             .build_cartesian_2d(axis.coord(), 0f64..y_top)?
             .set_secondary_coord(axis.coord(), 0f64..105f64);
-        chart
-            .configure_mesh()
-            .x_desc(x_desc)
-            .y_desc("Images (count)")
-            .x_labels(axis.ticks().len() + 1)
-            .y_labels(count_labels(y_top))
-            .x_label_formatter(&|x| axis.label(*x))
-            .y_label_formatter(&|y| count_label(*y))
-            .label_style((FONT, LABEL_SIZE))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .light_line_style(WHITE)
-            .draw()?;
+        day_count_mesh(&mut chart, &axis, &x_desc, "Images (count)", y_top)?;
         chart
             .configure_secondary_axes()
             .y_desc("Images in use that are monitored (%)")
@@ -458,12 +496,7 @@ impl Chart for CoverageSeries {
         // Top-down, opaque: each layer hides the part of the one above it that is not its own.
         for (k, top) in tops.iter().enumerate().rev() {
             let color = status_color(self.status[k].0);
-            let steps = simplify(
-                top.iter()
-                    .enumerate()
-                    .flat_map(|(d, &v)| [(d as f64, v as f64), (d as f64 + 1.0, v as f64)]),
-            );
-            chart.draw_series(AreaSeries::new(steps, 0.0, color.filled()))?;
+            chart.draw_series(AreaSeries::new(day_steps(top), 0.0, color.filled()))?;
         }
         for r in runs(&self.in_use_pct) {
             let steps = simplify(r.flat_map(|d| {

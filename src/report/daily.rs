@@ -14,8 +14,10 @@ cost_usd,cumulative_cost_usd,coverage_pct,in_use,in_use_active,in_use_coverage_p
 
 /// Columns after the pinned ones: coverage among continuously scanned images, and the
 /// EventBridge events of the day (see `report::events`).
-pub const EXTRA_COLUMNS: &str =
-    "continuous_coverage_pct,scan_frequency_change_events,initial_scan_complete_events";
+pub const EXTRA_COLUMNS: &str = "continuous_coverage_pct,scan_frequency_change_events,initial_scan_complete_events,\
+findings_open,findings_open_critical,findings_open_high,findings_open_medium,findings_open_low,\
+findings_open_informational,findings_open_untriaged,findings_created,findings_updated,\
+findings_closed,findings_closed_in_use";
 
 pub struct Daily;
 
@@ -65,6 +67,25 @@ pub fn push_row(
         st(Status::Active) + st(Status::Expired),
     );
     let _ = write!(s, ",{freq_events},{}", f.initial_scans);
+    push_findings(s, row);
+}
+
+/// The findings columns: open in total and per severity, then the day's flows.
+fn push_findings(s: &mut String, row: &DayRow) {
+    use std::fmt::Write as _;
+    let (c, f) = (&row.counts, &row.flows.findings);
+    let _ = write!(s, ",{}", c.findings_open_total());
+    for n in c.findings_open {
+        let _ = write!(s, ",{n}");
+    }
+    let _ = write!(
+        s,
+        ",{},{},{},{}",
+        f.created_total(),
+        f.updated,
+        f.closed_total(),
+        f.closed_in_use
+    );
 }
 
 /// Frequency-change events per reported day of a run.

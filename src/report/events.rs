@@ -6,8 +6,13 @@
 //!   changed (`MANUAL` stands for "off"), at most [`REPOSITORIES_PER_EVENT`] per event;
 //!   sent when the registry is or was `ENHANCED`.
 //! - `Inspector2 Scan` (source `aws.inspector2`, scan-status `INITIAL_SCAN_COMPLETE`)
-//!   for every initial enhanced scan. Findings are not modelled, so the event carries no
-//!   `finding-severity-counts`.
+//!   for every initial enhanced scan, with the `finding-severity-counts` the scan opened
+//!   (CRITICAL, HIGH, MEDIUM as in AWS's events, and a TOTAL over every severity).
+//!
+//! - `Inspector2 Finding` (source `aws.inspector2`) with `--finding-events`: one per
+//!   finding created (status `ACTIVE`), updated (`ACTIVE`) or closed (`CLOSED`), with the
+//!   image in `resources[].details.awsEcrContainerImage`. A finding is numbered within its
+//!   image and severity, so its `findingArn` is the same when it is reopened or closed.
 //!
 //! Ids are UUID-shaped and derived from the event's content, so runs are reproducible.
 
@@ -16,6 +21,8 @@ use crate::base::digest::DigestRef;
 use crate::base::error::Result;
 use crate::base::time::format_instant;
 use crate::engine::Observer;
+use crate::engine::findings::{FindingRecord, Findings};
+use crate::rules::findings::{SEVERITIES, Sev};
 use crate::rules::{Freq, ScanType};
 use serde_json::json;
 
@@ -34,6 +41,35 @@ fn ecr_name(f: Freq) -> &'static str {
         Freq::ScanOnPush => "SCAN_ON_PUSH",
         Freq::Off => "MANUAL",
     }
+}
+
+/// The id of finding `ordinal` of severity `s` of the image with `key`: 32 hex digits.
+fn finding_id(key: u64, s: usize, ordinal: u32) -> String {
+    use crate::base::hash::splitmix;
+    let a = splitmix(key ^ ((s as u64) << 32 | ordinal as u64));
+    let b = splitmix(a ^ key.rotate_left(23));
+    format!("{a:016x}{b:016x}")
+}
+
+/// The (severity, ordinal) of the `i`-th finding of an image with `counts`, in severity
+/// order.
+fn nth_finding(counts: &Sev, mut i: u32) -> (usize, u32) {
+    for (s, &c) in counts.iter().enumerate() {
+        if i < c {
+            return (s, i);
+        }
+        i -= c;
+    }
+    (5, 0)
+}
+
+/// Tags as text, sorted (an image's tags have no order).
+fn sorted_tags<'a>(tags: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    let mut v: Vec<String> = tags
+        .map(|t| String::from_utf8_lossy(t).into_owned())
+        .collect();
+    v.sort();
+    v
 }
 
 /// A UUID-shaped id from the event's identity.
@@ -66,6 +102,11 @@ pub struct EventWriter<'f> {
     account: String,
     region: String,
     line: Vec<u8>,
+    /// Whether to write `Inspector2 Finding` events.
+    findings: bool,
+    /// Finding events written: part of their ids (two feed updates at one instant update
+    /// the same findings twice, in two events).
+    finding_seq: u64,
 }
 
 /// Whether an existing file starts like the events scansim writes (so `--events` may
@@ -81,7 +122,76 @@ impl<'f> EventWriter<'f> {
             account: account.to_string(),
             region: region.to_string(),
             line: Vec::with_capacity(512),
+            findings: false,
+            finding_seq: 0,
         }
+    }
+
+    /// Also writes one `Inspector2 Finding` event per finding created, updated or closed.
+    pub fn with_findings(mut self, on: bool) -> Self {
+        self.findings = on;
+        self
+    }
+
+    /// One `Inspector2 Finding` event: finding `ordinal` of severity `s` of the image.
+    fn finding(
+        &mut self,
+        repo: &str,
+        rec: &FindingRecord,
+        s: usize,
+        ordinal: u32,
+        status: &str,
+    ) -> Result<()> {
+        let time = format_instant(rec.t);
+        let digest = rec.digest.as_ref().to_text();
+        let image = format!("{}/{digest}", self.arn(repo));
+        let id = finding_id(rec.key, s, ordinal);
+        let arn = format!(
+            "arn:aws:inspector2:{}:{}:finding/{id}",
+            self.region, self.account
+        );
+        let tags = sorted_tags(rec.tags.iter().map(|t| &t[..]));
+        let v = json!({
+            "version": "0",
+            "id": event_id(&[
+                b"finding",
+                status.as_bytes(),
+                time.as_bytes(),
+                arn.as_bytes(),
+                &self.finding_seq.to_le_bytes(),
+            ]),
+            "detail-type": "Inspector2 Finding",
+            "source": "aws.inspector2",
+            "account": self.account,
+            "time": time,
+            "region": self.region,
+            "resources": [image],
+            "detail": {
+                "awsAccountId": self.account,
+                "findingArn": arn,
+                "resources": [{
+                    "details": {
+                        "awsEcrContainerImage": {
+                            "imageHash": digest,
+                            "imageTags": tags,
+                            "pushedAt": format_instant(rec.pushed_at),
+                            "registry": self.account,
+                            "repositoryName": repo,
+                        }
+                    },
+                    "id": image,
+                    "partition": "aws",
+                    "region": self.region,
+                    "type": "AWS_ECR_CONTAINER_IMAGE",
+                }],
+                "severity": SEVERITIES[s],
+                "status": status,
+                "type": "PACKAGE_VULNERABILITY",
+                "updatedAt": time,
+            }
+        });
+        self.finding_seq += 1;
+        self.emit(v)
     }
 
     fn arn(&self, repo: &str) -> String {
@@ -147,6 +257,7 @@ impl Observer for EventWriter<'_> {
         repo: &str,
         digest: DigestRef,
         tags: &[&[u8]],
+        findings: &Sev,
     ) -> Result<()> {
         let time = format_instant(t);
         let digest = digest.to_text();
@@ -157,11 +268,7 @@ impl Observer for EventWriter<'_> {
             repo.as_bytes(),
             digest.as_bytes(),
         ]);
-        let mut tags: Vec<String> = tags
-            .iter()
-            .map(|t| String::from_utf8_lossy(t).into_owned())
-            .collect();
-        tags.sort();
+        let tags = sorted_tags(tags.iter().copied());
         let v = json!({
             "version": "0",
             "id": id,
@@ -174,11 +281,42 @@ impl Observer for EventWriter<'_> {
             "detail": {
                 "scan-status": "INITIAL_SCAN_COMPLETE",
                 "repository-name": arn,
+                "finding-severity-counts": {
+                    "CRITICAL": findings[0],
+                    "HIGH": findings[1],
+                    "MEDIUM": findings[2],
+                    "TOTAL": findings.iter().map(|&x| x as u64).sum::<u64>(),
+                },
                 "image-digest": digest,
                 "image-tags": tags,
             }
         });
         self.emit(v)
+    }
+
+    fn wants_findings(&self) -> bool {
+        self.findings
+    }
+
+    fn findings(&mut self, repo: &str, rec: &FindingRecord) -> Result<()> {
+        let (from, n, status) = match &rec.which {
+            Findings::Created { from, n } => (*from, *n, "ACTIVE"),
+            Findings::Closed { n } => ([0; 6], *n, "CLOSED"),
+            Findings::Updated { counts, start, n } => {
+                let total: u32 = counts.iter().sum();
+                for j in 0..*n {
+                    let (s, k) = nth_finding(counts, (start + j) % total.max(1));
+                    self.finding(repo, rec, s, k, "ACTIVE")?;
+                }
+                return Ok(());
+            }
+        };
+        for s in 0..6 {
+            for k in from[s]..from[s] + n[s] {
+                self.finding(repo, rec, s, k, status)?;
+            }
+        }
+        Ok(())
     }
 
     fn finish(&mut self) -> Result<()> {

@@ -45,6 +45,10 @@ pub struct Figures {
     pub continuous_coverage: Pct,
     /// Σ (in_use − in_use_active) over the days.
     pub exposed_sum: u64,
+    /// Open findings per severity on the last day.
+    pub findings_open_last: [u64; 6],
+    /// Σ open findings over the days.
+    pub findings_open_sum: u64,
 }
 
 impl Figures {
@@ -61,6 +65,8 @@ impl Figures {
             f.continuous_coverage.num += active;
             f.continuous_coverage.den += active + d.status(Status::Expired);
             f.exposed_sum += d.counts.in_use - d.counts.in_use_active;
+            f.findings_open_last = d.counts.findings_open;
+            f.findings_open_sum += d.counts.findings_open_total();
         }
         f
     }
@@ -103,6 +109,14 @@ impl Figures {
             return 0;
         }
         div_half_up(self.exposed_sum as u128 * 100, self.days as u128) as u64
+    }
+
+    /// Mean open findings per day in hundredths, rounded half up.
+    pub fn mean_open_findings_hundredths(&self) -> u64 {
+        if self.days == 0 {
+            return 0;
+        }
+        div_half_up(self.findings_open_sum as u128 * 100, self.days as u128) as u64
     }
 
     pub fn mean_exposed(&self) -> f64 {

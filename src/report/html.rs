@@ -41,8 +41,10 @@ pub const ASSUMPTIONS: &[&str] = &[
      days; 30 days push or 90 days pull): each profile takes one of them.",
     "A re-push of an identical digest updates `pushed_at` (whether ECR does is not \
      documented).",
-    "Not modelled: findings and their retention (scan-on-push results do not expire here), \
-     multi-arch image indexes (each platform image is an image; last-in-use tracking is not \
+    "Not modelled: individual findings and their retention (findings are counts per image \
+     and severity from a model of scansim's own, with defaults from AWS's sample scan event \
+     and a 2023 industry study; scan-on-push findings stay open until the image is deleted \
+     or archived or its repository leaves scan on push), multi-arch image indexes (each platform image is an image; last-in-use tracking is not \
      supported by AWS for them), scan latency, the delay before pull and in-use times are \
      refreshed (up to 24-36 h), who pulled (pulls by other scanners refresh the pull clock, \
      Inspector's own do not: leave those out of a trace), regional prices (set them), and \
@@ -186,6 +188,7 @@ pub fn render(report: &Report, charts: &[(&'static str, &'static str, String)]) 
     figure_meanings(&mut o, report);
     money::money_section(&mut o, report, chart("cost_by_month"));
     day_by_day(&mut o, chart("coverage"), chart("cost"));
+    super::html_findings::findings_section(&mut o, report, chart("findings"));
     totals(&mut o, report);
     last_day(&mut o, report);
     money::repositories(&mut o, report);
@@ -297,7 +300,7 @@ fn warnings(o: &mut String, report: &Report) {
 fn contents(o: &mut String) {
     o.push_str(
         "<nav class=\"muted\">On this page: <a href=\"#figures\">what the figures mean</a> \
-         <a href=\"#money\">where the money goes</a> <a href=\"#day-by-day\">day by day</a> \
+         <a href=\"#money\">where the money goes</a> <a href=\"#day-by-day\">day by day</a> <a href=\"#findings\">findings</a> \
          <a href=\"#totals\">totals</a> <a href=\"#repositories\">repositories</a> \
          <a href=\"#settings\">settings</a> <a href=\"#assumptions\">assumptions</a></nav>\n",
     );

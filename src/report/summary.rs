@@ -9,6 +9,7 @@ use super::figures::cents_value;
 use super::{Exporter, Report};
 use crate::base::time::{DAY, format_date, format_instant};
 use crate::rules::Status;
+use crate::rules::findings::SEVERITIES;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -51,6 +52,80 @@ struct Totals {
     ignored_events: u64,
     inputs_processed: u64,
     events_after_horizon: u64,
+}
+
+/// Findings over the reported days (docs/findings.md).
+#[derive(Serialize)]
+struct FindingsJson {
+    open_at_end: BTreeMap<&'static str, u64>,
+    open_at_end_total: u64,
+    mean_open: f64,
+    created: u64,
+    created_by_severity: BTreeMap<&'static str, u64>,
+    updated: u64,
+    closed: u64,
+    closed_by_severity: BTreeMap<&'static str, u64>,
+    closed_in_use: u64,
+}
+
+fn by_severity(a: &[u64; 6]) -> BTreeMap<&'static str, u64> {
+    SEVERITIES.iter().copied().zip(a.iter().copied()).collect()
+}
+
+fn findings(f: &super::figures::Figures) -> FindingsJson {
+    let fl = &f.flows.findings;
+    FindingsJson {
+        open_at_end: by_severity(&f.findings_open_last),
+        open_at_end_total: f.findings_open_last.iter().sum(),
+        mean_open: cents_value(f.mean_open_findings_hundredths()),
+        created: fl.created_total(),
+        created_by_severity: by_severity(&fl.created),
+        updated: fl.updated,
+        closed: fl.closed_total(),
+        closed_by_severity: by_severity(&fl.closed),
+        closed_in_use: fl.closed_in_use,
+    }
+}
+
+#[derive(Serialize)]
+struct SpreadOfDays {
+    p50: u64,
+    p95: u64,
+    max: u64,
+}
+
+/// The load one kind of event puts on its consumers.
+#[derive(Serialize)]
+struct KindLoadJson {
+    total: u64,
+    per_day: SpreadOfDays,
+    busiest_hour: SpreadOfDays,
+    /// Start of the busiest hour of the run (the day end: the midnight).
+    busiest_hour_at: Option<String>,
+}
+
+fn event_load(report: &Report) -> BTreeMap<&'static str, KindLoadJson> {
+    use super::consumers::{Spread, hour_text, loads};
+    let spread = |v: &[u64]| {
+        let s = Spread::of(v);
+        SpreadOfDays {
+            p50: s.p50,
+            p95: s.p95,
+            max: s.max,
+        }
+    };
+    loads(report)
+        .into_iter()
+        .map(|l| {
+            let j = KindLoadJson {
+                total: l.per_day.iter().sum(),
+                per_day: spread(&l.per_day),
+                busiest_hour: spread(&l.busiest_hour),
+                busiest_hour_at: l.peak.map(|(d, h)| hour_text(report.scenario.start, d, h)),
+            };
+            (l.kind, j)
+        })
+        .collect()
 }
 
 /// The repositories of one scan frequency (at each day's end), over the reported days.
@@ -100,6 +175,8 @@ struct Summary {
     figures: Figures8b,
     totals: Totals,
     by_scan_frequency: BTreeMap<&'static str, FreqSummary>,
+    findings: FindingsJson,
+    event_load: BTreeMap<&'static str, KindLoadJson>,
     replications: Option<ReplicationsJson>,
     last_day: Option<LastDay>,
     configuration_changes: Vec<String>,
@@ -205,6 +282,8 @@ impl Exporter for SummaryJson {
                 events_after_horizon: r.events_after_horizon,
             },
             by_scan_frequency: by_scan_frequency(report),
+            findings: findings(f),
+            event_load: event_load(report),
             replications: replications(report),
             last_day,
             configuration_changes: r

@@ -53,15 +53,17 @@ impl Exporter for Monthly {
         writeln!(
             out,
             "month,days,pushes,initial_scans,rescans,basic_scans,expirations,cost_usd,\
-             mean_coverage_pct,mean_in_use_coverage_pct"
+             mean_coverage_pct,mean_in_use_coverage_pct,findings_created,findings_updated,\
+             findings_closed,findings_closed_in_use,findings_open_at_end"
         )?;
         for m in months(report) {
             let f = &m.figures;
             let mut cost = String::new();
             push_usd(&mut cost, f.flows.cost_micro);
+            let fi = &f.flows.findings;
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 m.month,
                 f.days,
                 f.flows.pushes,
@@ -71,7 +73,12 @@ impl Exporter for Monthly {
                 f.flows.expirations,
                 cost,
                 f.coverage.text(),
-                f.in_use_coverage.text()
+                f.in_use_coverage.text(),
+                fi.created_total(),
+                fi.updated,
+                fi.closed_total(),
+                fi.closed_in_use,
+                f.findings_open_last.iter().sum::<u64>()
             )?;
         }
         Ok(())

@@ -2,6 +2,7 @@
 //! repository scan frequency, rules profiles and durations, the window and the enablement
 //! look-back, prices and the free trial (docs/behaviour.md says what each does).
 
+pub mod findings;
 pub mod lifecycle;
 
 use crate::base::names::filter_matches;

@@ -1,7 +1,7 @@
 //! EventBridge events (`run --events`) and the AWS JSON configuration forms.
 
 use crate::common::{
-    WorkDir, assert_success, csv_counts, read_bytes, read_text, repo_file, run_scenario,
+    WorkDir, assert_success, csv_column, csv_counts, read_bytes, read_text, repo_file, run_scenario,
 };
 use std::path::Path;
 
@@ -71,6 +71,26 @@ fn check_events_against_daily(out: &Path, events: &Path, start: &str) {
         v[day] += n as u64;
     }
     assert_eq!(got_freq, freq, "frequency-change events per day");
+    // The consumers' load in summary.json counts the same events, and the finding events
+    // the daily findings columns.
+    let load = &crate::common::read_json(&out.join("summary.json"))["event_load"];
+    let total = |k: &str| load[k]["total"].as_u64().unwrap();
+    assert_eq!(total("ECR Scan Resource Change"), freq.iter().sum::<u64>());
+    assert_eq!(total("Inspector2 Scan"), init.iter().sum::<u64>());
+    let finding_events: u64 = ["findings_created", "findings_updated", "findings_closed"]
+        .iter()
+        .map(|c| csv_counts(&daily, c).iter().sum::<u64>())
+        .sum();
+    assert_eq!(total("Inspector2 Finding"), finding_events);
+    for k in [
+        "ECR Scan Resource Change",
+        "Inspector2 Scan",
+        "Inspector2 Finding",
+    ] {
+        let (hour, day) = (&load[k]["busiest_hour"], &load[k]["per_day"]);
+        assert!(hour["max"].as_u64() <= day["max"].as_u64(), "{k}");
+        assert!(day["p50"].as_u64() <= day["p95"].as_u64(), "{k}");
+    }
     assert_eq!(got_init, init, "initial-scan events per day");
     assert!(freq.iter().sum::<u64>() > 0 && init.iter().sum::<u64>() > 0);
     // Ids are unique and reproducible.
@@ -247,4 +267,170 @@ fn aws_json_forms_give_the_toml_results() {
         root.write(&name, json_form(reg, lc));
         assert_eq!(daily(&name), want, "{reg} + {lc}");
     }
+}
+
+/// Every JSON path of `v` with the type of its value (array elements under `[]`).
+fn shape(v: &serde_json::Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+    use serde_json::Value;
+    let kind = match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(a) => {
+            for x in a {
+                shape(x, &format!("{path}[]"), out);
+            }
+            "array"
+        }
+        Value::Object(o) => {
+            for (k, x) in o {
+                shape(x, &format!("{path}.{k}"), out);
+            }
+            "object"
+        }
+    };
+    out.insert(format!("{path}: {kind}"));
+}
+
+/// An `Inspector2 Scan` event of a run has the keys and value types of AWS's sample, at
+/// every path, with `finding-severity-counts` that add up to its TOTAL.
+#[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
+fn inspector2_scan_events_have_the_shape_of_the_aws_sample() {
+    let root = WorkDir::new("events-shape");
+    let sc = repo_file("scenarios/trace-demo/scenario.toml");
+    let (out, events) = (root.join("out"), root.join("events.jsonl"));
+    run_with_events(&sc, &out, &events);
+    let sample: serde_json::Value = serde_json::from_str(&read_text(&repo_file(
+        "../shared/aws-samples/eventbridge/Inspector2_Scan.INITIAL_SCAN_COMPLETE.ecr-enhanced-page.awsdocs2023.json",
+    )))
+    .unwrap();
+    let mut want = std::collections::BTreeSet::new();
+    shape(&sample, "", &mut want);
+    let mut seen = 0;
+    for line in read_text(&events).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["detail-type"] != "Inspector2 Scan" || v["detail"]["image-tags"][0].is_null() {
+            continue;
+        }
+        let mut got = std::collections::BTreeSet::new();
+        shape(&v, "", &mut got);
+        assert_eq!(got, want, "{line}");
+        let c = &v["detail"]["finding-severity-counts"];
+        let part: u64 = ["CRITICAL", "HIGH", "MEDIUM"]
+            .iter()
+            .map(|k| c[k].as_u64().unwrap())
+            .sum();
+        assert!(part <= c["TOTAL"].as_u64().unwrap(), "{line}");
+        seen += 1;
+    }
+    assert!(seen > 0, "no tagged Inspector2 Scan event");
+}
+
+/// `--finding-events`: one `Inspector2 Finding` event per finding created, updated or
+/// closed, as many per day as the daily findings columns count (the day-end closures at
+/// the midnight that ends their day), in the shape of AWS's sample, with reproducible ids
+/// and a finding's ARN the same when it closes as when it opened.
+#[test]
+#[cfg_attr(
+    shared_missing,
+    ignore = "../shared/cases not found beside the checkout: the shared golden cases were not run"
+)]
+fn finding_events_match_the_daily_columns_and_the_aws_sample() {
+    let root = WorkDir::new("events-findings");
+    // Fewer findings per image than by default keep the file small.
+    let synthetic = root.write(
+        "s.toml",
+        format!("{SYNTHETIC}\n[findings]\nper_image = 12\nper_rescan = 2\n"),
+    );
+    let sc = repo_file("scenarios/trace-demo/scenario.toml");
+    for sc in [&sc, &synthetic] {
+        check_finding_events(&root, sc);
+    }
+    // Without --events the flag is refused.
+    let o = run_scenario(&sc, &root.join("out3"), &["--finding-events"]);
+    assert!(!o.status.success());
+}
+
+fn check_finding_events(root: &WorkDir, sc: &Path) {
+    let _ = std::fs::remove_dir_all(root.join("out"));
+    let run = |out: &str, ev: &str| {
+        let (out, events) = (root.join(out), root.join(ev));
+        assert_success(&run_scenario(
+            sc,
+            &out,
+            &[
+                "--no-charts",
+                "--events",
+                events.to_str().unwrap(),
+                "--finding-events",
+                "--force",
+            ],
+        ));
+        (out, events)
+    };
+    let (out, events) = run("out", "events.jsonl");
+    let daily = read_text(&out.join("daily.csv"));
+    let start = scansim::base::time::parse_instant(&csv_column(&daily, "date")[0]).unwrap();
+    let want: Vec<u64> = (0..csv_counts(&daily, "findings_created").len())
+        .map(|d| {
+            ["findings_created", "findings_updated", "findings_closed"]
+                .iter()
+                .map(|c| csv_counts(&daily, c)[d])
+                .sum()
+        })
+        .collect();
+    let sample: serde_json::Value = serde_json::from_str(&read_text(&repo_file(
+        "../shared/aws-samples/eventbridge/Inspector2_Finding.ACTIVE.ecr-enhanced-page.awsdocs2023.json",
+    )))
+    .unwrap();
+    let mut allowed = std::collections::BTreeSet::new();
+    shape(&sample, "", &mut allowed);
+    let text = read_text(&events);
+    let mut got = vec![0u64; want.len()];
+    let mut status_of: std::collections::HashMap<String, String> = Default::default();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if v["detail-type"] != "Inspector2 Finding" {
+            continue;
+        }
+        let mut paths = std::collections::BTreeSet::new();
+        shape(&v, "", &mut paths);
+        let extra: Vec<_> = paths.difference(&allowed).collect();
+        assert!(extra.is_empty(), "paths not in the AWS sample: {extra:?}");
+        let d = &v["detail"];
+        assert!(["ACTIVE", "CLOSED"].contains(&d["status"].as_str().unwrap()));
+        assert_eq!(d["updatedAt"], v["time"]);
+        let t = scansim::base::time::parse_instant(v["time"].as_str().unwrap()).unwrap();
+        // Day-end closures happen at the midnight that ends their day.
+        let day = if t.rem_euclid(86_400) == 0 && d["status"] == "CLOSED" {
+            (t - start) / 86_400 - 1
+        } else {
+            (t - start) / 86_400
+        };
+        got[day as usize] += 1;
+        let arn = d["findingArn"].as_str().unwrap().to_string();
+        let prev = status_of.insert(arn, d["status"].as_str().unwrap().to_string());
+        if d["status"] == "CLOSED" {
+            assert_eq!(
+                prev.as_deref(),
+                Some("ACTIVE"),
+                "only an open finding closes"
+            );
+        }
+    }
+    assert_eq!(got, want, "finding events per day");
+    assert!(want.iter().sum::<u64>() > 0);
+    // Ids are unique and the same on a second run.
+    let ids: std::collections::HashSet<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), text.lines().count());
+    let (_, again) = run("out2", "again.jsonl");
+    assert_eq!(read_bytes(&events), read_bytes(&again));
 }

@@ -86,6 +86,16 @@ fn merge_reads_parts_as_untrusted_input() {
     });
     let e = merge_err();
     assert!(e.contains("has 6 day rows; its variant has 5 days"), "{e}");
+    fresh();
+    tamper(&d.join("p1"), |p| {
+        p.runs[0].findings.pop();
+    });
+    let e = merge_err();
+    assert!(e.contains("has 4 findings rows for 5 days"), "{e}");
+    fresh();
+    tamper(&d.join("p1"), |p| p.runs[0].findings[1][3] = -1);
+    let e = merge_err();
+    assert!(e.contains("day 1: findings field 4 is negative"), "{e}");
     // The checksum covers the content: a changed count without a new checksum.
     fresh();
     let file = d.join("p2/part.json");

@@ -197,6 +197,8 @@ proptest! {
                         + row.flows.rescans as i64 * c.rescan_micro as i64);
             }
         }
+        check_findings_conservation(days)?;
+        check_hourly(&run.result)?;
         // Outputs: cumulative never decreases; monthly and repository totals add up to
         // the daily totals exactly; two runs give identical bytes.
         let out = dir.join("out");
@@ -213,6 +215,9 @@ proptest! {
             prop_assert_eq!(total(col, &monthly), total(col, &daily), "monthly {}", col);
             prop_assert_eq!(total(col, &repos), total(col, &daily), "repositories {}", col);
         }
+        for col in ["findings_created", "findings_updated", "findings_closed", "findings_closed_in_use"] {
+            prop_assert_eq!(total(col, &monthly), total(col, &daily), "monthly {}", col);
+        }
         let micro: i64 = days.iter().map(|d| d.flows.cost_micro).sum();
         let repo_micro: i64 = run.result.repos.iter().map(|r| r.totals.flows.cost_micro).sum();
         prop_assert_eq!(repo_micro, micro);
@@ -222,6 +227,79 @@ proptest! {
         for f in ["daily.csv", "monthly.csv", "repositories.csv", "groups.csv", "summary.json"] {
             prop_assert_eq!(read_bytes(&out.join(f)), read_bytes(&out2.join(f)));
         }
+    }
+}
+
+/// The events by hour add up to the day's initial scans and finding events.
+fn check_hourly(r: &scansim::engine::RunResult) -> Result<(), TestCaseError> {
+    prop_assert_eq!(r.hourly.len(), r.days.len());
+    for (d, (h, row)) in r.hourly.iter().zip(&r.days).enumerate() {
+        prop_assert_eq!(
+            h.scans.iter().sum::<u64>(),
+            row.flows.initial_scans,
+            "day {}",
+            d
+        );
+        prop_assert_eq!(
+            h.findings.iter().sum::<u64>(),
+            row.flows.findings.events(),
+            "day {}",
+            d
+        );
+    }
+    Ok(())
+}
+
+/// Open findings per severity carry over: open(d) = open(d-1) + created(d) - closed(d);
+/// exposure is part of the closures.
+fn check_findings_conservation(days: &[scansim::engine::DayRow]) -> Result<(), TestCaseError> {
+    for d in 1..days.len() {
+        let (prev, row) = (&days[d - 1], &days[d]);
+        let f = &row.flows.findings;
+        for s in 0..6 {
+            prop_assert_eq!(
+                row.counts.findings_open[s] + f.closed[s],
+                prev.counts.findings_open[s] + f.created[s],
+                "day {}, severity {}",
+                d,
+                s
+            );
+        }
+        prop_assert!(f.closed_in_use <= f.closed_total());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    /// Findings draw from their own streams: another findings model changes the findings
+    /// and nothing else.
+    #[test]
+    fn findings_change_no_other_figure(c in case()) {
+        let dir = WorkDir::new("prop-findings");
+        write_case(&dir, &c);
+        let mut sc = Scenario::load(&dir.join("s.toml")).expect("scenario");
+        let a = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).expect("run");
+        sc.findings = std::sync::Arc::new(scansim::rules::findings::FindingsModel {
+            per_image: 3.0,
+            sigma: 2.0,
+            per_rescan: 40.0,
+            updated_share: 0.9,
+            ..Default::default()
+        });
+        let b = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).expect("run");
+        check_findings_conservation(&b.result.days)?;
+        check_hourly(&b.result)?;
+        let strip = |days: &[scansim::engine::DayRow]| -> Vec<scansim::engine::DayRow> {
+            days.iter().map(|d| {
+                let mut d = *d;
+                d.counts.findings_open = [0; 6];
+                d.flows.findings = Default::default();
+                d
+            }).collect()
+        };
+        prop_assert_eq!(strip(&a.result.days), strip(&b.result.days));
     }
 }
 

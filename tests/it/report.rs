@@ -1,13 +1,16 @@
 //! Charts, report.html and progress output: what a planner opens after a run.
 
 use crate::common::{
-    ScenarioDir, WorkDir, assert_success, bin, count, pct, read_json, read_text, repo_file,
-    run_scenario, thousands, usd, whole_pct,
+    ScenarioDir, WorkDir, assert_success, bin, count, csv_column, pct, read_json, read_text,
+    repo_file, run_scenario, thousands, usd, whole_pct,
 };
 use scansim::engine::RunOptions;
 use scansim::model::scenario::Scenario;
 use scansim::report::Report;
 use scansim::report::charts::{self, CostSeries, CoverageSeries};
+use scansim::report::findings_chart::{
+    CLOSED_IN_USE_LABEL, CLOSED_LABEL, FINDINGS_TITLE, FindingsSeries,
+};
 use scansim::rules::Status;
 use std::path::Path;
 use std::process::Stdio;
@@ -91,7 +94,7 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
     let t = tiny("charts-files");
     let out = &t.out;
     assert_success(&run_scenario(&t.dir.join("scenario.toml"), out, &[]));
-    for stem in ["coverage", "cost", "cost_by_month"] {
+    for stem in ["coverage", "cost", "cost_by_month", "findings"] {
         assert_eq!(
             png_size(&out.join(format!("{stem}.png"))),
             (charts::WIDTH, charts::HEIGHT)
@@ -132,6 +135,42 @@ fn run_writes_png_and_svg_charts_with_legend_and_axes() {
         position(&cost, t);
     }
     assert!(out.join("report.html").is_file());
+}
+
+/// The findings chart plots the findings columns of daily.csv: open per severity (only
+/// those that occur), closed, closed while in use; its legend and axes are in the SVG.
+#[test]
+fn findings_chart_plots_the_daily_findings_columns() {
+    let t = tiny("charts-findings");
+    let sc = Scenario::load(&t.dir.join("scenario.toml")).unwrap();
+    let run = scansim::app::simulate::simulate(&sc, None, RunOptions::default()).unwrap();
+    let rep = Report::new(&sc, &run.result, &run.provenance, &[]);
+    let s = FindingsSeries::from_report(&rep);
+    run_in_process(&t.dir.join("scenario.toml"), &t.out);
+    let daily = read_text(&t.out.join("daily.csv"));
+    let col = |name: &str| -> Vec<u64> {
+        csv_column(&daily, name)
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    assert!(!s.open.is_empty(), "the tiny scenario opens findings");
+    for (sev, values) in &s.open {
+        let name = scansim::rules::findings::SEVERITIES[*sev].to_lowercase();
+        assert_eq!(values, &col(&format!("findings_open_{name}")), "{name}");
+    }
+    assert_eq!(s.closed, col("findings_closed"));
+    assert_eq!(s.closed_in_use, col("findings_closed_in_use"));
+    let texts = svg_texts(&charts::svg_string(&s).unwrap());
+    for t in [
+        FINDINGS_TITLE,
+        "Open findings (count)",
+        "Findings closed per day (count)",
+        CLOSED_LABEL,
+        CLOSED_IN_USE_LABEL,
+    ] {
+        position(&texts, t);
+    }
 }
 
 #[test]
@@ -413,11 +452,12 @@ fn check_report(out: &Path) {
         .descendants()
         .filter(|n| n.has_tag_name("svg"))
         .collect();
-    assert_eq!(svgs.len(), 3, "three inline SVG charts, in page order");
+    assert_eq!(svgs.len(), 4, "four inline SVG charts, in page order");
     for (svg, title) in svgs.iter().zip([
         scansim::report::month_chart::MONTHLY_TITLE,
         charts::COVERAGE_TITLE,
         charts::COST_TITLE,
+        FINDINGS_TITLE,
     ]) {
         assert!(
             svg.descendants()

@@ -271,9 +271,9 @@ fn a_setting_without_effect_gives_a_paired_difference_of_exactly_zero() {
         }
     }
     assert_eq!(
-        diffs, 16,
-        "5 figures, continuous coverage and 2 figures of the continuous part, each with a \
-         difference and its half-width"
+        diffs, 20,
+        "5 figures, continuous coverage, 2 findings figures and 2 figures of the \
+         continuous part, each with a difference and its half-width"
     );
     // The replications themselves differ: the zero is the pairing, not a lack of noise.
     assert_ne!(rows[1]["cost_per_30_days_usd_hw95"], "0.0000");

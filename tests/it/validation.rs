@@ -1239,8 +1239,8 @@ fn unknown_top_level_table() {
         at(&text, "pricng")
     );
     assert!(
-        msg == prefix || msg == format!("{prefix}, sweep"),
-        "want `{prefix}[, sweep]`, got `{msg}`"
+        msg == prefix || msg == format!("{prefix}, sweep, findings"),
+        "want `{prefix}[, sweep, findings]`, got `{msg}`"
     );
 }
 
@@ -1600,4 +1600,97 @@ fn invalid_toml_names_line_and_column() {
         value_at(&text, "[registry")
     );
     assert!(msg.starts_with(&want), "want `{want}...`, got `{msg}`");
+}
+
+// ---------------------------------------------------------------------------------------
+// The findings model (`[findings]`, a group's `findings = { .. }`)
+
+/// The message for `body` in a `[findings]` table, which must point at `needle`.
+fn findings_rejected(name: &str, body: &str, needle: &str, want: &str) {
+    let text = format!("{SIM}[findings]\n{body}\n{TRAFFIC}");
+    let (s, msg) = rejected(&format!("findings-{name}"), &text, &[]);
+    assert_eq!(
+        msg,
+        format!("{}:{}: {want}", s.sc(), at(&text, needle)),
+        "{body}"
+    );
+}
+
+#[test]
+fn findings_keys_are_checked_with_their_ranges() {
+    unknown_key(
+        "findings",
+        &format!("{SIM}[findings]\nper_imag = 3\n{TRAFFIC}"),
+        "per_imag",
+        "findings.per_imag",
+        "per_image, sigma, severity_mix, per_rescan, rescan_severity_mix, updated_share",
+    );
+    findings_rejected(
+        "per-image",
+        "per_image = 100001",
+        "100001",
+        "findings.per_image: must be a number in 0..=100000 (got 100001)",
+    );
+    findings_rejected(
+        "sigma",
+        "sigma = -1",
+        "-1",
+        "findings.sigma: must be a number in 0..=4 (got -1)",
+    );
+    findings_rejected(
+        "share",
+        "updated_share = 1.5",
+        "1.5",
+        "findings.updated_share: must be a number in 0..=1 (got 1.5)",
+    );
+    findings_rejected(
+        "rescan",
+        "per_rescan = -0.5",
+        "-0.5",
+        "findings.per_rescan: must be a number in 0..=100000 (got -0.5)",
+    );
+    findings_rejected(
+        "mix-zero",
+        "severity_mix = { critical = 0 }",
+        "{ critical",
+        "findings.severity_mix: give at least one positive weight among critical, high, \
+         medium, low, informational, untriaged",
+    );
+    findings_rejected(
+        "mix-key",
+        "rescan_severity_mix = { severe = 1 }",
+        "severe",
+        "findings.rescan_severity_mix.severe: unknown key `severe`; allowed keys here: \
+         critical, high, medium, low, informational, untriaged",
+    );
+}
+
+#[test]
+fn a_group_findings_table_is_checked_and_overrides_the_scenario_table() {
+    let group = "[[synthetic.repositories]]\nname = \"svc-{i}\"\ncount = 2\npushes_per_day = 1\n";
+    let text = format!("{SIM}[synthetic]\n{group}findings = {{ per_image = -3 }}\n");
+    let (s, msg) = rejected("findings-group", &text, &[]);
+    assert_eq!(
+        msg,
+        format!(
+            "{}:{}: synthetic.repositories[0].findings.per_image: must be a number in \
+             0..=100000 (got -3)",
+            s.sc(),
+            at(&text, "-3")
+        )
+    );
+    let ok = format!(
+        "{SIM}[findings]\nper_image = 5\nsigma = 0\n[synthetic]\n{group}findings = {{ sigma = 0.5 }}\n\
+         [[synthetic.repositories]]\nname = \"web\"\ncount = 1\npushes_per_day = 1\n"
+    );
+    let dir = setup("findings-group-ok", &ok, &[]);
+    let sc = scansim::model::scenario::Scenario::load(&dir.dir.join("scenario.toml")).unwrap();
+    let (svc, web) = (sc.findings_for("svc-1"), sc.findings_for("web"));
+    assert_eq!((svc.per_image, svc.sigma), (5.0, 0.5));
+    assert_eq!((web.per_image, web.sigma), (5.0, 0.0));
+    assert_eq!(
+        sc.findings_for("svc-2").sigma,
+        0.0,
+        "svc-2 is not in the group"
+    );
 }

@@ -22,7 +22,7 @@ pub struct Metric {
 
 /// The figures of `sweep.csv`: the first [`FIRST_BLOCK`] in its first columns, the
 /// others in columns at the end (added later, so the earlier columns keep their places).
-pub const METRICS: [Metric; 6] = [
+pub const METRICS: [Metric; 8] = [
     Metric {
         name: "cost_per_30_days_usd",
         value: |f| Some(f.cost_per_30_days_usd()),
@@ -47,7 +47,18 @@ pub const METRICS: [Metric; 6] = [
         name: "mean_continuous_coverage_pct",
         value: |f| f.continuous_coverage.exact(),
     },
+    Metric {
+        name: "mean_open_findings",
+        value: |f| Some(f.findings_open_sum as f64 / f.days.max(1) as f64),
+    },
+    Metric {
+        name: "findings_closed_in_use",
+        value: |f| Some(f.flows.findings.closed_in_use as f64),
+    },
 ];
+
+/// The findings figures, last in `sweep.csv` and `runs.csv`.
+pub const FINDINGS: std::ops::Range<usize> = 6..8;
 pub const FIRST_BLOCK: usize = 5;
 
 pub const COST: usize = 0;

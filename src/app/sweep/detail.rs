@@ -129,13 +129,15 @@ pub fn combine(shards: Vec<ShardDetail>, runs: &[RunDays]) -> Result<Detail> {
             runs.len()
         )));
     }
+    // The parts' figures are of coverage and cost: their findings are not kept.
+    let day = |a: &[i64; 17]| decode_day(a, &[0; 20]);
     let parts = all
         .into_iter()
         .map(|d| RunParts {
-            by_freq: d.by_freq.each_ref().map(decode_day),
+            by_freq: d.by_freq.each_ref().map(day),
             repos_by_freq: d.repos_by_freq,
             groups: d.groups,
-            by_group: d.by_group.iter().map(decode_day).collect(),
+            by_group: d.by_group.iter().map(day).collect(),
         })
         .collect();
     Ok(Detail { baseline, parts })

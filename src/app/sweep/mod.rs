@@ -141,7 +141,7 @@ pub fn check_sizes(spec: &SweepSpec) -> Result<()> {
         crate::app::estimate::check(
             &v.scenario,
             crate::app::estimate::Mode::PerRepository,
-            false,
+            crate::app::estimate::Events::None,
         )
         .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
     }

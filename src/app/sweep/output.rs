@@ -3,7 +3,9 @@
 //! ([`markdown`]), the charts ([`plots`]) with `sweep.html` ([`html`]), and
 //! `variants/NAME/daily.csv` of replication 0.
 
-use super::compare::{CONTINUOUS, COST, Comparison, FIRST_BLOCK, IN_USE, METRICS, YEAR_DAYS};
+use super::compare::{
+    CONTINUOUS, COST, Comparison, FINDINGS, FIRST_BLOCK, IN_USE, METRICS, YEAR_DAYS,
+};
 use super::detail::Detail;
 use super::exec::RunDays;
 use super::part::SweepMeta;
@@ -80,6 +82,11 @@ fn sweep_csv(c: &Comparison) -> std::result::Result<Vec<u8>, csv::Error> {
         }
     }
     est_header(&mut header, "cost_per_year_usd", false);
+    for diff in [false, true] {
+        for m in &METRICS[FINDINGS] {
+            est_header(&mut header, m.name, diff);
+        }
+    }
     w.write_record(&header)?;
     let eff = c.efficient();
     for (i, (v, s)) in meta.variants.iter().zip(&c.whole).enumerate() {
@@ -108,6 +115,9 @@ fn sweep_csv(c: &Comparison) -> std::result::Result<Vec<u8>, csv::Error> {
             ..e
         });
         row.extend(est_cols(&year));
+        for e in s.value[FINDINGS].iter().chain(&s.diff[FINDINGS]) {
+            row.extend(est_cols(e));
+        }
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -129,6 +139,7 @@ fn runs_csv(c: &Comparison) -> std::result::Result<Vec<u8>, csv::Error> {
         "continuous_part_cost_micro_usd",
         "continuous_part_mean_in_use_coverage_pct",
     ]);
+    header.extend(METRICS[FINDINGS].iter().map(|m| m.name));
     w.write_record(&header)?;
     let pct = |x: Option<f64>| x.map(|x| fixed(x, 6)).unwrap_or_default();
     for (i, (v, vf)) in meta.variants.iter().zip(&c.figs).enumerate() {
@@ -150,6 +161,7 @@ fn runs_csv(c: &Comparison) -> std::result::Result<Vec<u8>, csv::Error> {
                 cf.flows.cost_micro.to_string(),
                 pct(cf.in_use_coverage.exact()),
             ]);
+            row.extend(METRICS[FINDINGS].iter().map(|m| pct((m.value)(f))));
             w.write_record(&row)?;
         }
     }

@@ -185,11 +185,13 @@ pub struct PartRun {
     pub variant: u32,
     pub replication: u32,
     pub days: Vec<[i64; 17]>,
+    /// Per day, the findings ([`encode_findings`]); as many rows as `days`.
+    pub findings: Vec<[i64; 20]>,
     /// Per configuration change: (instant, repositories whose frequency changed).
     pub changes: Vec<(i64, u64)>,
 }
 
-pub const FORMAT: &str = "scansim-sweep-part/2";
+pub const FORMAT: &str = "scansim-sweep-part/3";
 
 /// `part.json`: a shard's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -232,7 +234,36 @@ pub fn encode_day(d: &DayRow) -> [i64; 17] {
     ]
 }
 
-pub fn decode_day(a: &[i64; 17]) -> DayRow {
+/// The findings of a day: open per severity, created per severity, closed per
+/// severity, updated, closed while in use.
+pub fn encode_findings(d: &DayRow) -> [i64; 20] {
+    let f = &d.flows.findings;
+    let mut a = [0i64; 20];
+    for s in 0..6 {
+        a[s] = d.counts.findings_open[s] as i64;
+        a[6 + s] = f.created[s] as i64;
+        a[12 + s] = f.closed[s] as i64;
+    }
+    a[18] = f.updated as i64;
+    a[19] = f.closed_in_use as i64;
+    a
+}
+
+pub fn decode_day(a: &[i64; 17], fa: &[i64; 20]) -> DayRow {
+    let u = |x: i64| x.max(0) as u64;
+    let mut d = decode_counts_flows(a);
+    let f = &mut d.flows.findings;
+    for s in 0..6 {
+        d.counts.findings_open[s] = u(fa[s]);
+        f.created[s] = u(fa[6 + s]);
+        f.closed[s] = u(fa[12 + s]);
+    }
+    f.updated = u(fa[18]);
+    f.closed_in_use = u(fa[19]);
+    d
+}
+
+fn decode_counts_flows(a: &[i64; 17]) -> DayRow {
     let u = |x: i64| x.max(0) as u64;
     DayRow {
         counts: Counts {
@@ -240,6 +271,7 @@ pub fn decode_day(a: &[i64; 17]) -> DayRow {
             status: [u(a[1]), u(a[2]), u(a[3]), u(a[4]), u(a[5]), u(a[6])],
             in_use: u(a[7]),
             in_use_active: u(a[8]),
+            ..Counts::default()
         },
         flows: Flows {
             pushes: u(a[9]),
@@ -250,6 +282,7 @@ pub fn decode_day(a: &[i64; 17]) -> DayRow {
             basic_scans: u(a[14]),
             expirations: u(a[15]),
             cost_micro: a[16],
+            ..Flows::default()
         },
     }
 }
@@ -268,6 +301,7 @@ impl Part {
                     variant: r.variant,
                     replication: r.replication,
                     days: r.days.iter().map(encode_day).collect(),
+                    findings: r.days.iter().map(encode_findings).collect(),
                     changes: r.changes.clone(),
                 })
                 .collect(),
@@ -298,7 +332,12 @@ impl Part {
             .map(|r| RunDays {
                 variant: r.variant,
                 replication: r.replication,
-                days: r.days.iter().map(decode_day).collect(),
+                days: r
+                    .days
+                    .iter()
+                    .zip(&r.findings)
+                    .map(|(a, f)| decode_day(a, f))
+                    .collect(),
                 changes: r.changes.clone(),
             })
             .collect()
@@ -383,8 +422,18 @@ impl Part {
                     v.days
                 ));
             }
-            for (d, row) in r.days.iter().enumerate() {
+            if r.findings.len() != r.days.len() {
+                return Err(format!(
+                    "run ({}, {}) has {} findings rows for {} days",
+                    r.variant,
+                    r.replication,
+                    r.findings.len(),
+                    v.days
+                ));
+            }
+            for (d, (row, f)) in r.days.iter().zip(&r.findings).enumerate() {
                 check_day(row)
+                    .and_then(|()| check_findings(f))
                     .map_err(|e| format!("run ({}, {}), day {d}: {e}", r.variant, r.replication))?;
             }
         }
@@ -449,6 +498,13 @@ fn check_day(a: &[i64; 17]) -> std::result::Result<(), String> {
         ));
     }
     Ok(())
+}
+
+fn check_findings(a: &[i64; 20]) -> std::result::Result<(), String> {
+    match a.iter().position(|&x| x < 0) {
+        Some(i) => Err(format!("findings field {} is negative", i + 1)),
+        None => Ok(()),
+    }
 }
 
 /// The fingerprint of a sharded sweep: SHA-256 over the program version, the scenario
@@ -644,6 +700,11 @@ mod tests {
         d.counts.in_use_active = 1;
         d.flows.rescans = 9;
         d.flows.cost_micro = 123_456_789;
-        assert_eq!(decode_day(&encode_day(&d)), d);
+        d.counts.findings_open = [1, 2, 3, 4, 5, 6];
+        d.flows.findings.created = [7, 8, 9, 10, 11, 12];
+        d.flows.findings.closed = [13, 14, 15, 16, 17, 18];
+        d.flows.findings.updated = 19;
+        d.flows.findings.closed_in_use = 20;
+        assert_eq!(decode_day(&encode_day(&d), &encode_findings(&d)), d);
     }
 }

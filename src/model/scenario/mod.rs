@@ -2,6 +2,7 @@
 //! resolved settings the engine runs on.
 
 mod aws;
+pub mod findings;
 pub mod node;
 pub use aws::{Proposal, proposal_from_file};
 pub mod sweep;
@@ -10,6 +11,7 @@ pub mod synthetic;
 use crate::base::error::{Error, Location, Result};
 use crate::base::names::{UNSUPPORTED_REGIONS, check_filter, check_region, filter_matches};
 use crate::base::time::{DAY, MAX_INSTANT, MIN_INSTANT};
+use crate::rules::findings::FindingsModel;
 use crate::rules::lifecycle::Policy;
 use crate::rules::{
     Billing, Duration, InspectorSettings, Pricing, Profile, PullMode, RegistryConfig,
@@ -74,6 +76,8 @@ pub struct Scenario {
     pub timeline: Vec<TimelineEntry>,
     pub lifecycle: Vec<LifecycleEntry>,
     pub traffic: Traffic,
+    /// The findings model of repositories outside any synthetic group (`[findings]`).
+    pub findings: Arc<FindingsModel>,
     /// Non-fatal findings (an unsupported region under profile 2025).
     pub warnings: Vec<String>,
     /// Every file the scenario references, in the order read.
@@ -142,6 +146,16 @@ impl Scenario {
     }
 
     /// The lifecycle policy of a repository: the first entry whose filters match it.
+    /// The findings model of a repository: its synthetic group's, else `[findings]`.
+    pub fn findings_for(&self, repo: &str) -> Arc<FindingsModel> {
+        if let Traffic::Synthetic(cfg) = &self.traffic
+            && let Some(g) = cfg.group_of_name(repo)
+        {
+            return g.findings.clone();
+        }
+        self.findings.clone()
+    }
+
     pub fn lifecycle_for(&self, repo: &str) -> Option<usize> {
         self.lifecycle
             .iter()
@@ -279,6 +293,7 @@ const TOP_KEYS: &[&str] = &[
     "traffic",
     "synthetic",
     "sweep",
+    "findings",
 ];
 
 /// The `[simulation]` table, read.
@@ -367,7 +382,8 @@ impl<'a, 's> Loader<'a, 's> {
         let timeline = self.timeline(root, sim.profile, inspector, &mut enhanced_at)?;
         let warnings = self.region_warnings(&sim, &enhanced_at)?;
         let lifecycle = self.lifecycle(root)?;
-        let traffic = self.traffic(root)?;
+        let findings = findings::from_root(root)?;
+        let traffic = self.traffic(root, &findings)?;
         check_history(root, &traffic, sim.start)?;
         Ok(Scenario {
             file: self.doc.file.to_path_buf(),
@@ -383,6 +399,7 @@ impl<'a, 's> Loader<'a, 's> {
             timeline,
             lifecycle,
             traffic,
+            findings: Arc::new(findings),
             warnings,
             referenced_files: self.files,
             sha256: crate::base::hash::sha256_bytes(self.doc.text.as_bytes()),
@@ -574,7 +591,7 @@ impl<'a, 's> Loader<'a, 's> {
     }
 
     /// The traffic source: `[traffic]` (a trace), `[synthetic]`, or none.
-    fn traffic(&mut self, root: &Table<'a, 's>) -> Result<Traffic> {
+    fn traffic(&mut self, root: &Table<'a, 's>, findings: &FindingsModel) -> Result<Traffic> {
         match (root.get("traffic"), root.get("synthetic")) {
             (Some(_), Some(s)) => {
                 Err(s
@@ -589,7 +606,7 @@ impl<'a, 's> Loader<'a, 's> {
                 Ok(Traffic::Trace(self.path(&tn)?))
             }
             (None, Some(n)) => Ok(Traffic::Synthetic(Box::new(SyntheticConfig::from_toml(
-                &n,
+                &n, findings,
             )?))),
             (None, None) => Ok(Traffic::None),
         }

@@ -7,7 +7,9 @@ use crate::base::hash::stable_hash;
 use crate::base::names::{check_repository, check_tag};
 use crate::base::time::DAY;
 use crate::model::scenario::node::{Node, Table};
+use crate::rules::findings::FindingsModel;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A group's push rate per repository and day.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,6 +57,8 @@ pub struct Group {
     pub start: Option<i64>,
     /// Repositories appear evenly spread over this many days from `start`.
     pub appear_over_days: u32,
+    /// The findings model of the group's images (`findings = { .. }` over `[findings]`).
+    pub findings: Arc<FindingsModel>,
 }
 
 /// Days on which vulnerability-feed triggers are more frequent.
@@ -106,9 +110,11 @@ const GROUP_KEYS: &[&str] = &[
     "delete_after_days",
     "start",
     "appear_over_days",
+    "findings",
 ];
 
-fn num(n: &Node, min: f64, max: f64) -> Result<f64> {
+/// A number in `min..=max`.
+pub(super) fn num(n: &Node, min: f64, max: f64) -> Result<f64> {
     let v = n.f64()?;
     if !v.is_finite() || v < min || v > max {
         return Err(n.error(format!("must be a number in {min}..={max} (got {v})")));
@@ -129,7 +135,7 @@ fn opt_int(t: &Table, key: &str, min: i64, max: i64, default: i64) -> Result<i64
 }
 
 impl SyntheticConfig {
-    pub fn from_toml(node: &Node) -> Result<Self> {
+    pub fn from_toml(node: &Node, findings: &FindingsModel) -> Result<Self> {
         let t = node.table()?;
         t.allow(&[
             "history_days",
@@ -165,7 +171,7 @@ impl SyntheticConfig {
         let mut groups = Vec::new();
         let mut names: HashMap<String, String> = HashMap::new();
         for e in groups_node.elements()? {
-            let g = parse_group(&e)?;
+            let g = parse_group(&e, findings)?;
             for i in [0, g.count - 1] {
                 let name = g.template.replace("{i}", &i.to_string());
                 check_repository(name.as_bytes())
@@ -212,6 +218,13 @@ impl SyntheticConfig {
         out
     }
 
+    /// The group whose name template produces `repo`.
+    pub fn group_of_name(&self, repo: &str) -> Option<&Group> {
+        self.groups
+            .iter()
+            .find(|g| template_index(&g.template, repo).is_some_and(|i| i < g.count))
+    }
+
     pub fn repository_names(&self) -> Vec<String> {
         self.repositories().into_iter().map(|r| r.name).collect()
     }
@@ -219,7 +232,7 @@ impl SyntheticConfig {
 
 /// One `[[synthetic.repositories]]` group; keys are read in a fixed order, which decides
 /// the error shown.
-fn parse_group(e: &Node) -> Result<Group> {
+fn parse_group(e: &Node, findings: &FindingsModel) -> Result<Group> {
     let t = e.table()?;
     t.allow(GROUP_KEYS)?;
     let name_node = t
@@ -267,6 +280,10 @@ fn parse_group(e: &Node) -> Result<Group> {
         },
         start,
         appear_over_days: opt_int(&t, "appear_over_days", 0, 36_500, 0)? as u32,
+        findings: Arc::new(match t.get("findings") {
+            Some(n) => super::findings::parse(&n.table()?, findings)?,
+            None => *findings,
+        }),
     })
 }
 
@@ -340,5 +357,35 @@ fn moving_tag(t: &Table) -> Result<Option<String>> {
                 Ok(Some(s.to_string()))
             }
         }
+    }
+}
+
+/// The index `i` for which `template` gives `name`, if any.
+fn template_index(template: &str, name: &str) -> Option<u32> {
+    let Some((pre, _)) = template.split_once("{i}") else {
+        return (template == name).then_some(0);
+    };
+    let rest = name.strip_prefix(pre)?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let i: u32 = rest[..end].parse().ok()?;
+    (template.replace("{i}", &i.to_string()) == name).then_some(i)
+}
+
+#[cfg(test)]
+mod template_tests {
+    use super::template_index;
+
+    #[test]
+    fn a_name_gives_back_its_index() {
+        assert_eq!(template_index("svc-{i}", "svc-12"), Some(12));
+        assert_eq!(template_index("svc-{i}", "svc-012"), None);
+        assert_eq!(template_index("svc-{i}", "svc-"), None);
+        assert_eq!(template_index("a{i}/b{i}", "a3/b3"), Some(3));
+        assert_eq!(template_index("a{i}/b{i}", "a3/b4"), None);
+        assert_eq!(template_index("web", "web"), Some(0));
+        assert_eq!(template_index("web", "web2"), None);
+        assert_eq!(template_index("x-{i}-y", "x-7-y"), Some(7));
     }
 }
