@@ -2,6 +2,7 @@
 //! diff, advise, validate) and the warnings they give (checks).
 
 pub mod advise;
+pub mod calibrate;
 pub mod checks;
 pub mod diff;
 pub mod estimate;

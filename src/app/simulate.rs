@@ -14,6 +14,7 @@ use crate::model::scenario::{Scenario, Traffic};
 use crate::report::Report;
 use crate::report::answer::{Replications, Spread, headline_values};
 use crate::report::events::is_events_file;
+use crate::source::continued::Continued;
 use crate::source::synthetic::{Registry, RepoSource};
 use crate::source::trace::TraceReader;
 use rayon::prelude::*;
@@ -129,9 +130,15 @@ pub fn simulate_with_events(
     match (trace, &sc.traffic) {
         (None, Traffic::Synthetic(cfg)) => {
             let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
-            let result = Engine::new(sc, opts, &reg.groups)
-                .with_observer(sink)
-                .run(&mut reg.merged())?;
+            let engine = Engine::new(sc, opts, &reg.groups).with_observer(sink);
+            let result = match &cfg.history {
+                Some(h) => engine.run(&mut Continued::new(
+                    TraceReader::open(h)?,
+                    &reg.plan,
+                    &reg.specs,
+                ))?,
+                None => engine.run(&mut reg.merged())?,
+            };
             let provenance = Provenance::collect(sc, None)?;
             Ok(Run::new(sc, result, provenance, None))
         }
@@ -149,6 +156,13 @@ fn simulate_synthetic(
     opts: RunOptions,
 ) -> Result<RunResult> {
     let reg = Registry::new(cfg, seed, sc.start, sc.days);
+    if let Some(history) = &cfg.history {
+        // The history is one trace: one engine reads it, then the continuation.
+        let mut source = Continued::new(TraceReader::open(history)?, &reg.plan, &reg.specs);
+        let mut result = Engine::new(sc, opts, &reg.groups).run(&mut source)?;
+        result.groups = crate::model::groups::Grouping::names(&reg.groups);
+        return Ok(result);
+    }
     if let Some(p) = &opts.progress {
         p.start(reg.specs.len() as u64, "repositories");
     }
@@ -196,9 +210,20 @@ pub fn generate(sc: &Scenario, out: &Path, force: bool) -> Result<u64> {
     )?;
     let reg = Registry::new(cfg, sc.seed, sc.start, sc.days);
     let writer = crate::source::writer::TraceWriter::create(out, force)?;
-    let mut tap = crate::source::writer::Tap::new(reg.merged(), writer);
-    Engine::new(sc, RunOptions::default(), &reg.groups).run(&mut tap)?;
-    tap.finish()
+    let engine = Engine::new(sc, RunOptions::default(), &reg.groups);
+    match &cfg.history {
+        Some(history) => {
+            let source = Continued::new(TraceReader::open(history)?, &reg.plan, &reg.specs);
+            let mut tap = crate::source::writer::Tap::new(source, writer);
+            engine.run(&mut tap)?;
+            tap.finish()
+        }
+        None => {
+            let mut tap = crate::source::writer::Tap::new(reg.merged(), writer);
+            engine.run(&mut tap)?;
+            tap.finish()
+        }
+    }
 }
 
 /// The files a run reads: the scenario, every file it names, the trace given.

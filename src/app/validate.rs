@@ -114,9 +114,21 @@ fn read_traffic(
             })
         }
         (None, Traffic::Synthetic(s)) => {
-            repos.extend(s.repository_names());
+            let history = match &s.history {
+                Some(h) => {
+                    let rows = read_history(h, sc.start, repos)?;
+                    format!(
+                        "the history {} ({rows} rows before day 0), then ",
+                        h.display()
+                    )
+                }
+                None => String::new(),
+            };
+            let names = s.repository_names();
+            let n = names.len();
+            repos.extend(names);
             Ok(TrafficRead {
-                text: format!("synthetic, {} repositories", repos.len()),
+                text: format!("{history}synthetic, {n} repositories"),
                 trace: None,
             })
         }
@@ -125,6 +137,23 @@ fn read_traffic(
             sc.file.display()
         ))),
     }
+}
+
+/// Checks every row of a `[traffic] history`: all of them come before day 0.
+fn read_history(h: &Path, start: i64, repos: &mut BTreeSet<String>) -> Result<u64> {
+    let mut r = TraceReader::open(h)?;
+    let mut rows = 0;
+    while let Some(t) = r.next_time()? {
+        let ev = r.take_event();
+        if t >= start {
+            return Err(crate::source::continued::late_row(h, ev.line, start, t));
+        }
+        rows += 1;
+        if !ev.repo.is_empty() {
+            repos.insert(String::from_utf8_lossy(ev.repo).into_owned());
+        }
+    }
+    Ok(rows)
 }
 
 /// Checks every row of a trace, collecting the repository names of the rows before the

@@ -2,6 +2,7 @@
 //! it does (`run`). `main.rs` only parses and dispatches.
 
 pub mod advise;
+pub mod calibrate;
 pub mod diff;
 pub mod generate;
 pub mod import;
@@ -57,6 +58,10 @@ scansim import usage-totals JSON... [--run DIR]",
         long_about = import::LONG_ABOUT
     )]
     Import(import::Args),
+    /// Learn a registry's traffic from its trace: write a [synthetic] scenario that
+    /// reproduces it, each value with its uncertainty.
+    #[command(long_about = calibrate::LONG_ABOUT)]
+    Calibrate(calibrate::Args),
 }
 
 impl Command {
@@ -72,6 +77,7 @@ impl Command {
             Command::Generate(a) => generate::run(a),
             Command::Validate(a) => validate::run(a),
             Command::Import(a) => import::run(a),
+            Command::Calibrate(a) => calibrate::run(a),
         }
     }
 }

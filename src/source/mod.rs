@@ -1,5 +1,7 @@
-//! Where traffic comes from: a trace file (reader and writer) and synthetic traffic.
+//! Where traffic comes from: a trace file (reader and writer), synthetic traffic, and a
+//! history trace continued by synthetic traffic.
 
+pub mod continued;
 pub mod input;
 pub mod records;
 pub mod rows;

@@ -77,6 +77,10 @@ impl<'c> Plan<'c> {
                 first_day = first_day.min((s - start).div_euclid(DAY));
             }
         }
+        if cfg.history.is_some() {
+            // The past is the registry's own history, replayed.
+            first_day = 0;
+        }
         let end_day = days as i64;
         let mut burst = vec![1.0; (end_day - first_day) as usize];
         if cfg.burst_days_per_year > 0.0 {
@@ -150,6 +154,21 @@ impl GenStream for RepoGen<'_> {
     fn advance(&mut self) {
         self.pos += 1;
     }
+    fn digest(&self) -> Option<[u8; 32]> {
+        let e = self.buf.get(self.pos)?;
+        self.known.get(e.image as usize).copied()
+    }
+}
+
+/// What a repository's replayed history leaves for its synthetic traffic to continue
+/// ([`RepoGen::continuing`]).
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    /// Live images with a canonical digest, by push time (the images of one push are
+    /// consecutive): (pushed_at, digest).
+    pub images: Vec<(i64, [u8; 32])>,
+    /// The highest version tag number (`v<n>`) pushed.
+    pub last_version: u64,
 }
 
 /// The traffic of one repository generated once for several engines that read it in
@@ -174,9 +193,10 @@ impl Window<'_> {
     fn get(&mut self, pos: usize) -> Option<(GenEvent, [u8; 32])> {
         while pos >= self.base + self.events.len() {
             let e = *self.gen_.peek()?;
+            let d = GenStream::digest(&self.gen_)
+                .unwrap_or_else(|| image_digest(self.seed, self.key, e.image));
             self.gen_.pos += 1;
-            self.events
-                .push_back((e, image_digest(self.seed, self.key, e.image)));
+            self.events.push_back((e, d));
         }
         self.events.get(pos - self.base).copied()
     }
@@ -294,6 +314,8 @@ pub struct RepoGen<'p> {
     decay: BinaryHeap<Reverse<OldPull>>,
     deletes: VecDeque<(i64, u32)>,
     times: Vec<i64>,
+    /// The digests of the images a replayed history left (images `0..known.len()`).
+    known: Vec<[u8; 32]>,
 }
 
 impl<'p> RepoGen<'p> {
@@ -330,7 +352,57 @@ impl<'p> RepoGen<'p> {
             decay: BinaryHeap::new(),
             deletes: VecDeque::new(),
             times: Vec::new(),
+            known: Vec::new(),
         }
+    }
+
+    /// Continues a repository from what its replayed history left at day 0: its live
+    /// images (the newest pushes deployed, pulls of older images decaying from their
+    /// real push times, deletes by the group's cleanup still to come) and its version
+    /// tag numbering. An image older than the cleanup's age is kept: the history shows
+    /// it was.
+    pub fn continuing(plan: &'p Plan<'p>, spec: &RepoSpec, carried: &Carried) -> Self {
+        let mut gen_ = RepoGen::new(plan, spec);
+        let g = gen_.g;
+        gen_.appear = gen_.appear.min(plan.start);
+        gen_.pushes = carried.last_version;
+        gen_.known = carried.images.iter().map(|&(_, d)| d).collect();
+        gen_.next_image = carried.images.len() as u32;
+        let total = g.old_pulls_per_day * g.old_pull_half_life_days / std::f64::consts::LN_2;
+        let mut pushes: Vec<(i64, u32, u32)> = Vec::new();
+        for (i, &(pushed_at, _)) in carried.images.iter().enumerate() {
+            let i = i as u32;
+            let delete_at = match g.delete_after {
+                Some(a) if pushed_at + a >= plan.start => {
+                    gen_.deletes.push_back((pushed_at + a, i));
+                    pushed_at + a
+                }
+                _ => i64::MAX,
+            };
+            let age = (plan.start - pushed_at).max(0) as f64 / DAY as f64;
+            let done = total * (1.0 - (-age / g.old_pull_half_life_days).exp2());
+            gen_.schedule_old_pull(i, pushed_at, delete_at, done);
+            match pushes.last_mut() {
+                Some(p) if p.0 == pushed_at => p.2 += 1,
+                _ => pushes.push((pushed_at, i, 1)),
+            }
+        }
+        let newest = pushes.len().saturating_sub(g.deployed as usize);
+        for &(pushed_at, first_image, images) in &pushes[newest..] {
+            let delete_at = g.delete_after.map_or(i64::MAX, |a| pushed_at + a);
+            let dep = Deploy {
+                act: pushed_at + g.deploy_lag,
+                first_image,
+                images,
+                delete_at: if delete_at >= plan.start {
+                    delete_at
+                } else {
+                    i64::MAX
+                },
+            };
+            gen_.deployed.push_back((dep, plan.start));
+        }
+        gen_
     }
 
     /// The repository's base push rate (per day, before weekday and growth) and the
@@ -603,6 +675,11 @@ impl<'p> RepoSource<'p> {
     pub fn new(plan: &'p Plan<'p>, spec: &RepoSpec) -> Self {
         RepoSource::with_traffic(plan, spec, RepoGen::new(plan, spec))
     }
+
+    /// A repository continuing from its replayed history ([`RepoGen::continuing`]).
+    pub fn continuing(plan: &'p Plan<'p>, spec: &RepoSpec, carried: &Carried) -> Self {
+        RepoSource::with_traffic(plan, spec, RepoGen::continuing(plan, spec, carried))
+    }
 }
 
 impl<'p> RepoSource<'p, SharedReader<'p>> {
@@ -774,8 +851,13 @@ pub struct MergedSource<'p> {
 
 impl<'p> MergedSource<'p> {
     pub fn new(plan: &'p Plan<'p>, specs: &[RepoSpec]) -> Self {
+        MergedSource::of(specs.iter().map(|s| RepoSource::new(plan, s)).collect())
+    }
+
+    /// These repositories merged.
+    pub fn of(repos: Vec<RepoSource<'p>>) -> Self {
         MergedSource {
-            repos: specs.iter().map(|s| RepoSource::new(plan, s)).collect(),
+            repos,
             heap: BinaryHeap::new(),
             rebuild: true,
             stale: None,

@@ -4,6 +4,7 @@ mod advise;
 mod answer;
 mod boundaries;
 mod bounds;
+mod calibrate;
 mod cases;
 mod cli;
 mod cloudtrail;

@@ -1351,7 +1351,7 @@ fn unknown_key_in_lifecycle_and_traffic() {
         &format!("{SIM}[traffic]\ntrace = \"events.csv\"\nformat = \"csv\"\n"),
         "format",
         "traffic.format",
-        "trace",
+        "trace, history",
     );
 }
 
@@ -1552,7 +1552,7 @@ fn traffic_and_synthetic_together() {
         msg,
         format!(
             "{}:{}: synthetic: a scenario has one traffic source: [traffic] or [synthetic], not \
-             both",
+             both (to continue a trace with synthetic traffic, name it `history`)",
             s.sc(),
             at(&text, "[synthetic]")
         )

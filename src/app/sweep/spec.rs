@@ -465,6 +465,9 @@ fn check_traffic(variants: &[Variant], replications: u32) -> Result<()> {
             Traffic::Trace(_) if replications > 1 => {
                 "a trace-driven scenario has one replication (its traffic is fixed): remove --replications (or [sweep] replications), or use [synthetic] traffic"
             }
+            Traffic::Synthetic(ref cfg) if cfg.history.is_some() => {
+                "a sweep does not continue a [traffic] history: compare the settings with one `scansim run` each, or sweep the scenario without the history"
+            }
             _ => continue,
         };
         return Err(Error::usage(format!("variant {}: {what}", v.name)));

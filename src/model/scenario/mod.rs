@@ -590,16 +590,40 @@ impl<'a, 's> Loader<'a, 's> {
         Ok(lifecycle)
     }
 
-    /// The traffic source: `[traffic]` (a trace), `[synthetic]`, or none.
+    /// The traffic source: `[traffic]` (a trace), `[synthetic]`, `[traffic] history`
+    /// with `[synthetic]` (the trace replayed before day 0, synthetic traffic after), or
+    /// none.
     fn traffic(&mut self, root: &Table<'a, 's>, findings: &FindingsModel) -> Result<Traffic> {
-        match (root.get("traffic"), root.get("synthetic")) {
-            (Some(_), Some(s)) => {
-                Err(s
-                    .error("a scenario has one traffic source: [traffic] or [synthetic], not both"))
-            }
-            (Some(n), None) => {
+        let traffic = match root.get("traffic") {
+            Some(n) => {
                 let t = n.table()?;
-                t.allow(&["trace"])?;
+                t.allow(&["trace", "history"])?;
+                if let (Some(_), Some(h)) = (t.get("trace"), t.get("history")) {
+                    return Err(h.error(
+                        "give `trace` (replay a trace) or `history` (a trace continued by \
+                         [synthetic]), not both",
+                    ));
+                }
+                Some(t)
+            }
+            None => None,
+        };
+        let synthetic = root.get("synthetic");
+        match (traffic, synthetic) {
+            (Some(t), Some(s)) => match t.get("history") {
+                Some(h) => self.continued(&h, &s, findings),
+                None => Err(s.error(
+                    "a scenario has one traffic source: [traffic] or [synthetic], not both \
+                     (to continue a trace with synthetic traffic, name it `history`)",
+                )),
+            },
+            (Some(t), None) => {
+                if let Some(h) = t.get("history") {
+                    return Err(h.error(
+                        "a history is continued by synthetic traffic: add [synthetic] (or name \
+                         the file `trace` to replay it alone)",
+                    ));
+                }
                 let tn = t
                     .get("trace")
                     .ok_or_else(|| t.error("missing key `trace` (a CSV trace file)"))?;
@@ -610,6 +634,27 @@ impl<'a, 's> Loader<'a, 's> {
             )?))),
             (None, None) => Ok(Traffic::None),
         }
+    }
+
+    /// `[traffic] history` with `[synthetic]`: the past is the trace, so the synthetic
+    /// traffic generates no history of its own.
+    fn continued(
+        &mut self,
+        history: &Node<'a, 's>,
+        synthetic: &Node<'a, 's>,
+        findings: &FindingsModel,
+    ) -> Result<Traffic> {
+        let mut cfg = SyntheticConfig::from_toml(synthetic, findings)?;
+        if cfg.history_days > 0
+            && let Some(n) = synthetic.table()?.get("history_days")
+        {
+            return Err(n.error(
+                "with [traffic] history the past is the registry's own trace: remove \
+                 history_days",
+            ));
+        }
+        cfg.history = Some(self.path(history)?);
+        Ok(Traffic::Synthetic(Box::new(cfg)))
     }
 
     /// A list of wildcard filters (ECR's filter syntax).

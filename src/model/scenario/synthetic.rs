@@ -25,6 +25,8 @@ pub enum Rate {
 pub struct Group {
     /// Name template; `{i}` is the index 0..count-1.
     pub template: String,
+    /// The repositories' own names instead of a template (`names`).
+    pub names: Option<Vec<String>>,
     /// Label in `groups.csv`.
     pub label: String,
     pub count: u32,
@@ -77,6 +79,9 @@ pub struct SyntheticConfig {
     pub burst_multiplier: f64,
     pub bursts: Vec<Burst>,
     pub groups: Vec<Group>,
+    /// `[traffic] history`: the registry's own trace replayed before day 0; the
+    /// synthetic traffic continues from it (set by the scenario reader).
+    pub history: Option<std::path::PathBuf>,
 }
 
 /// One repository of the synthetic registry.
@@ -91,6 +96,7 @@ pub struct RepoSpec {
 
 const GROUP_KEYS: &[&str] = &[
     "name",
+    "names",
     "count",
     "pushes_per_day",
     "group",
@@ -172,13 +178,16 @@ impl SyntheticConfig {
         let mut names: HashMap<String, String> = HashMap::new();
         for e in groups_node.elements()? {
             let g = parse_group(&e, findings)?;
-            for i in [0, g.count - 1] {
-                let name = g.template.replace("{i}", &i.to_string());
-                check_repository(name.as_bytes())
-                    .map_err(|m| e.error(format!("name template `{}` gives {m}", g.template)))?;
+            if g.names.is_none() {
+                for i in [0, g.count - 1] {
+                    let name = g.template.replace("{i}", &i.to_string());
+                    check_repository(name.as_bytes()).map_err(|m| {
+                        e.error(format!("name template `{}` gives {m}", g.template))
+                    })?;
+                }
             }
             for i in 0..g.count {
-                let name = g.template.replace("{i}", &i.to_string());
+                let name = g.repo_name(i);
                 if let Some(other) = names.insert(name.clone(), g.template.clone()) {
                     return Err(e.error(format!(
                         "repository `{name}` is produced twice (by `{other}` and `{}`): \
@@ -199,6 +208,7 @@ impl SyntheticConfig {
             burst_multiplier,
             bursts,
             groups,
+            history: None,
         })
     }
 
@@ -206,7 +216,7 @@ impl SyntheticConfig {
         let mut out = Vec::new();
         for (gi, g) in self.groups.iter().enumerate() {
             for i in 0..g.count {
-                let name = g.template.replace("{i}", &i.to_string());
+                let name = g.repo_name(i);
                 out.push(RepoSpec {
                     key: stable_hash(name.as_bytes()),
                     name,
@@ -230,24 +240,57 @@ impl SyntheticConfig {
     }
 }
 
+impl Group {
+    /// The name of the group's `i`-th repository.
+    pub fn repo_name(&self, i: u32) -> String {
+        match &self.names {
+            Some(n) => n[i as usize].clone(),
+            None => self.template.replace("{i}", &i.to_string()),
+        }
+    }
+}
+
+/// `names`: the repositories' own names, each checked; `group` is then required.
+fn name_list(t: &Table) -> Result<Option<(Vec<String>, String)>> {
+    let Some(n) = t.get("names") else {
+        return Ok(None);
+    };
+    if let Some(other) = t.get("name").or_else(|| t.get("count")) {
+        return Err(other.error(
+            "give either `names` (the repositories' own names) or `name` and `count`, not both",
+        ));
+    }
+    let els = n.elements()?;
+    if els.is_empty() || els.len() > 1_000_000 {
+        return Err(n.error(format!(
+            "give 1 to 1000000 repository names (got {})",
+            els.len()
+        )));
+    }
+    let mut names = Vec::with_capacity(els.len());
+    for e in els {
+        let s = e.str()?;
+        check_repository(s.as_bytes()).map_err(|m| e.error(m))?;
+        names.push(s.to_string());
+    }
+    if !t.has("group") {
+        return Err(t.error("missing key `group` (a label for the group of `names`)"));
+    }
+    Ok(Some((names, n.path.clone())))
+}
+
 /// One `[[synthetic.repositories]]` group; keys are read in a fixed order, which decides
 /// the error shown.
 fn parse_group(e: &Node, findings: &FindingsModel) -> Result<Group> {
     let t = e.table()?;
     t.allow(GROUP_KEYS)?;
-    let name_node = t
-        .get("name")
-        .ok_or_else(|| t.error("missing key `name` (a template such as \"svc-{i}\")"))?;
-    let template = name_node.str()?.to_string();
-    let count = t
-        .get("count")
-        .ok_or_else(|| t.error("missing key `count` (number of repositories)"))?
-        .int_in(1, 1_000_000)? as u32;
-    if count > 1 && !template.contains("{i}") {
-        return Err(name_node.error(format!(
-            "`{template}` has no `{{i}}` but count is {count}: every repository needs its own name"
-        )));
-    }
+    let (template, count, names) = match name_list(&t)? {
+        Some((names, path)) => (path, names.len() as u32, Some(names)),
+        None => {
+            let (template, count) = template_and_count(&t)?;
+            (template, count, None)
+        }
+    };
     let rate = push_rate(&t)?;
     let label = group_label(&t, &template)?;
     let weekday = weekday_weights(&t)?;
@@ -258,6 +301,7 @@ fn parse_group(e: &Node, findings: &FindingsModel) -> Result<Group> {
     };
     Ok(Group {
         template,
+        names,
         label,
         count,
         rate,
@@ -285,6 +329,24 @@ fn parse_group(e: &Node, findings: &FindingsModel) -> Result<Group> {
             None => *findings,
         }),
     })
+}
+
+/// `name` (a template) and `count`.
+fn template_and_count(t: &Table) -> Result<(String, u32)> {
+    let name_node = t.get("name").ok_or_else(|| {
+        t.error("missing key `name` (a template such as \"svc-{i}\", or `names`)")
+    })?;
+    let template = name_node.str()?.to_string();
+    let count = t
+        .get("count")
+        .ok_or_else(|| t.error("missing key `count` (number of repositories)"))?
+        .int_in(1, 1_000_000)? as u32;
+    if count > 1 && !template.contains("{i}") {
+        return Err(name_node.error(format!(
+            "`{template}` has no `{{i}}` but count is {count}: every repository needs its own name"
+        )));
+    }
+    Ok((template, count))
 }
 
 /// `pushes_per_day`: a fixed rate, or `{ median, sigma }` for log-normal rates.
