@@ -1,14 +1,13 @@
 //! The findings model as pure draws: how many findings an image opens at its first
 //! enhanced scan (heavy-tailed, split by a severity mix), and what a rescan adds (new
-//! findings per severity and updates of open ones). Every draw comes from a ChaCha8
-//! stream keyed by the image (seed, repository, digest) and, for a rescan, its instant, so
+//! findings per severity and updates of open ones). Every draw comes from a stream
+//! keyed by the image (seed, repository, digest) and, for a rescan, its instant, so
 //! findings never take a number from another stream and agree across thread counts and
 //! sweep variants. docs/findings.md gives the defaults and their sources.
 
 use crate::base::hash::{splitmix, stable_hash};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Poisson, StandardNormal};
+use std::convert::Infallible;
 
 /// Severities in the order of every output.
 pub const SEVERITIES: [&str; 6] = [
@@ -132,17 +131,48 @@ pub struct RescanLaws([Option<Poisson<f64>>; 6]);
 const FIRST_SCAN: u64 = 0x6669_6e64_0001;
 const RESCAN: u64 = 0x6669_6e64_0002;
 
-fn stream(key: u64, purpose: u64, t: i64) -> ChaCha8Rng {
-    let mut r = ChaCha8Rng::seed_from_u64(splitmix(key ^ purpose));
-    r.set_stream(t as u64);
-    r
+/// The draws of one scan of one image: a SplitMix64 sequence started from the key of
+/// (image, purpose, instant). A stream is made per scan, millions of times in a run, and
+/// uses a dozen numbers: a ChaCha8 stream's setup (a 256-byte block) cost more than a
+/// third of the findings model's time; this one costs a few multiplications. Its output
+/// is fixed by this code, so runs reproduce across versions of the random crates.
+struct KeyedStream(u64);
+
+impl rand::TryRng for KeyedStream {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let x = splitmix(self.0);
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        Ok(x)
+    }
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.try_next_u64().map(|x| (x >> 32) as u32)
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(8) {
+            let x = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&x[..chunk.len()]);
+        }
+        Ok(())
+    }
 }
 
-fn sample(rng: &mut ChaCha8Rng, law: &Option<Poisson<f64>>) -> u32 {
+fn stream(key: u64, purpose: u64, t: i64) -> KeyedStream {
+    KeyedStream(splitmix(
+        splitmix(key ^ purpose) ^ (t as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93),
+    ))
+}
+
+fn sample(rng: &mut KeyedStream, law: &Option<Poisson<f64>>) -> u32 {
     law.map_or(0, |p| (p.sample(rng) as u32).min(MAX_PER_DRAW))
 }
 
-fn poisson(rng: &mut ChaCha8Rng, mean: f64) -> u32 {
+fn poisson(rng: &mut KeyedStream, mean: f64) -> u32 {
     if mean <= 0.0 {
         return 0;
     }
