@@ -58,6 +58,14 @@ pub fn validate(sc: &Scenario, trace: Option<&Path>) -> Result<String> {
     Ok(out)
 }
 
+/// The repositories of a scenario's traffic: the synthetic ones, or those its trace names
+/// before the horizon (every row of the trace is checked).
+pub fn repository_names(sc: &Scenario) -> Result<BTreeSet<String>> {
+    let mut repos = BTreeSet::new();
+    read_traffic(sc, None, &mut repos)?;
+    Ok(repos)
+}
+
 /// What `validate` read of the traffic.
 struct TrafficRead {
     text: String,

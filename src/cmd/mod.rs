@@ -1,7 +1,9 @@
 //! The command line: one file per subcommand, each with its arguments (`Args`) and what
 //! it does (`run`). `main.rs` only parses and dispatches.
 
+pub mod advise;
 pub mod calibrate;
+pub mod diff;
 pub mod generate;
 pub mod import;
 pub mod merge;
@@ -33,6 +35,14 @@ pub enum Command {
     Sweep(sweep::Args),
     /// Combine the parts of a sharded sweep (the --out directories of `sweep --shard`).
     Merge(merge::Args),
+    /// Compare a proposed change (a scenario, or a configuration in AWS JSON) with the
+    /// base: cost and coverage before and after, as Markdown for a pull request.
+    #[command(long_about = diff::LONG_ABOUT)]
+    Diff(diff::Args),
+    /// Find the cheapest Inspector settings that meet a coverage target (or the best
+    /// covered within a budget), searching every setting the rules profile allows.
+    #[command(long_about = advise::LONG_ABOUT)]
+    Advise(advise::Args),
     /// Write the scenario's synthetic traffic as a trace file.
     Generate(generate::Args),
     /// Check a scenario (and its trace) without simulating; print the resolved settings,
@@ -62,6 +72,8 @@ impl Command {
             Command::Run(a) => run::run(a),
             Command::Sweep(a) => sweep::run(a),
             Command::Merge(a) => merge::run(a),
+            Command::Diff(a) => diff::run(a),
+            Command::Advise(a) => advise::run(a),
             Command::Generate(a) => generate::run(a),
             Command::Validate(a) => validate::run(a),
             Command::Import(a) => import::run(a),
@@ -69,6 +81,22 @@ impl Command {
         }
     }
 }
+
+/// A command that did its work but ends with an exit status of its own (`diff
+/// --fail-above`): `main` prints the message (not as an error) and exits with `code`.
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub message: String,
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 /// Seeds are 0 to 2^63 - 1 everywhere: `--seed`, `[simulation] seed` (a TOML integer)
 /// and the replication seeds of a sweep.

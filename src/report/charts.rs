@@ -707,6 +707,8 @@ pub struct DayLine {
     pub values: Vec<Option<f64>>,
     /// Per day `(low, high)`; none leaves a gap.
     pub band: Option<Vec<Option<(f64, f64)>>>,
+    /// A short tag drawn at the line's end (a variant's number).
+    pub tag: Option<String>,
 }
 
 /// Lines over days, each with an optional band; colours from [`PALETTE`] in order.
@@ -754,9 +756,11 @@ impl Chart for DayLines {
                 (lo.min(v), hi.max(v))
             });
         let axis = DayAxis::new(self.start, n);
+        let tagged = self.lines.iter().any(|l| l.tag.is_some());
         let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, (FONT, CAPTION_SIZE))
             .margin(14)
+            .margin_right(if tagged { 80 } else { 14 })
             .x_label_area_size(56)
             .y_label_area_size(84)
             .build_cartesian_2d(axis.coord(), lo..headroom(hi, 1.0))?;
@@ -783,6 +787,25 @@ impl Chart for DayLines {
                 }
             }
         }
+        // A line that (nearly) coincides with later ones is drawn wider, so each of them
+        // shows as a band of its own colour around the next.
+        let tol = (headroom(hi, 1.0) - lo) * 0.005;
+        let close = |a: &DayLine, b: &DayLine| {
+            a.values.len() == b.values.len()
+                && a.values.iter().zip(&b.values).all(|(x, y)| match (x, y) {
+                    (Some(x), Some(y)) => (x - y).abs() <= tol,
+                    (x, y) => x.is_none() && y.is_none(),
+                })
+        };
+        let widths: Vec<u32> = (0..self.lines.len())
+            .map(|i| {
+                let same = self.lines[i + 1..]
+                    .iter()
+                    .filter(|o| close(o, &self.lines[i]))
+                    .count();
+                2 + 4 * same as u32
+            })
+            .collect();
         for (i, l) in self.lines.iter().enumerate() {
             let c = PALETTE[i % PALETTE.len()];
             for r in runs(&l.values) {
@@ -790,8 +813,52 @@ impl Chart for DayLines {
                 if pts.len() == 1 {
                     chart.draw_series(std::iter::once(Circle::new(pts[0], 4, c.filled())))?;
                 }
-                chart.draw_series(LineSeries::new(pts, c.stroke_width(2)))?;
+                chart.draw_series(LineSeries::new(pts, c.stroke_width(widths[i])))?;
             }
+        }
+        self.draw_tags(&mut chart, n)
+    }
+}
+
+impl DayLines {
+    /// Each line's tag at its last value, lines ending close together sharing one.
+    fn draw_tags<DB: DrawingBackend, CT: CoordTranslate<From = (f64, f64)>>(
+        &self,
+        chart: &mut ChartContext<DB, CT>,
+        n: usize,
+    ) -> DrawResult<DB> {
+        let ends: Vec<(usize, f64)> = self
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.tag.is_some())
+            .filter_map(|(i, l)| Some((i, l.values.iter().rev().flatten().next().copied()?)))
+            .collect();
+        let span = ends.iter().map(|e| e.1.abs()).fold(1.0, f64::max);
+        let mut done = vec![false; ends.len()];
+        for a in 0..ends.len() {
+            if done[a] {
+                continue;
+            }
+            let group: Vec<usize> = (a..ends.len())
+                .filter(|&b| !done[b] && (ends[b].1 - ends[a].1).abs() <= span * 0.015)
+                .collect();
+            let text = group
+                .iter()
+                .map(|&b| self.lines[ends[b].0].tag.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(", ");
+            for b in group {
+                done[b] = true;
+            }
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((n as f64, ends[a].1))
+                    + Text::new(
+                        text,
+                        (6, 0),
+                        text_style(LABEL_SIZE).pos(Pos::new(HPos::Left, VPos::Center)),
+                    ),
+            ))?;
         }
         Ok(())
     }
@@ -949,11 +1016,13 @@ mod tests {
                     label: "DAYS_14".into(),
                     values: vec![Some(10.0), Some(20.0), None, Some(30.0)],
                     band: Some(vec![Some((5.0, 15.0)), Some((15.0, 25.0)), None, None]),
+                    tag: Some("1".into()),
                 },
                 DayLine {
                     label: "LIFETIME".into(),
                     values: vec![Some(50.0); 4],
                     band: None,
+                    tag: Some("2".into()),
                 },
             ],
         };

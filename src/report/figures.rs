@@ -71,6 +71,15 @@ impl Figures {
         f
     }
 
+    /// The figures of `days` days from the sum of their rows: every figure is a ratio or
+    /// a mean of sums, so the sum holds all a run's figures need.
+    pub fn from_total(total: &DayRow, days: u64) -> Figures {
+        Figures {
+            days,
+            ..Figures::from_days(std::iter::once(total))
+        }
+    }
+
     pub fn total_cost_usd(&self) -> f64 {
         self.flows.cost_micro as f64 / 1e6
     }
@@ -159,5 +168,11 @@ mod tests {
         assert_eq!(f.exposed_sum, 1);
         assert_eq!(f.mean_exposed_hundredths(), 33);
         assert_eq!(Pct::default().text(), "");
+        // The same figures from the sum of the rows.
+        let mut total = DayRow::default();
+        for d in &days {
+            total.add(d);
+        }
+        assert_eq!(Figures::from_total(&total, 3), f);
     }
 }

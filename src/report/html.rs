@@ -73,7 +73,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// Escapes text and turns `backtick` spans into `<code>`.
-fn escape_code(s: &str) -> String {
+pub fn escape_code(s: &str) -> String {
     let mut out = String::new();
     for (i, part) in s.split('`').enumerate() {
         if i % 2 == 1 {
@@ -96,7 +96,7 @@ pub fn inline_svg(svg: &str) -> String {
 }
 
 /// A price in micro-USD with as many decimals as it has (at least 2).
-fn price(micro: i64) -> String {
+pub fn price(micro: i64) -> String {
     let neg = micro < 0;
     let m = micro.unsigned_abs();
     let mut frac = format!("{:06}", m % 1_000_000);
@@ -106,7 +106,8 @@ fn price(micro: i64) -> String {
     format!("{}{}.{frac}", if neg { "-" } else { "" }, m / 1_000_000)
 }
 
-const STYLE: &str = "
+/// The style sheet of scansim's pages.
+pub const STYLE: &str = "
 body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; margin: 1.5em auto; max-width: 60em;
        padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
@@ -146,7 +147,7 @@ impl Exporter for HtmlReport<'_> {
     }
 }
 
-pub(super) fn row(out: &mut String, cells: &[(bool, &str)]) {
+pub fn row(out: &mut String, cells: &[(bool, &str)]) {
     out.push_str("<tr>");
     for (numeric, c) in cells {
         if *numeric {
@@ -158,7 +159,7 @@ pub(super) fn row(out: &mut String, cells: &[(bool, &str)]) {
     out.push_str("</tr>\n");
 }
 
-pub(super) fn header(out: &mut String, cells: &[&str]) {
+pub fn header(out: &mut String, cells: &[&str]) {
     out.push_str("<thead><tr>");
     for c in cells {
         let _ = write!(out, "<th>{}</th>", escape(c));
@@ -167,7 +168,7 @@ pub(super) fn header(out: &mut String, cells: &[&str]) {
 }
 
 /// A row of owned cells; `numeric(i)` says whether cell `i` holds a number.
-pub(super) fn row_of(out: &mut String, cells: &[String], numeric: impl Fn(usize) -> bool) {
+pub fn row_of(out: &mut String, cells: &[String], numeric: impl Fn(usize) -> bool) {
     let cells: Vec<(bool, &str)> = cells
         .iter()
         .enumerate()
@@ -444,7 +445,7 @@ fn day_by_day(o: &mut String, coverage: Option<&Drawn>, cost: Option<&Drawn>) {
 }
 
 /// A chart as an inline SVG figure.
-pub(super) fn chart_figure(o: &mut String, (stem, title, svg): &Drawn) {
+pub fn chart_figure(o: &mut String, (stem, title, svg): &Drawn) {
     let _ = writeln!(
         o,
         "<figure id=\"chart-{stem}\">\n{}<figcaption>{} (also in {stem}.png and \
@@ -455,7 +456,7 @@ pub(super) fn chart_figure(o: &mut String, (stem, title, svg): &Drawn) {
 }
 
 /// A chart written for the report: (file stem, title, SVG text).
-pub(super) type Drawn = (&'static str, &'static str, String);
+pub type Drawn = (&'static str, &'static str, String);
 
 /// The flows summed over the reported days.
 fn totals(o: &mut String, report: &Report) {

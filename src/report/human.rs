@@ -91,6 +91,43 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// `x` rounded to `decimals`, with thousands separators and a sign: `-` when it is
+/// negative, `+` when `signed` and it is positive; never `-0`.
+pub fn number(x: f64, decimals: usize, signed: bool) -> String {
+    let s = format!("{:.*}", decimals, x.abs());
+    let nonzero = s.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let body = format!(
+        "{}{}{frac}",
+        thousands(int.parse().unwrap_or(0)),
+        if frac.is_empty() { "" } else { "." }
+    );
+    let sign = match (nonzero, x < 0.0, signed) {
+        (true, true, _) => "-",
+        (true, false, true) => "+",
+        _ => "",
+    };
+    format!("{sign}{body}")
+}
+
+/// A mean and the half-width of its 95 % interval: `2,017 ± 213`, `+0.10 ± 0.19`; one
+/// value without a half-width. Money (`money`) in whole dollars when either number
+/// reaches 100 (cents below); other figures with one decimal.
+pub fn plus_minus(mean: f64, half_width: Option<f64>, money: bool, signed: bool) -> String {
+    let big = mean.abs().max(half_width.unwrap_or(0.0));
+    let decimals = match (money, big >= 99.995) {
+        (true, true) => 0,
+        (true, false) => 2,
+        (false, _) => 1,
+    };
+    let mut s = number(mean, decimals, signed);
+    if let Some(h) = half_width {
+        s.push_str(" ± ");
+        s.push_str(&number(h, decimals, false));
+    }
+    s
+}
+
 /// An axis label: thousands separators, decimals only where the step needs them.
 pub fn axis_number(v: f64, step: f64) -> String {
     let decimals = if step >= 1.0 || step <= 0.0 {
@@ -157,6 +194,19 @@ mod tests {
         assert_eq!(mean_count(0), "0");
         assert_eq!(plural(1, "image", "images"), "1 image");
         assert_eq!(plural(1200, "image", "images"), "1,200 images");
+    }
+
+    #[test]
+    fn numbers_with_intervals() {
+        assert_eq!(number(-319.69, 0, false), "-320");
+        assert_eq!(number(0.004, 2, true), "0.00");
+        assert_eq!(number(-0.004, 1, true), "0.0");
+        assert_eq!(number(1234.5, 1, true), "+1,234.5");
+        assert_eq!(plus_minus(-319.69, Some(30.43), true, true), "-320 ± 30");
+        assert_eq!(plus_minus(2017.2, Some(212.92), true, false), "2,017 ± 213");
+        assert_eq!(plus_minus(0.1, Some(0.19), true, true), "+0.10 ± 0.19");
+        assert_eq!(plus_minus(-4.16, Some(0.96), false, true), "-4.2 ± 1.0");
+        assert_eq!(plus_minus(15.41, None, false, false), "15.4");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod human;
 pub mod images;
 pub mod month_chart;
 pub mod png;
+pub mod point_chart;
 pub mod summary;
 pub mod tables;
 

@@ -318,7 +318,7 @@ fn value_errors_on_the_sweep_path_name_the_key_and_the_place() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     for want in [
-        "s.toml:12:19: simulation.days: integer out of range",
+        "s.toml:12:19: sweep.variants[0].simulation.days: integer out of range",
         "simulation.seed (--set simulation.seed=99999999999999999999999): integer out of range",
         "simulation.seed (--set simulation.seed=-1): must be at least 0 (got -1)",
     ] {

@@ -173,6 +173,18 @@ pub fn scansim_ok(args: &[&str]) -> Output {
     o
 }
 
+/// Runs `scansim` with arguments in `cwd` and asserts success.
+pub fn scansim_ok_in(cwd: &Path, args: &[&str]) -> Output {
+    let o = scansim_in(cwd, args);
+    assert!(
+        o.status.success(),
+        "scansim {args:?}: exit {:?}: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
 /// `scansim run SCENARIO --out OUT EXTRA...`.
 pub fn run_scenario(scenario: &Path, out: &Path, extra: &[&str]) -> Output {
     bin()
@@ -550,4 +562,34 @@ pub fn whole_pct(v: f64) -> String {
         return "< 1 %".into();
     }
     format!("{whole} %")
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenarios
+
+/// A scenario that switches enhanced scanning on at `at`: ECR basic scanning on push
+/// everywhere before, then continuous scanning for `prod-*` and enhanced scan on push for
+/// the rest, with the Inspector settings `inspector` (TOML lines). `simulation` holds the
+/// lines of `[simulation]`, `synthetic` the `[synthetic]` table and its groups.
+pub fn switch_on_scenario(simulation: &str, inspector: &str, at: &str, synthetic: &str) -> String {
+    format!(
+        r#"[simulation]
+{simulation}
+
+[registry]
+scan_type = "BASIC"
+rules = [{{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }}]
+
+[inspector]
+{inspector}
+
+[[timeline]]
+at = "{at}"
+registry = {{ scan_type = "ENHANCED", rules = [
+    {{ scan_frequency = "CONTINUOUS_SCAN", filters = ["prod-*"] }},
+    {{ scan_frequency = "SCAN_ON_PUSH", filters = ["*"] }},
+] }}
+
+{synthetic}"#
+    )
 }

@@ -1,5 +1,6 @@
 //! One integration-test binary over the real `scansim` binary and the library.
 
+mod advise;
 mod answer;
 mod boundaries;
 mod bounds;
@@ -10,6 +11,7 @@ mod cloudtrail;
 mod common;
 mod ct_render;
 mod demo;
+mod diff;
 mod events;
 mod fuzzed;
 mod import;
@@ -21,6 +23,8 @@ mod props11;
 mod readme;
 mod report;
 mod sweep;
+mod sweep_report;
+mod sweep_sets;
 mod synthetic;
 mod trace_input;
 mod validation;

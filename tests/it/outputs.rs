@@ -174,7 +174,7 @@ fn an_output_never_holds_or_overwrites_an_input() {
         );
     }
     d.write("syn.toml", SCENARIO);
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 8] = [
         (
             "run proj/scenario.toml --out o --events proj/events.csv",
             "--events proj/events.csv is proj/events.csv, an input",
@@ -189,6 +189,14 @@ fn an_output_never_holds_or_overwrites_an_input() {
         ),
         (
             "sweep proj/scenario.toml --out proj",
+            "--out proj holds proj/scenario.toml",
+        ),
+        (
+            "diff proj/scenario.toml syn.toml --out proj --force",
+            "--out proj holds proj/scenario.toml",
+        ),
+        (
+            "advise proj/scenario.toml --target coverage>=0 --out proj --force",
             "--out proj holds proj/scenario.toml",
         ),
         (
@@ -268,7 +276,28 @@ fn a_directory_scansim_did_not_write_is_replaced_only_with_force() {
         &["sweep", "syn.toml", "--out", "p1", "--shard", "1/1", "-q"],
     );
     ok_in(&d, &["merge", "--out", "m", "p1", "--no-charts"]);
-    for dir in ["out", "empty", "sw", "p1", "m"] {
+    ok_in(&d, &["diff", "syn.toml", "syn.toml", "--out", "df", "-q"]);
+    let advise = [
+        "advise",
+        "syn.toml",
+        "--target",
+        "coverage>=0",
+        "--out",
+        "ad",
+        "-q",
+    ];
+    ok_in(&d, &advise);
+    d.write("ad2/mine.txt", "keep");
+    let mut other = advise.to_vec();
+    other[5] = "ad2";
+    fails(
+        &d,
+        &other,
+        "--out ad2: exists, is not empty and was not written by scansim",
+    );
+    other.push("--force");
+    ok_in(&d, &other);
+    for dir in ["out", "empty", "sw", "p1", "m", "df", "ad", "ad2"] {
         assert!(d.join(dir).join(".scansim-output").is_file(), "{dir}");
     }
 }

@@ -21,7 +21,11 @@ struct Example {
 
 impl Example {
     fn heavy(&self) -> bool {
-        self.args.first().is_some_and(|a| a == "sweep")
+        // advise and diff of synthetic traffic run 5 replications of every setting.
+        let synthetic = !self.args.iter().any(|a| a.contains("trace-demo"));
+        self.args
+            .first()
+            .is_some_and(|a| a == "sweep" || (synthetic && (a == "advise" || a == "diff")))
             || self.args.iter().any(|a| a == "--replications")
     }
 }
@@ -67,10 +71,28 @@ fn scansim_args(line: &str) -> Option<Vec<String>> {
     let rest = line
         .strip_prefix("scansim ")
         .or_else(|| line.strip_prefix("cargo run --release -- "))?;
-    if rest.contains(['$', '*', '|', '>', '<', '"', '\'', '`', ';', '&']) {
+    // Words in single quotes are taken as they are (`--target 'coverage>=30'`); outside
+    // them, anything a shell would expand or redirect makes the line one for a shell.
+    let mut args: Vec<String> = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in rest.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            c if quoted => word.get_or_insert_with(String::new).push(c),
+            '$' | '*' | '|' | '>' | '<' | '"' | '`' | ';' | '&' => return None,
+            c if c.is_whitespace() => args.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    if quoted {
         return None;
     }
-    Some(rest.split_whitespace().map(str::to_string).collect())
+    args.extend(word);
+    Some(args)
 }
 
 /// Whether a command works on bundled files only: every input path it names exists in
@@ -272,4 +294,16 @@ fn examples_are_found_in_blocks_and_transcripts() {
     );
     assert_eq!(t[0].shown, ["line", "…"]);
     assert_eq!(scansim_args("scansim import x \"$R\""), None);
+    assert_eq!(
+        scansim_args("scansim advise s.toml --target 'coverage>=30' -q").unwrap(),
+        ["advise", "s.toml", "--target", "coverage>=30", "-q"]
+    );
+    assert_eq!(
+        scansim_args("scansim advise s.toml --target coverage>=30"),
+        None
+    );
+    assert_eq!(
+        scansim_args("scansim advise s.toml --target 'coverage>=30"),
+        None
+    );
 }

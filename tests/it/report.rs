@@ -302,14 +302,18 @@ fn json_number(v: &serde_json::Value, path: &[&str]) -> Option<f64> {
 }
 
 /// The element carrying `attr="key"` in the report.
-fn element<'a>(doc: &'a roxmltree::Document<'a>, attr: &str, key: &str) -> roxmltree::Node<'a, 'a> {
+pub(crate) fn element<'a>(
+    doc: &'a roxmltree::Document<'a>,
+    attr: &str,
+    key: &str,
+) -> roxmltree::Node<'a, 'a> {
     doc.descendants()
         .find(|n| n.attribute(attr) == Some(key))
         .unwrap_or_else(|| panic!("no element with {attr}=\"{key}\" in report.html"))
 }
 
 /// All the text inside a node.
-fn text_of(n: roxmltree::Node) -> String {
+pub(crate) fn text_of(n: roxmltree::Node) -> String {
     n.descendants()
         .filter(|d| d.is_text())
         .filter_map(|d| d.text())
@@ -466,19 +470,10 @@ fn check_report(out: &Path) {
     check_answer(&doc, &summary);
     check_breakdown(&doc, &summary);
     // The modelling assumptions, in order, as text.
-    let list = doc
-        .descendants()
-        .find(|n| n.attribute("id") == Some("assumptions-list"))
-        .expect("assumptions list");
-    let items: Vec<String> = list
+    let items: Vec<String> = element(&doc, "id", "assumptions-list")
         .children()
         .filter(|n| n.has_tag_name("li"))
-        .map(|li| {
-            li.descendants()
-                .filter(|n| n.is_text())
-                .filter_map(|n| n.text())
-                .collect::<String>()
-        })
+        .map(text_of)
         .collect();
     let want: Vec<String> = scansim::report::html::ASSUMPTIONS
         .iter()
@@ -553,7 +548,7 @@ fn chromium() -> &'static str {
 /// Runs headless Chromium on `url` with `args` in a window 900 pixels wide (the width
 /// the report's tables must fit), its standard output into `stdout`; panics when it does
 /// not finish within 120 s.
-fn chromium_run(dir: &Path, url: &str, args: &[String], stdout: &Path) {
+pub(crate) fn chromium_run(dir: &Path, url: &str, args: &[String], stdout: &Path) {
     let profile = dir.join("profile");
     let mut child = std::process::Command::new(chromium())
         .args([
@@ -591,12 +586,41 @@ fn chromium_run(dir: &Path, url: &str, args: &[String], stdout: &Path) {
     let _ = std::fs::remove_dir_all(&profile);
 }
 
-fn file_url(p: &Path) -> String {
+pub(crate) fn file_url(p: &Path) -> String {
     format!("file://{}", std::fs::canonicalize(p).unwrap().display())
 }
 
-/// Measures the laid-out page (in a copy of the report with this script added; the
-/// report itself has none) and puts the result in the title.
+/// Lays out a copy of `page` with `script` added before `</body>` (the page itself has
+/// none) in headless Chromium; the script puts its measurements, as JSON after
+/// `MEASURED:`, in the title.
+pub(crate) fn measure_page(dir: &Path, page: &Path, script: &str) -> serde_json::Value {
+    let measured = dir.join("measured.html");
+    std::fs::write(
+        &measured,
+        read_text(page).replace("</body>", &format!("{script}</body>")),
+    )
+    .unwrap();
+    let dom = dir.join("dom.html");
+    chromium_run(dir, &file_url(&measured), &["--dump-dom".into()], &dom);
+    let dom = read_text(&dom);
+    let title = dom
+        .split("<title>MEASURED:")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap_or_else(|| {
+            panic!(
+                "the measuring script did not run: {}",
+                &dom[..dom.len().min(400)]
+            )
+        });
+    let title = title
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&title).expect("measurements")
+}
+
+/// Measures the laid-out report and puts the result in the title.
 const MEASURE: &str = r#"<script>
 var r = {width: document.documentElement.scrollWidth, view: window.innerWidth};
 var a = document.getElementById('answer');
@@ -630,30 +654,7 @@ fn report_renders_in_headless_chromium() {
     check_screenshot(&shot);
     // The layout: the answer on the first screen, the breakdown rows drawn, nothing wider
     // than the window.
-    let measured = dir.join("measured.html");
-    std::fs::write(
-        &measured,
-        read_text(&report).replace("</body>", &format!("{MEASURE}</body>")),
-    )
-    .unwrap();
-    let dom = dir.join("dom.html");
-    chromium_run(&dir, &file_url(&measured), &["--dump-dom".into()], &dom);
-    let dom = read_text(&dom);
-    let title = dom
-        .split("<title>MEASURED:")
-        .nth(1)
-        .and_then(|t| t.split("</title>").next())
-        .unwrap_or_else(|| {
-            panic!(
-                "the measuring script did not run: {}",
-                &dom[..dom.len().min(400)]
-            )
-        });
-    let title = title
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&");
-    let m: serde_json::Value = serde_json::from_str(&title).expect("measurements");
+    let m = measure_page(&dir, &report, MEASURE);
     assert_eq!(m["view"], 900, "{m}");
     assert!(
         m["width"].as_f64().unwrap() <= 900.0,

@@ -182,8 +182,8 @@ fn shards_merged_equal_the_unsharded_sweep() {
         run_ok(&dir, &a);
         assert_eq!(
             tree(&dir.join(&out)).keys().collect::<Vec<_>>(),
-            vec![".scansim-output", "part.json"],
-            "a shard writes only its part (and the marker)"
+            vec![".scansim-output", "detail.json", "part.json"],
+            "a shard writes only its part and its detail (and the marker)"
         );
     }
     run_ok(
@@ -271,8 +271,9 @@ fn a_setting_without_effect_gives_a_paired_difference_of_exactly_zero() {
         }
     }
     assert_eq!(
-        diffs, 14,
-        "7 figures (findings included), each with a difference and its half-width"
+        diffs, 20,
+        "5 figures, continuous coverage, 2 findings figures and 2 figures of the \
+         continuous part, each with a difference and its half-width"
     );
     // The replications themselves differ: the zero is the pairing, not a lack of noise.
     assert_ne!(rows[1]["cost_per_30_days_usd_hw95"], "0.0000");
@@ -643,8 +644,12 @@ fn run_ignores_the_sweep_table_but_checks_it() {
         &["sweep", "with.toml", "--out", "sw", "--no-charts", "-q"],
     );
     let rows = read_csv(&dir.join("sw/sweep.csv"));
-    assert_eq!((rows.len(), rows[0]["replications"].as_str()), (1, "3"));
-    assert_eq!(rows[0]["variant"], "a");
+    assert_eq!((rows.len(), rows[0]["replications"].as_str()), (2, "3"));
+    // No [[sweep.variants]] entry has the scenario's own settings: the scenario as it is
+    // is added as the baseline.
+    assert_eq!(rows[0]["variant"], "scenario");
+    assert_eq!(rows[0]["baseline"], "1");
+    assert_eq!(rows[1]["variant"], "a");
     // An unknown key in a variant is an error for run too, at its line.
     let bad = with.replace("name = \"a\"", "name = \"a\"\ninspektor = {}");
     dir.write("bad.toml", &bad);

@@ -277,11 +277,13 @@ fn write_outputs(
                 label: format!("forecast: mean and 95 % range of {} draws", runs.len()),
                 values: daily.iter().map(|x| Some(pick(x).1)).collect(),
                 band: Some(daily.iter().map(|x| Some((pick(x).2, pick(x).3))).collect()),
+                tag: None,
             },
             DayLine {
                 label: "actual (the trace replayed)".into(),
                 values: daily.iter().map(|x| Some(pick(x).0)).collect(),
                 band: None,
+                tag: None,
             },
         ],
     };

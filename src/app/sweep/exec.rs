@@ -54,16 +54,73 @@ pub struct RunDays {
     pub changes: Vec<(i64, u64)>,
 }
 
-/// A run's daily rows and its frequency changes, as summed over repositories.
+/// One run's rows summed over its days, by scan frequency and by group: what the parts
+/// of the registry a setting can change cost and cover (figures from sums, see
+/// [`Figures::from_total`](crate::report::figures::Figures::from_total)).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunParts {
+    /// Indexed by `Freq as usize`: a repository's day counts under its frequency at the
+    /// day's snapshot.
+    pub by_freq: [DayRow; 3],
+    /// Repositories with each frequency at the end of the run.
+    pub repos_by_freq: [u64; 3],
+    /// The groups (in `groups.csv` order) and their sums.
+    pub groups: Vec<String>,
+    pub by_group: Vec<DayRow>,
+}
+
+impl RunParts {
+    fn of(r: &crate::engine::RunResult) -> RunParts {
+        let mut p = RunParts {
+            groups: r.groups.clone(),
+            by_group: vec![DayRow::default(); r.groups.len()],
+            ..RunParts::default()
+        };
+        for d in &r.freq_days {
+            for (a, b) in p.by_freq.iter_mut().zip(d) {
+                a.add(b);
+            }
+        }
+        for d in &r.group_days {
+            for (a, b) in p.by_group.iter_mut().zip(d) {
+                a.add(b);
+            }
+        }
+        for repo in &r.repos {
+            p.repos_by_freq[repo.freq as usize] += 1;
+        }
+        p
+    }
+
+    fn add(&mut self, o: &RunParts) {
+        for (a, b) in self.by_freq.iter_mut().zip(&o.by_freq) {
+            a.add(b);
+        }
+        for (a, b) in self.repos_by_freq.iter_mut().zip(&o.repos_by_freq) {
+            *a += b;
+        }
+        if o.groups.len() > self.groups.len() {
+            self.groups = o.groups.clone();
+            self.by_group.resize(self.groups.len(), DayRow::default());
+        }
+        for (a, b) in self.by_group.iter_mut().zip(&o.by_group) {
+            a.add(b);
+        }
+    }
+}
+
+/// A run's daily rows, its frequency changes and its parts, as summed over repositories.
 #[derive(Debug, Clone, Default)]
 struct Rows {
     days: Vec<DayRow>,
     changes: Vec<(i64, u64)>,
+    parts: RunParts,
 }
 
 impl Rows {
     fn of(r: crate::engine::RunResult) -> Rows {
         Rows {
+            parts: RunParts::of(&r),
             days: r.days,
             changes: r
                 .config_changes
@@ -87,6 +144,17 @@ impl Rows {
                 a.1 += b.1;
             }
         }
+        self.parts.add(&o.parts);
+    }
+
+    fn into_run(self, variant: u32, replication: u32) -> (RunDays, RunParts) {
+        let days = RunDays {
+            variant,
+            replication,
+            days: self.days,
+            changes: self.changes,
+        };
+        (days, self.parts)
     }
 }
 
@@ -275,7 +343,7 @@ fn run_traced(
     pairs: &[(u32, u32)],
     timings: &Timings,
     counter: &Counter,
-) -> Result<Vec<RunDays>> {
+) -> Result<Vec<(RunDays, RunParts)>> {
     let mut by_trace: Vec<(&std::path::Path, Vec<(u32, u32)>)> = Vec::new();
     for &(v, k) in pairs {
         let Some(t) = traced::trace_of(&spec.variants[v as usize].scenario) else {
@@ -300,13 +368,7 @@ fn run_traced(
             .fetch_add(members.len() as u64, Ordering::Relaxed);
         counter.advance(RUN_UNITS * members.len() as u64);
         for (&(variant, replication), r) in members.iter().zip(results) {
-            let rows = Rows::of(r);
-            out.push(RunDays {
-                variant,
-                replication,
-                days: rows.days,
-                changes: rows.changes,
-            });
+            out.push(Rows::of(r).into_run(variant, replication));
         }
     }
     Ok(out)
@@ -356,7 +418,7 @@ pub fn execute(
     pairs: &[(u32, u32)],
     opts: &ExecOptions,
     timings: &Timings,
-) -> Result<Vec<RunDays>> {
+) -> Result<Vec<(RunDays, RunParts)>> {
     let counter = Counter {
         progress: opts.progress.clone(),
         done: AtomicU64::new(0),
@@ -394,7 +456,7 @@ pub fn execute(
         }
     }
 
-    let synthetic: Vec<Vec<RunDays>> = groups
+    let synthetic: Vec<Vec<(RunDays, RunParts)>> = groups
         .par_iter()
         .map(|g| run_group(spec, g, opts, timings, &counter))
         .collect::<Result<_>>()?;
@@ -402,8 +464,8 @@ pub fn execute(
     if let Some(p) = &opts.progress {
         p.finish();
     }
-    let mut out: Vec<RunDays> = synthetic.into_iter().flatten().chain(traced).collect();
-    out.sort_by_key(|r| (r.variant, r.replication));
+    let mut out: Vec<(RunDays, RunParts)> = synthetic.into_iter().flatten().chain(traced).collect();
+    out.sort_by_key(|(r, _)| (r.variant, r.replication));
     Ok(out)
 }
 
@@ -413,7 +475,7 @@ fn run_group(
     opts: &ExecOptions,
     timings: &Timings,
     counter: &Counter,
-) -> Result<Vec<RunDays>> {
+) -> Result<Vec<(RunDays, RunParts)>> {
     let scs: Vec<&Scenario> = g
         .members
         .iter()
@@ -452,12 +514,7 @@ fn run_group(
     Ok(g.members
         .iter()
         .zip(acc)
-        .map(|(&v, rows)| RunDays {
-            variant: v as u32,
-            replication: g.replication,
-            days: rows.days,
-            changes: rows.changes,
-        })
+        .map(|(&v, rows)| rows.into_run(v as u32, g.replication))
         .collect())
 }
 

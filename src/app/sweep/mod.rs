@@ -10,11 +10,18 @@
 //! - [`output`]: `sweep.csv`, `sweep.md`, `runs.csv`, charts and the daily rows of
 //!   replication 0, written from the runs alone: an unsharded sweep is "compute every
 //!   part, then merge", so `merge` writes the same bytes.
+//! - [`detail`]: the baseline and each run's sums by scan frequency and group, beside
+//!   `part.json` in a shard (`detail.json`).
 //! - [`stats`]: means and Student-t half-widths.
 
+pub mod compare;
+pub mod detail;
 pub mod exec;
+mod html;
+pub mod markdown;
 pub mod output;
 pub mod part;
+mod plots;
 pub mod spec;
 pub mod stats;
 pub mod traced;
@@ -58,7 +65,8 @@ pub struct SweepDone {
     pub timings: Option<String>,
 }
 
-fn meta(spec: &SweepSpec) -> SweepMeta {
+/// What the outputs need to know of a sweep besides its runs.
+pub fn meta(spec: &SweepSpec) -> SweepMeta {
     SweepMeta {
         scenario: spec.file.display().to_string(),
         replications: spec.replications,
@@ -79,6 +87,30 @@ fn meta(spec: &SweepSpec) -> SweepMeta {
             })
             .collect(),
     }
+}
+
+/// Runs every (variant, replication) pair of `spec`, sharing what variants have in
+/// common: what the outputs are written from.
+pub fn run_all(
+    spec: &SweepSpec,
+    progress: Option<Arc<dyn Progress + Send>>,
+) -> Result<(SweepMeta, Vec<exec::RunDays>, detail::Detail)> {
+    let pairs = Shard { index: 1, count: 1 }.pairs(spec.variants.len() as u32, spec.replications);
+    let runs = exec::execute(
+        spec,
+        &pairs,
+        &ExecOptions {
+            sharing: true,
+            progress,
+        },
+        &Timings::default(),
+    )?;
+    let (days, parts): (Vec<_>, Vec<_>) = runs.into_iter().unzip();
+    let detail = detail::Detail {
+        baseline: spec.baseline,
+        parts,
+    };
+    Ok((meta(spec), days, detail))
 }
 
 /// Warnings of the variants, once each, without positions in the generated documents.
@@ -103,6 +135,31 @@ fn warnings(spec: &SweepSpec) -> Vec<String> {
     out
 }
 
+/// Every variant within the size bounds of a run (events, images), before any work.
+pub fn check_sizes(spec: &SweepSpec) -> Result<()> {
+    for v in &spec.variants {
+        crate::app::estimate::check(
+            &v.scenario,
+            crate::app::estimate::Mode::PerRepository,
+            crate::app::estimate::Events::None,
+        )
+        .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
+    }
+    Ok(())
+}
+
+/// Checks that `out` is neither an input (the scenario, the files its variants read,
+/// `more`) nor a directory scansim may not replace, and claims it.
+pub fn claim_out(spec: &SweepSpec, out: &Path, force: bool, more: &[PathBuf]) -> Result<Staging> {
+    let mut inputs = vec![spec.file.clone()];
+    inputs.extend(more.iter().cloned());
+    for v in &spec.variants {
+        inputs.extend(v.scenario.referenced_files.iter().cloned());
+    }
+    crate::base::claim::check_not_input("--out", out, true, &inputs)?;
+    Staging::new(out, force)
+}
+
 /// Runs a sweep (or a shard of one) and writes its outputs (or its part) into `out`.
 pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
     let sets = o
@@ -115,20 +172,8 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         None => None,
     };
     let spec = spec::build(&o.scenario, sets, o.replications)?;
-    for v in &spec.variants {
-        crate::app::estimate::check(
-            &v.scenario,
-            crate::app::estimate::Mode::PerRepository,
-            crate::app::estimate::Events::None,
-        )
-        .map_err(|e| crate::base::error::Error::usage(format!("variant {}: {e}", v.name)))?;
-    }
-    let mut inputs = vec![spec.file.clone()];
-    for v in &spec.variants {
-        inputs.extend(v.scenario.referenced_files.iter().cloned());
-    }
-    crate::base::claim::check_not_input("--out", &o.out, true, &inputs)?;
-    let staging = Staging::new(&o.out, o.force)?;
+    check_sizes(&spec)?;
+    let staging = claim_out(&spec, &o.out, o.force, &[])?;
     let meta = meta(&spec);
     let nv = spec.variants.len() as u32;
     let pairs = shard
@@ -168,16 +213,25 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         },
         &timings,
     )?;
+    let (days, parts): (Vec<_>, Vec<_>) = runs.iter().cloned().unzip();
     match (shard, fingerprint) {
         (Some(s), Some(fp)) => {
-            let part = Part::new(fp, s, meta, &runs);
+            let part = Part::new(fp, s, meta, &days);
             let json = serde_json::to_vec(&part).map_err(|e| {
                 crate::base::error::Error::io(&o.out.join("part.json"), std::io::Error::other(e))
             })?;
+            let detail = detail::encode(&json, spec.baseline, &runs);
             staging.write_with("part.json", |w| w.write_all(&json))?;
+            staging.write_with(detail::FILE, |w| w.write_all(&detail))?;
             staging.commit()?;
         }
-        _ => output::write(&meta, &runs, staging, o.charts)?,
+        _ => {
+            let detail = detail::Detail {
+                baseline: spec.baseline,
+                parts,
+            };
+            output::write(&meta, &days, &detail, staging, o.charts)?
+        }
     }
     Ok(SweepDone {
         variants: spec.variants.len(),
@@ -197,7 +251,13 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, force: bool) -> Result
         .iter()
         .map(|p| Part::read(p))
         .collect::<Result<Vec<_>>>()?;
+    let files: Vec<PathBuf> = parts.iter().map(|(file, _)| file.clone()).collect();
     let (meta, runs) = part::combine(parts)?;
-    output::write(&meta, &runs, Staging::new(out, force)?, charts)?;
+    let details = files
+        .iter()
+        .map(|f| detail::read(f))
+        .collect::<Result<Vec<_>>>()?;
+    let detail = detail::combine(details, &runs)?;
+    output::write(&meta, &runs, &detail, Staging::new(out, force)?, charts)?;
     Ok((meta.variants.len(), meta.replications))
 }

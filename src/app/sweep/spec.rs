@@ -9,9 +9,12 @@
 
 use crate::base::error::{Error, Result};
 use crate::model::scenario::node::{self, Doc};
-use crate::model::scenario::sweep::{MAX_REPLICATIONS, Seg, SetArg, check_table};
+use crate::model::scenario::sweep::{
+    MAX_REPLICATIONS, Seg, SetArg, check_overlaps, check_table, value_text,
+};
 use crate::model::scenario::{Scenario, Traffic};
 use std::path::{Path, PathBuf};
+use toml::de::DeValue;
 
 /// The seed of replication `k` of a scenario with seed `s`: `s` itself for `k = 0` (so
 /// replication 0 is what `scansim run` simulates), else SplitMix64 of `s` and `k`, kept to
@@ -37,6 +40,24 @@ pub struct Variant {
     pub scenario: Scenario,
 }
 
+/// Which variant the others are compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineKind {
+    /// A variant of the `--set` lists (or `[[sweep.variants]]`) has the scenario's own
+    /// settings.
+    Own,
+    /// No variant has them: the scenario as it is was added as variant 1.
+    Added,
+}
+
+/// The baseline: its index and how it was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Baseline {
+    pub variant: u32,
+    pub kind: BaselineKind,
+}
+
 /// What a sweep runs.
 #[derive(Debug, Clone)]
 pub struct SweepSpec {
@@ -48,6 +69,7 @@ pub struct SweepSpec {
     pub has_sweep_variants: bool,
     pub variants: Vec<Variant>,
     pub replications: u32,
+    pub baseline: Baseline,
 }
 
 impl SweepSpec {
@@ -118,8 +140,8 @@ pub fn is_plain_dir(d: &str) -> bool {
 }
 
 /// The names of the scenario's `[[sweep.variants]]` and its `[sweep] replications`,
-/// after checking the `[sweep]` table.
-fn sweep_table(file: &Path, text: &str) -> Result<(Vec<String>, Option<u32>)> {
+/// after checking the `[sweep]` table and that no `--set` key is also set by an entry.
+fn sweep_table(file: &Path, text: &str, sets: &[SetArg]) -> Result<(Vec<String>, Option<u32>)> {
     let doc = Doc::new(file, text);
     let spanned = node::parse(&doc)?;
     let root = node::Table {
@@ -132,6 +154,7 @@ fn sweep_table(file: &Path, text: &str) -> Result<(Vec<String>, Option<u32>)> {
         return Ok((Vec::new(), None));
     };
     check_table(&n)?;
+    check_overlaps(&doc, spanned.get_ref(), sets)?;
     let t = n.table()?;
     let names = match t.get("variants") {
         Some(v) => v
@@ -188,9 +211,26 @@ fn picks(idx: usize, dims: &[usize]) -> Vec<usize> {
 
 /// Builds and validates every variant; lists every invalid one in one error.
 pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Result<SweepSpec> {
+    build_with(file, sets, replications, true, &|_| true)
+}
+
+/// [`build`] with or without the `[[sweep.variants]]` (`named`), keeping only the
+/// combinations of `--set` values that `keep` accepts.
+pub fn build_with(
+    file: &Path,
+    sets: Vec<SetArg>,
+    replications: Option<u32>,
+    named: bool,
+    keep: &dyn Fn(&[String]) -> bool,
+) -> Result<SweepSpec> {
     let text = crate::base::text::read_text(file, crate::base::text::MAX_SCENARIO_BYTES)?;
-    let (sweep_variants, table_replications) = sweep_table(file, &text)?;
     check_sets(&sets)?;
+    // Entries left out cannot clash with a --set.
+    let clash_with: &[SetArg] = if named { &sets } else { &[] };
+    let (mut sweep_variants, table_replications) = sweep_table(file, &text, clash_with)?;
+    if !named {
+        sweep_variants.clear();
+    }
     let replications = replications.or(table_replications).unwrap_or(1);
     if replications == 0 || replications > MAX_REPLICATIONS {
         return Err(Error::usage(format!(
@@ -219,6 +259,9 @@ pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Resul
             .zip(&pick[1..])
             .map(|(s, &i)| s.values[i].clone())
             .collect();
+        if !keep(&values) {
+            continue;
+        }
         let mut parts: Vec<String> = Vec::new();
         if let Some(i) = sweep_index {
             parts.push(sweep_variants[i].clone());
@@ -242,7 +285,15 @@ pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Resul
             Err(e) => invalid.push((name, e.to_string())),
         }
     }
-    report_invalid(&invalid, total)?;
+    report_invalid(&invalid, variants.len() + invalid.len())?;
+    let baseline = baseline(
+        file,
+        &text,
+        &sets,
+        &shorts,
+        !sweep_variants.is_empty(),
+        &mut variants,
+    )?;
     assign_dirs(&mut variants);
     check_traffic(&variants, replications)?;
     Ok(SweepSpec {
@@ -252,6 +303,116 @@ pub fn build(file: &Path, sets: Vec<SetArg>, replications: Option<u32>) -> Resul
         has_sweep_variants: !sweep_variants.is_empty(),
         variants,
         replications,
+        baseline,
+    })
+}
+
+/// The baseline is the scenario's own settings: the variant that has them, or else the
+/// scenario as it is, added as variant 1 (named after its values of the `--set` keys).
+fn baseline(
+    file: &Path,
+    text: &str,
+    sets: &[SetArg],
+    shorts: &[String],
+    named: bool,
+    variants: &mut Vec<Variant>,
+) -> Result<Baseline> {
+    let own = Scenario::from_variant(text, file, None, &[])?;
+    if let Some(i) = variants.iter().position(|v| v.scenario.same_settings(&own)) {
+        return Ok(Baseline {
+            variant: i as u32,
+            kind: BaselineKind::Own,
+        });
+    }
+    let doc = Doc::new(file, text);
+    let root = DeValue::Table(node::parse(&doc)?.into_inner());
+    let values: Vec<String> = sets
+        .iter()
+        .map(|s| {
+            value_text(&root, &s.path)
+                .or_else(|| resolved_value(&own, &s.key))
+                .unwrap_or_else(|| "(scenario)".into())
+        })
+        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    if named || sets.is_empty() {
+        parts.push("scenario".into());
+    }
+    parts.extend(shorts.iter().zip(&values).map(|(k, v)| format!("{k}={v}")));
+    variants.insert(
+        0,
+        Variant {
+            name: parts.join(","),
+            dir: String::new(),
+            sweep_variant: None,
+            values,
+            scenario: own,
+        },
+    );
+    Ok(Baseline {
+        variant: 0,
+        kind: BaselineKind::Added,
+    })
+}
+
+/// The value a scenario resolves for a key it does not write (a default of the rules
+/// profile, or a setting read from `aws_json`).
+fn resolved_value(sc: &Scenario, key: &str) -> Option<String> {
+    let i = &sc.inspector;
+    Some(match key {
+        "inspector.push_duration" => i.push.to_string(),
+        "inspector.pull_duration" => i.pull.map_or("none".into(), |d| d.to_string()),
+        "inspector.pull_mode" => i.mode.name().to_string(),
+        "simulation.rules" => sc.profile.name().to_string(),
+        "simulation.in_use_window_days" => sc.in_use_window_days.to_string(),
+        "simulation.seed" => sc.seed.to_string(),
+        "pricing.initial_scan_usd" => crate::report::html::price(sc.pricing.initial_micro),
+        "pricing.rescan_usd" => crate::report::html::price(sc.pricing.rescan_micro),
+        "pricing.free_trial_days" => sc.pricing.free_trial_days.to_string(),
+        _ => return None,
+    })
+}
+
+/// A sweep of given scenarios (`scansim diff`): the first is the baseline; each is named
+/// as given. They run with the seeds of the first.
+pub fn of_scenarios(
+    file: &Path,
+    text: String,
+    scenarios: Vec<(String, Scenario)>,
+    replications: u32,
+) -> Result<SweepSpec> {
+    if replications == 0 || replications > MAX_REPLICATIONS {
+        return Err(Error::usage(format!(
+            "--replications must be between 1 and {MAX_REPLICATIONS} (got {replications})"
+        )));
+    }
+    let seed = scenarios.first().map_or(0, |(_, sc)| sc.seed);
+    let mut variants: Vec<Variant> = scenarios
+        .into_iter()
+        .map(|(name, mut scenario)| {
+            scenario.seed = seed;
+            Variant {
+                dir: String::new(),
+                name,
+                sweep_variant: None,
+                values: Vec::new(),
+                scenario,
+            }
+        })
+        .collect();
+    assign_dirs(&mut variants);
+    check_traffic(&variants, replications)?;
+    Ok(SweepSpec {
+        file: file.to_path_buf(),
+        text,
+        sets: Vec::new(),
+        has_sweep_variants: false,
+        variants,
+        replications,
+        baseline: Baseline {
+            variant: 0,
+            kind: BaselineKind::Own,
+        },
     })
 }
 

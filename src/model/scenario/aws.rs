@@ -144,6 +144,32 @@ fn repository_filters(r: &Value, rp: &str, err: &ErrFn) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// A configuration proposed in one of the AWS JSON forms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Proposal {
+    /// A registry scanning configuration (get-registry-scanning-configuration output, or
+    /// the input or output of put-registry-scanning-configuration).
+    Registry(RegistryConfig),
+    /// Inspector settings (`aws inspector2 get-configuration` output), over `current`.
+    Inspector(InspectorSettings),
+}
+
+/// Reads a proposed configuration: Inspector settings when the file has
+/// `ecrConfiguration`, else a registry scanning configuration. Inspector fields the file
+/// lacks keep their `current` values.
+pub fn proposal_from_file(
+    file: &Path,
+    profile: Profile,
+    current: InspectorSettings,
+) -> Result<Proposal> {
+    if read_json(file)?.get("ecrConfiguration").is_some() {
+        let mut settings = current;
+        inspector_from_file(file, profile, &mut settings)?;
+        return Ok(Proposal::Inspector(settings));
+    }
+    registry_from_file(file).map(Proposal::Registry)
+}
+
 pub fn inspector_from_file(
     file: &Path,
     profile: Profile,

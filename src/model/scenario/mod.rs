@@ -4,6 +4,7 @@
 mod aws;
 pub mod findings;
 pub mod node;
+pub use aws::{Proposal, proposal_from_file};
 pub mod sweep;
 pub mod synthetic;
 
@@ -159,6 +160,72 @@ impl Scenario {
         self.lifecycle
             .iter()
             .position(|e| e.filters.iter().any(|f| filter_matches(f, repo)))
+    }
+
+    /// Whether two scenarios simulate the same thing: the same calendar, rules, prices,
+    /// configurations, lifecycle policies and traffic (their files, warnings and texts
+    /// may differ).
+    pub fn same_settings(&self, o: &Scenario) -> bool {
+        let timeline =
+            self.timeline.len() == o.timeline.len()
+                && self.timeline.iter().zip(&o.timeline).all(|(a, b)| {
+                    (a.at, &a.registry, a.inspector) == (b.at, &b.registry, b.inspector)
+                });
+        let lifecycle = self.lifecycle.len() == o.lifecycle.len()
+            && self
+                .lifecycle
+                .iter()
+                .zip(&o.lifecycle)
+                .all(|(a, b)| a.filters == b.filters && *a.policy == *b.policy);
+        let traffic = match (&self.traffic, &o.traffic) {
+            (Traffic::None, Traffic::None) => true,
+            (Traffic::Trace(a), Traffic::Trace(b)) => a == b,
+            (Traffic::Synthetic(a), Traffic::Synthetic(b)) => a == b,
+            _ => false,
+        };
+        traffic
+            && timeline
+            && lifecycle
+            && (self.start, self.days, self.profile) == (o.start, o.days, o.profile)
+            && (self.in_use_window_days, &self.region, self.seed)
+                == (o.in_use_window_days, &o.region, o.seed)
+            && (self.pricing, &self.registry, self.inspector)
+                == (o.pricing, &o.registry, o.inspector)
+    }
+
+    /// How many timeline entries take effect at or before day 0's first instant.
+    pub fn entries_by_start(&self) -> usize {
+        self.timeline
+            .iter()
+            .take_while(|e| e.at <= self.start)
+            .count()
+    }
+
+    /// The scenario with `p` in effect from day 0's first instant: it replaces what the
+    /// last timeline entry at that instant sets (so a change that enables scanning on
+    /// day 0 enables it with the proposal), or else is a configuration change of its own
+    /// there. The history before day 0 stays as it was; later entries apply as written.
+    pub fn with_proposal(&self, p: &Proposal) -> Scenario {
+        let mut sc = self.clone();
+        let n = self.entries_by_start();
+        let at_start = n > 0 && sc.timeline[n - 1].at == self.start;
+        if !at_start {
+            sc.timeline.insert(
+                n,
+                TimelineEntry {
+                    at: self.start,
+                    registry: None,
+                    inspector: None,
+                    index: self.timeline.len(),
+                },
+            );
+        }
+        let e = &mut sc.timeline[if at_start { n - 1 } else { n }];
+        match p {
+            Proposal::Registry(r) => e.registry = Some(r.clone()),
+            Proposal::Inspector(i) => e.inspector = Some(*i),
+        }
+        sc
     }
 
     pub fn dir(&self) -> &Path {
@@ -608,6 +675,9 @@ impl<'a, 's> Loader<'a, 's> {
         Ok(out)
     }
 
+    /// A registry configuration: `scan_type` and `rules`, or `aws_json`. With `aws_json`,
+    /// the keys a `--set` or a `[[sweep.variants]]` entry gives override what the file
+    /// supplies (and a file given that way replaces the scenario's keys).
     fn registry(
         &mut self,
         node: &Node<'a, 's>,
@@ -615,69 +685,116 @@ impl<'a, 's> Loader<'a, 's> {
     ) -> Result<RegistryConfig> {
         let t = node.table()?;
         t.allow(&["scan_type", "rules", "aws_json"])?;
-        if let Some(j) = t.get("aws_json") {
-            if t.has("scan_type") || t.has("rules") {
-                return Err(j.error("give either aws_json or scan_type/rules, not both"));
-            }
-            let file = self.path(&j)?;
-            let cfg = aws::registry_from_file(&file)?;
-            if cfg.scan_type == ScanType::Enhanced {
-                enhanced.push(j);
-            }
-            return Ok(cfg);
+        let Some(j) = t.get("aws_json") else {
+            return self.registry_keys(&t, |_| true, None, enhanced);
+        };
+        let given = |over: bool| {
+            ["scan_type", "rules"]
+                .iter()
+                .any(|k| t.get(k).is_some_and(|n| n.is_override() == over))
+        };
+        if !j.is_override() && given(false) {
+            return Err(j.error(
+                "give either aws_json or scan_type/rules, not both (a --set or a \
+                 [[sweep.variants]] entry may override what aws_json supplies)",
+            ));
         }
-        let st = t
-            .get("scan_type")
-            .ok_or_else(|| t.error("missing key `scan_type` (BASIC or ENHANCED)"))?;
-        let s = st.str()?;
-        let scan_type = ScanType::parse(s).ok_or_else(|| {
-            st.error(format!("unknown scan_type `{s}`; allowed: BASIC, ENHANCED"))
-        })?;
+        let file = self.path(&j)?;
+        let cfg = aws::registry_from_file(&file)?;
+        if given(true) {
+            return self.registry_keys(&t, |n| n.is_override(), Some((cfg, j)), enhanced);
+        }
+        if cfg.scan_type == ScanType::Enhanced {
+            enhanced.push(j);
+        }
+        Ok(cfg)
+    }
+
+    /// `scan_type` and `rules` of `t` (those `pick` selects), over `base` (a
+    /// configuration read from `aws_json`, with its node) where they are missing.
+    fn registry_keys(
+        &mut self,
+        t: &Table<'a, 's>,
+        pick: impl Fn(&Node) -> bool,
+        base: Option<(RegistryConfig, Node<'a, 's>)>,
+        enhanced: &mut Vec<Node<'a, 's>>,
+    ) -> Result<RegistryConfig> {
+        let (scan_type, st) = match (t.get("scan_type").filter(|n| pick(n)), &base) {
+            (Some(st), _) => {
+                let s = st.str()?;
+                let scan_type = ScanType::parse(s).ok_or_else(|| {
+                    st.error(format!("unknown scan_type `{s}`; allowed: BASIC, ENHANCED"))
+                })?;
+                (scan_type, st)
+            }
+            (None, Some((cfg, j))) => (cfg.scan_type, j.clone()),
+            (None, None) => {
+                return Err(t.error("missing key `scan_type` (BASIC or ENHANCED)"));
+            }
+        };
         if scan_type == ScanType::Enhanced {
             enhanced.push(st.clone());
         }
-        let mut rules = Vec::new();
-        if let Some(rn) = t.get("rules") {
-            let els = rn.elements()?;
-            if els.len() > 2 {
-                return Err(rn.error(format!(
-                    "at most 2 rules (got {}); put more filters in a rule instead",
-                    els.len()
-                )));
-            }
-            for e in els {
-                let rt = e.table()?;
-                rt.allow(&["scan_frequency", "filters"])?;
-                let fnode = rt.get("scan_frequency").ok_or_else(|| {
-                    rt.error(
-                        "missing key `scan_frequency` (SCAN_ON_PUSH, CONTINUOUS_SCAN or MANUAL)",
-                    )
-                })?;
-                let fs = fnode.str()?;
+        let rules = match (t.get("rules").filter(|n| pick(n)), base) {
+            (Some(rn), _) => self.rules(&rn, scan_type)?,
+            (None, Some((cfg, _))) => {
                 let allowed = RuleFrequency::allowed_under(scan_type);
-                let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
-                let frequency = RuleFrequency::parse(fs)
-                    .filter(|f| allowed.contains(f))
-                    .ok_or_else(|| {
-                        fnode.error(format!(
-                            "scan_frequency `{fs}` is not valid under scan_type {}; allowed: {}",
-                            scan_type.name(),
-                            names.join(", ")
-                        ))
-                    })?;
-                let filters = match rt.get("filters") {
-                    Some(f) => self.filters(&f, 0)?,
-                    None => {
-                        return Err(rt.error("missing key `filters` (a list, may be empty)"));
-                    }
-                };
-                rules.push(ScanRule { frequency, filters });
+                if let Some(r) = cfg.rules.iter().find(|r| !allowed.contains(&r.frequency)) {
+                    return Err(st.error(format!(
+                        "scan_type {} does not allow the {} rule of aws_json",
+                        scan_type.name(),
+                        r.frequency.name()
+                    )));
+                }
+                cfg.rules
             }
-        }
+            (None, None) => Vec::new(),
+        };
         Ok(RegistryConfig { scan_type, rules })
     }
 
-    /// Applies the keys given in an `inspector` table onto `settings`.
+    /// The `rules` of a registry configuration with the given scan type.
+    fn rules(&mut self, rn: &Node<'a, 's>, scan_type: ScanType) -> Result<Vec<ScanRule>> {
+        let els = rn.elements()?;
+        if els.len() > 2 {
+            return Err(rn.error(format!(
+                "at most 2 rules (got {}); put more filters in a rule instead",
+                els.len()
+            )));
+        }
+        let mut rules = Vec::new();
+        for e in els {
+            let rt = e.table()?;
+            rt.allow(&["scan_frequency", "filters"])?;
+            let fnode = rt.get("scan_frequency").ok_or_else(|| {
+                rt.error("missing key `scan_frequency` (SCAN_ON_PUSH, CONTINUOUS_SCAN or MANUAL)")
+            })?;
+            let fs = fnode.str()?;
+            let allowed = RuleFrequency::allowed_under(scan_type);
+            let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+            let frequency = RuleFrequency::parse(fs)
+                .filter(|f| allowed.contains(f))
+                .ok_or_else(|| {
+                    fnode.error(format!(
+                        "scan_frequency `{fs}` is not valid under scan_type {}; allowed: {}",
+                        scan_type.name(),
+                        names.join(", ")
+                    ))
+                })?;
+            let filters = match rt.get("filters") {
+                Some(f) => self.filters(&f, 0)?,
+                None => {
+                    return Err(rt.error("missing key `filters` (a list, may be empty)"));
+                }
+            };
+            rules.push(ScanRule { frequency, filters });
+        }
+        Ok(rules)
+    }
+
+    /// Applies the keys given in an `inspector` table onto `settings`. With `aws_json`,
+    /// the duration keys a `--set` or a `[[sweep.variants]]` entry gives override what
+    /// the file supplies (and a file given that way overrides the scenario's keys).
     fn inspector(
         &mut self,
         node: &Node,
@@ -686,25 +803,45 @@ impl<'a, 's> Loader<'a, 's> {
     ) -> Result<()> {
         let t = node.table()?;
         t.allow(&["push_duration", "pull_duration", "pull_mode", "aws_json"])?;
-        if let Some(j) = t.get("aws_json") {
-            if t.has("push_duration") || t.has("pull_duration") || t.has("pull_mode") {
-                return Err(j.error("give either aws_json or the duration keys, not both"));
-            }
-            let file = self.path(&j)?;
-            return aws::inspector_from_file(&file, profile, settings);
+        let Some(j) = t.get("aws_json") else {
+            return apply_keys(&t, |_| true, profile, settings);
+        };
+        let from_file = |n: &Node| !n.is_override();
+        let file_keys = ["push_duration", "pull_duration", "pull_mode"]
+            .iter()
+            .any(|k| t.get(k).is_some_and(|n| from_file(&n)));
+        if from_file(&j) && file_keys {
+            return Err(j.error(
+                "give either aws_json or the duration keys, not both (a --set or a \
+                 [[sweep.variants]] entry may override what aws_json supplies)",
+            ));
         }
-        let mut given = Given::default();
-        if let Some(n) = t.get("push_duration") {
-            given.push = Some((n.str()?.to_string(), n.clone()));
-        }
-        if let Some(n) = t.get("pull_duration") {
-            given.pull = Some((n.str()?.to_string(), n.clone()));
-        }
-        if let Some(n) = t.get("pull_mode") {
-            given.mode = Some((n.str()?.to_string(), n.clone()));
-        }
-        apply_settings(given, profile, settings, |n: &Node, m| n.error(m))
+        apply_keys(&t, from_file, profile, settings)?;
+        let file = self.path(&j)?;
+        aws::inspector_from_file(&file, profile, settings)?;
+        apply_keys(&t, |n| n.is_override(), profile, settings)
     }
+}
+
+/// Applies the Inspector keys of `t` that `pick` selects.
+fn apply_keys(
+    t: &Table,
+    pick: impl Fn(&Node) -> bool,
+    profile: Profile,
+    settings: &mut InspectorSettings,
+) -> Result<()> {
+    let key = |k: &str| -> Result<Option<(String, Node)>> {
+        match t.get(k).filter(|n| pick(n)) {
+            Some(n) => Ok(Some((n.str()?.to_string(), n))),
+            None => Ok(None),
+        }
+    };
+    let given = Given {
+        push: key("push_duration")?,
+        pull: key("pull_duration")?,
+        mode: key("pull_mode")?,
+    };
+    apply_settings(given, profile, settings, |n: &Node, m| n.error(m))
 }
 
 /// Inspector keys as given, each with something to place an error at.

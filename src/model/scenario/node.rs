@@ -43,6 +43,16 @@ impl<'s> Doc<'s> {
             .and_then(|k| self.sets.get(k))
     }
 
+    /// Whether the value at `offset` overrides the scenario file: it comes from a `--set`
+    /// or from the `[[sweep.variants]]` entry merged in.
+    pub fn is_override(&self, offset: usize) -> bool {
+        self.set_at(offset).is_some()
+            || self
+                .variant
+                .as_ref()
+                .is_some_and(|(span, _)| span.contains(&offset))
+    }
+
     /// 1-based line and character column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (u64, u64) {
         let offset = offset.min(self.text.len());
@@ -141,6 +151,11 @@ impl<'a, 's> Node<'a, 's> {
     pub fn error(&self, message: impl Into<String>) -> Error {
         self.doc
             .error_at(self.value.span().start, &self.path, message)
+    }
+
+    /// Whether the value comes from a `--set` or a `[[sweep.variants]]` entry.
+    pub fn is_override(&self) -> bool {
+        self.doc.is_override(self.value.span().start)
     }
 
     fn type_error(&self, want: &str) -> Error {

@@ -185,11 +185,116 @@ impl SetArg {
                 i + 1
             )));
         }
+        let canon: Vec<String> = values.iter().map(|v| canonical(v)).collect();
+        for (i, c) in canon.iter().enumerate() {
+            if let Some(j) = canon[..i].iter().position(|x| x == c) {
+                return Err(Error::usage(format!(
+                    "--set {arg}: values {} and {} are the same setting (`{}`); give each \
+                     value once",
+                    j + 1,
+                    i + 1,
+                    values[i]
+                )));
+            }
+        }
         Ok(SetArg {
             key: key.to_string(),
             path,
             values,
         })
+    }
+}
+
+/// A value as compared for duplicates: the text of a string, a number as a number
+/// (`30`, `30.0`), anything else as given.
+fn canonical(raw: &str) -> String {
+    match DeValue::parse(raw).map(|v| v.into_inner()) {
+        Ok(DeValue::String(s)) => s.into_owned(),
+        Ok(DeValue::Integer(i)) => {
+            match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                Ok(n) => format!("{}", n as f64),
+                Err(_) => raw.to_string(),
+            }
+        }
+        Ok(DeValue::Float(f)) => match f.as_str().replace('_', "").parse::<f64>() {
+            Ok(x) => format!("{x}"),
+            Err(_) => raw.to_string(),
+        },
+        _ => raw.to_string(),
+    }
+}
+
+/// Whether a `[[sweep.variants]]` entry gives the value at `path`: the key itself, or a
+/// list or value on the way to it (which the entry replaces as a whole).
+fn entry_gives(t: &DeTable, path: &[Seg]) -> bool {
+    let Some((Seg::Key(k), rest)) = path.split_first() else {
+        return false;
+    };
+    let Some(v) = t.get(k.as_str()) else {
+        return false;
+    };
+    match (rest.first(), v.get_ref()) {
+        (None, _) => true,
+        (Some(Seg::Key(_)), DeValue::Table(inner)) => entry_gives(inner, rest),
+        _ => true,
+    }
+}
+
+/// A `--set` key that a `[[sweep.variants]]` entry also gives is an error: the two would
+/// silently fight over one setting.
+pub fn check_overlaps(doc: &Doc, root: &DeTable, sets: &[SetArg]) -> Result<()> {
+    let entries = root
+        .get("sweep")
+        .and_then(|s| s.get_ref().get("variants"))
+        .and_then(|v| v.get_ref().as_array());
+    for e in entries.into_iter().flat_map(|a| a.iter()) {
+        let DeValue::Table(t) = e.get_ref() else {
+            continue;
+        };
+        for s in sets {
+            if entry_gives(t, &s.path) {
+                let name = t
+                    .get("name")
+                    .and_then(|n| n.get_ref().as_str())
+                    .unwrap_or("");
+                let (line, col) = doc.line_col(e.span().start);
+                return Err(Error::usage(format!(
+                    "--set {}: the [[sweep.variants]] entry `{name}` ({}:{line}:{col}) sets \
+                     it too; give a setting in one place: in the entry or with --set",
+                    s.key,
+                    doc.file.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The text of the scalar the document holds at `path` (`[*]`: the one all elements
+/// hold); none for a table, a list, a missing key or elements that differ.
+pub fn value_text(v: &DeValue, path: &[Seg]) -> Option<String> {
+    let Some((first, rest)) = path.split_first() else {
+        return match v {
+            DeValue::String(s) => Some(s.to_string()),
+            DeValue::Integer(i) => Some(i.as_str().to_string()),
+            DeValue::Float(f) => Some(f.as_str().to_string()),
+            DeValue::Boolean(b) => Some(b.to_string()),
+            DeValue::Datetime(d) => Some(d.to_string()),
+            _ => None,
+        };
+    };
+    match (first, v) {
+        (Seg::Key(k), DeValue::Table(t)) => value_text(t.get(k.as_str())?.get_ref(), rest),
+        (Seg::Index(i), DeValue::Array(a)) => value_text(a.get(*i)?.get_ref(), rest),
+        (Seg::All, DeValue::Array(a)) => {
+            let all: Vec<Option<String>> =
+                a.iter().map(|e| value_text(e.get_ref(), rest)).collect();
+            all.first()
+                .cloned()
+                .flatten()
+                .filter(|x| all.iter().all(|y| y.as_ref() == Some(x)))
+        }
+        _ => None,
     }
 }
 
@@ -295,6 +400,27 @@ fn set_in_value<'s>(
     }
 }
 
+/// The text a value covers with everything in it: a `[[sweep.variants]]` entry's own
+/// span is only its header.
+fn extent(v: &Spanned<DeValue>) -> Range<usize> {
+    let mut r = v.span();
+    let mut widen = |o: Range<usize>| {
+        r.start = r.start.min(o.start);
+        r.end = r.end.max(o.end);
+    };
+    match v.get_ref() {
+        DeValue::Table(t) => {
+            for (k, x) in t.iter() {
+                widen(k.span());
+                widen(extent(x));
+            }
+        }
+        DeValue::Array(a) => a.iter().for_each(|x| widen(extent(x))),
+        _ => {}
+    }
+    r
+}
+
 /// Merges `over` into `base`: tables key by key, anything else replaced.
 fn merge_tables<'s>(base: &mut DeTable<'s>, over: &DeTable<'s>) {
     for (k, v) in over.iter() {
@@ -339,7 +465,7 @@ pub fn apply<'s>(
             t.remove("name");
             merge_tables(root, &t);
         }
-        doc.variant = Some((entry.span(), i));
+        doc.variant = Some((extent(entry), i));
     }
     for (k, (s, v)) in sets.iter().enumerate() {
         let at = doc.text.len() + 1 + k;
@@ -388,6 +514,32 @@ mod tests {
             inner.iter().all(|e| e.span() == span),
             "every part marks the flag"
         );
+    }
+
+    #[test]
+    fn duplicates_are_compared_as_values() {
+        assert_eq!(canonical("30"), canonical("30.0"));
+        assert_eq!(canonical("0.01"), canonical("0.010"));
+        assert_eq!(canonical("none"), canonical("\"none\""));
+        assert_ne!(canonical("DAYS_30"), canonical("DAYS_3"));
+        assert_ne!(canonical("true"), canonical("\"false\""));
+        assert!(SetArg::parse("inspector.pull_duration=DAYS_14,DAYS_14").is_err());
+        assert!(SetArg::parse("inspector.pull_duration=DAYS_14,DAYS_30").is_ok());
+    }
+
+    #[test]
+    fn an_entry_gives_a_key_itself_or_a_list_on_the_way() {
+        let t = DeTable::parse(
+            "name = \"x\"\ninspector = { push_duration = \"DAYS_14\" }\ntimeline = []\n",
+        )
+        .unwrap()
+        .into_inner();
+        let gives = |k: &str| entry_gives(&t, &parse_path(k).unwrap());
+        assert!(gives("inspector.push_duration"));
+        assert!(!gives("inspector.pull_duration"));
+        assert!(gives("timeline[0].inspector.push_duration"));
+        assert!(!gives("pricing.rescan_usd"));
+        assert!(gives("inspector"));
     }
 
     #[test]
