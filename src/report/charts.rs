@@ -259,6 +259,9 @@ fn num_label(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".into()
+    } else if a >= 1000.0 {
+        let n = super::human::thousands(a.round() as u64);
+        if v < 0.0 { format!("-{n}") } else { n }
     } else if a >= 100.0 {
         format!("{v:.0}")
     } else if a >= 1.0 {
@@ -760,7 +763,8 @@ impl Chart for DayLines {
         let mut chart = ChartBuilder::on(&plot)
             .caption(&self.title, (FONT, CAPTION_SIZE))
             .margin(14)
-            .margin_right(if tagged { 80 } else { 14 })
+            // Room for half of the last date label, which is centred on the right edge.
+            .margin_right(if tagged { 80 } else { 48 })
             .x_label_area_size(56)
             .y_label_area_size(84)
             .build_cartesian_2d(axis.coord(), lo..headroom(hi, 1.0))?;
