@@ -10,6 +10,7 @@ use super::charts::{
 };
 use super::human::axis_number;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -176,24 +177,7 @@ impl Chart for PointChart {
             chart.draw_series(DashedLineSeries::new([(x0, 0.0), (x1, 0.0)], 6, 4, grey))?;
         }
         for p in &self.points {
-            let c = PALETTE[p.color % PALETTE.len()].stroke_width(2);
-            let bar = |a: (f64, f64), b: (f64, f64)| PathElement::new(vec![a, b], c);
-            if let Some((lo, hi)) = p.y_err {
-                chart.draw_series([bar((p.x, lo), (p.x, hi))])?;
-                for y in [lo, hi] {
-                    chart.draw_series([
-                        EmptyElement::at((p.x, y)) + PathElement::new(vec![(-6, 0), (6, 0)], c)
-                    ])?;
-                }
-            }
-            if let Some((lo, hi)) = p.x_err {
-                chart.draw_series([bar((lo, p.y), (hi, p.y))])?;
-                for x in [lo, hi] {
-                    chart.draw_series([
-                        EmptyElement::at((x, p.y)) + PathElement::new(vec![(0, -6), (0, 6)], c)
-                    ])?;
-                }
-            }
+            error_bars(&mut chart, p)?;
         }
         let clusters = self.clusters();
         for (c, (text, (sx, sy))) in clusters.iter().zip(self.labels(&clusters)) {
@@ -230,6 +214,31 @@ impl Chart for PointChart {
         }
         Ok(())
     }
+}
+
+type Plane<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A point's error bars, with end caps, in its colour.
+fn error_bars<DB: DrawingBackend>(chart: &mut Plane<'_, DB>, p: &LabelledPoint) -> DrawResult<DB> {
+    let c = PALETTE[p.color % PALETTE.len()].stroke_width(2);
+    let bar = |a: (f64, f64), b: (f64, f64)| PathElement::new(vec![a, b], c);
+    if let Some((lo, hi)) = p.y_err {
+        chart.draw_series([bar((p.x, lo), (p.x, hi))])?;
+        for y in [lo, hi] {
+            chart.draw_series([
+                EmptyElement::at((p.x, y)) + PathElement::new(vec![(-6, 0), (6, 0)], c)
+            ])?;
+        }
+    }
+    if let Some((lo, hi)) = p.x_err {
+        chart.draw_series([bar((lo, p.y), (hi, p.y))])?;
+        for x in [lo, hi] {
+            chart.draw_series([
+                EmptyElement::at((x, p.y)) + PathElement::new(vec![(0, -6), (0, 6)], c)
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -180,27 +180,7 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         .unwrap_or(Shard { index: 1, count: 1 })
         .pairs(nv, spec.replications);
     let fingerprint = match shard {
-        Some(s) => {
-            let mut files: Vec<&Path> = Vec::new();
-            for v in &spec.variants {
-                for f in &v.scenario.referenced_files {
-                    if !files.contains(&f.as_path()) {
-                        files.push(f);
-                    }
-                }
-            }
-            let hashes = files
-                .iter()
-                .map(|f| crate::base::hash::sha256_file(f))
-                .collect::<Result<Vec<_>>>()?;
-            Some(part::fingerprint(
-                &spec.text,
-                &hashes,
-                &o.sets,
-                spec.replications,
-                s.count,
-            ))
-        }
+        Some(s) => Some(shard_fingerprint(&spec, &o.sets, s.count)?),
         None => None,
     };
     let timings = Timings::default();
@@ -241,6 +221,30 @@ pub fn sweep(o: &SweepOptions) -> Result<SweepDone> {
         warnings: warnings(&spec),
         timings: o.timings.then(|| timings.report()),
     })
+}
+
+/// What every part of one sharded sweep shares: the scenario text, the files it reads,
+/// the `--set` flags, the replications and the number of shards.
+fn shard_fingerprint(spec: &SweepSpec, sets: &[String], shards: u32) -> Result<String> {
+    let mut files: Vec<&Path> = Vec::new();
+    for v in &spec.variants {
+        for f in &v.scenario.referenced_files {
+            if !files.contains(&f.as_path()) {
+                files.push(f);
+            }
+        }
+    }
+    let hashes = files
+        .iter()
+        .map(|f| crate::base::hash::sha256_file(f))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(part::fingerprint(
+        &spec.text,
+        &hashes,
+        sets,
+        spec.replications,
+        shards,
+    ))
 }
 
 /// `scansim merge`: the outputs of a sharded sweep from the parts of all its shards.

@@ -237,17 +237,8 @@ pub fn build_with(
             "--replications must be between 1 and {MAX_REPLICATIONS} (got {replications})"
         )));
     }
-    // The Cartesian product: [[sweep.variants]] first (slowest), then the --set lists in
-    // flag order, the last varying fastest.
-    let dims: Vec<usize> = std::iter::once(sweep_variants.len().max(1))
-        .chain(sets.iter().map(|s| s.values.len()))
-        .collect();
+    let dims = variant_dims(sweep_variants.len(), &sets)?;
     let total: usize = dims.iter().product();
-    if total > MAX_VARIANTS {
-        return Err(Error::usage(format!(
-            "{total} variants: at most {MAX_VARIANTS} (fewer --set values?)"
-        )));
-    }
     let shorts = short_keys(&sets);
     let mut variants = Vec::with_capacity(total);
     let mut invalid: Vec<(String, String)> = Vec::new();
@@ -262,16 +253,8 @@ pub fn build_with(
         if !keep(&values) {
             continue;
         }
-        let mut parts: Vec<String> = Vec::new();
-        if let Some(i) = sweep_index {
-            parts.push(sweep_variants[i].clone());
-        }
-        parts.extend(shorts.iter().zip(&values).map(|(k, v)| format!("{k}={v}")));
-        let name = if parts.is_empty() {
-            "base".to_string()
-        } else {
-            parts.join(",")
-        };
+        let entry = sweep_index.map(|i| sweep_variants[i].as_str());
+        let name = variant_name(entry, &shorts, &values);
         let given: Vec<(&SetArg, &str)> =
             sets.iter().zip(values.iter().map(String::as_str)).collect();
         match Scenario::from_variant(&text, file, sweep_index, &given) {
@@ -305,6 +288,32 @@ pub fn build_with(
         replications,
         baseline,
     })
+}
+
+/// The sizes of the Cartesian product: [[sweep.variants]] first (slowest), then the --set
+/// lists in flag order, the last varying fastest; bounded by [`MAX_VARIANTS`].
+fn variant_dims(sweep_variants: usize, sets: &[SetArg]) -> Result<Vec<usize>> {
+    let dims: Vec<usize> = std::iter::once(sweep_variants.max(1))
+        .chain(sets.iter().map(|s| s.values.len()))
+        .collect();
+    let total: usize = dims.iter().product();
+    if total > MAX_VARIANTS {
+        return Err(Error::usage(format!(
+            "{total} variants: at most {MAX_VARIANTS} (fewer --set values?)"
+        )));
+    }
+    Ok(dims)
+}
+
+/// A variant's name: its [[sweep.variants]] entry, then `key=value` of each --set.
+fn variant_name(entry: Option<&str>, shorts: &[String], values: &[String]) -> String {
+    let mut parts: Vec<String> = entry.map(str::to_string).into_iter().collect();
+    parts.extend(shorts.iter().zip(values).map(|(k, v)| format!("{k}={v}")));
+    if parts.is_empty() {
+        "base".to_string()
+    } else {
+        parts.join(",")
+    }
 }
 
 /// The baseline is the scenario's own settings: the variant that has them, or else the
