@@ -15,6 +15,25 @@ pub const MAX_JSON_BYTES: u64 = 1 << 30;
 /// it, so the trace reader (which refuses longer lines) reads every trace they write.
 pub const MAX_TRACE_LINE: usize = 1 << 20;
 
+/// Appends a CSV field, quoted when it holds a comma, a quote or a line break.
+pub fn push_csv_field(out: &mut Vec<u8>, field: &[u8]) {
+    if field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push(b'"');
+        for &b in field {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(field);
+    }
+}
+
 /// The text of `path`; an error names the file, and for invalid UTF-8 the line and
 /// column of the first bad byte; more than `max` bytes is an error stating the bound.
 pub fn read_text(path: &Path, max: u64) -> Result<String> {

@@ -28,7 +28,7 @@ impl Exporter for Images {
                 out,
                 "{},{},{},{},{},{},{},{},{},{},{},{}",
                 r.repository,
-                csv_field(&r.digest),
+                digest_field(&r.digest),
                 r.tags.join(";"),
                 r.status.name(),
                 format_instant(r.pushed_at),
@@ -45,11 +45,9 @@ impl Exporter for Images {
     }
 }
 
-/// A digest from a trace may hold any text: quoted when it has a comma, quote or line end.
-fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\"")).into()
-    } else {
-        s.into()
-    }
+/// A digest from a trace may hold any text: quoted as a trace row quotes it.
+fn digest_field(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    crate::base::text::push_csv_field(&mut out, s.as_bytes());
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -4,6 +4,7 @@
 use crate::base::atomic::AtomicFile;
 use crate::base::digest::DigestRef;
 use crate::base::error::{Error, Result};
+use crate::base::text::push_csv_field as push_field;
 use crate::base::time::push_instant;
 use crate::model::event::{Change, Event, EventKind, SimView, Source};
 use crate::source::trace::COLUMNS;
@@ -14,24 +15,6 @@ use std::path::Path;
 #[derive(Default)]
 pub struct RowFormat {
     line: Vec<u8>,
-}
-
-fn push_field(out: &mut Vec<u8>, field: &[u8]) {
-    if field
-        .iter()
-        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-    {
-        out.push(b'"');
-        for &b in field {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(field);
-    }
 }
 
 impl RowFormat {
