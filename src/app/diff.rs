@@ -74,7 +74,7 @@ fn proposed(base: &Scenario, file: &Path) -> Result<Proposed> {
             kind: "scenario",
         });
     }
-    let current = base.configuration_after(base.entries_by_start()).inspector;
+    let current = base.configuration_at(base.start).inspector;
     let p = proposal_from_file(file, base.profile, current)?;
     let kind = match p {
         Proposal::Registry(_) => "registry scanning configuration",
@@ -145,16 +145,6 @@ fn comparability(base: &Scenario, prop: &Scenario) -> (bool, Vec<String>) {
     (ok, notes)
 }
 
-/// The registry configuration in effect at `t`.
-fn registry_at(sc: &Scenario, t: i64) -> &RegistryConfig {
-    sc.timeline
-        .iter()
-        .take_while(|e| e.at <= t)
-        .filter_map(|e| e.registry.as_ref())
-        .last()
-        .unwrap_or(&sc.registry)
-}
-
 /// The repositories whose scan frequency differs, at day 0 or from a later configuration
 /// change on (the first instant it differs), by name.
 pub fn frequency_changes(base: &Scenario, prop: &Scenario, names: &[String]) -> Vec<FreqChange> {
@@ -167,7 +157,13 @@ pub fn frequency_changes(base: &Scenario, prop: &Scenario, names: &[String]) -> 
     instants.dedup();
     let configs: Vec<(i64, &RegistryConfig, &RegistryConfig)> = instants
         .iter()
-        .map(|&t| (t, registry_at(base, t), registry_at(prop, t)))
+        .map(|&t| {
+            (
+                t,
+                base.configuration_at(t).registry,
+                prop.configuration_at(t).registry,
+            )
+        })
         .collect();
     names
         .iter()

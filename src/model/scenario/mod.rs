@@ -145,7 +145,6 @@ impl Scenario {
         all[n.min(all.len() - 1)].clone()
     }
 
-    /// The lifecycle policy of a repository: the first entry whose filters match it.
     /// The findings model of a repository: its synthetic group's, else `[findings]`.
     pub fn findings_for(&self, repo: &str) -> Arc<FindingsModel> {
         if let Traffic::Synthetic(cfg) = &self.traffic
@@ -156,6 +155,7 @@ impl Scenario {
         self.findings.clone()
     }
 
+    /// The lifecycle policy of a repository: the first entry whose filters match it.
     pub fn lifecycle_for(&self, repo: &str) -> Option<usize> {
         self.lifecycle
             .iter()
@@ -193,12 +193,19 @@ impl Scenario {
                 == (o.pricing, &o.registry, o.inspector)
     }
 
+    /// How many timeline entries take effect at or before instant `t`.
+    pub fn entries_by(&self, t: i64) -> usize {
+        self.timeline.iter().take_while(|e| e.at <= t).count()
+    }
+
     /// How many timeline entries take effect at or before day 0's first instant.
     pub fn entries_by_start(&self) -> usize {
-        self.timeline
-            .iter()
-            .take_while(|e| e.at <= self.start)
-            .count()
+        self.entries_by(self.start)
+    }
+
+    /// The configuration in effect at instant `t` (the entries at `t` applied).
+    pub fn configuration_at(&self, t: i64) -> Configuration<'_> {
+        self.configuration_after(self.entries_by(t))
     }
 
     /// The scenario with `p` in effect from day 0's first instant: it replaces what the
