@@ -8,7 +8,7 @@ use super::render::{self, quote};
 use super::{Request, calibrated_text, fit, inputs};
 use crate::app::simulate::simulate;
 use crate::app::sweep::spec::replication_seed;
-use crate::app::sweep::stats::t_quantile;
+use crate::app::sweep::stats::Estimate;
 use crate::base::atomic::Staging;
 use crate::base::claim::check_not_input;
 use crate::base::error::{Error, Location, Result};
@@ -82,14 +82,11 @@ const FIGURES: [(&str, Figure); 4] = [
 
 /// Mean and 95 % prediction range (a new draw) of replicated values.
 fn predict(xs: &[f64]) -> (f64, f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    if xs.len() < 2 {
-        return (mean, mean, mean);
-    }
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let h = t_quantile(0.975, n - 1.0) * (var * (1.0 + 1.0 / n)).sqrt();
-    (mean, mean - h, mean + h)
+    let Some(e) = Estimate::of(xs) else {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    };
+    let h = e.prediction_half_width().unwrap_or(0.0);
+    (e.mean, e.mean - h, e.mean + h)
 }
 
 /// The back-test; returns the comparison written.

@@ -152,6 +152,12 @@ impl Estimate {
         })
     }
 
+    /// Half the 95 % range of one more draw (a prediction interval, t·s·√(1 + 1/n)): the
+    /// mean's half-width times √(n + 1).
+    pub fn prediction_half_width(&self) -> Option<f64> {
+        self.half_width.map(|h| h * ((self.n + 1) as f64).sqrt())
+    }
+
     pub fn low(&self) -> f64 {
         self.mean - self.half_width.unwrap_or(0.0)
     }
