@@ -43,6 +43,15 @@ fn ecr_name(f: Freq) -> &'static str {
     }
 }
 
+/// The image of a change of findings, as every finding event of it shows it.
+struct ImageParts {
+    time: String,
+    image: String,
+    digest: String,
+    tags: Vec<String>,
+    pushed_at: String,
+}
+
 /// The id of finding `ordinal` of severity `s` of the image with `key`: 32 hex digits.
 fn finding_id(key: u64, s: usize, ordinal: u32) -> String {
     use crate::base::hash::splitmix;
@@ -133,24 +142,39 @@ impl<'f> EventWriter<'f> {
         self
     }
 
+    /// What the finding events of one change of an image share, made once for them all.
+    fn image_parts(&self, repo: &str, rec: &FindingRecord) -> ImageParts {
+        let digest = rec.digest.as_ref().to_text();
+        ImageParts {
+            time: format_instant(rec.t),
+            image: format!("{}/{digest}", self.arn(repo)),
+            digest,
+            tags: sorted_tags(rec.tags.iter().map(|t| &t[..])),
+            pushed_at: format_instant(rec.pushed_at),
+        }
+    }
+
     /// One `Inspector2 Finding` event: finding `ordinal` of severity `s` of the image.
     fn finding(
         &mut self,
         repo: &str,
-        rec: &FindingRecord,
-        s: usize,
-        ordinal: u32,
+        key: u64,
+        p: &ImageParts,
+        (s, ordinal): (usize, u32),
         status: &str,
     ) -> Result<()> {
-        let time = format_instant(rec.t);
-        let digest = rec.digest.as_ref().to_text();
-        let image = format!("{}/{digest}", self.arn(repo));
-        let id = finding_id(rec.key, s, ordinal);
+        let ImageParts {
+            time,
+            image,
+            digest,
+            tags,
+            pushed_at,
+        } = p;
+        let id = finding_id(key, s, ordinal);
         let arn = format!(
             "arn:aws:inspector2:{}:{}:finding/{id}",
             self.region, self.account
         );
-        let tags = sorted_tags(rec.tags.iter().map(|t| &t[..]));
         let v = json!({
             "version": "0",
             "id": event_id(&[
@@ -174,7 +198,7 @@ impl<'f> EventWriter<'f> {
                         "awsEcrContainerImage": {
                             "imageHash": digest,
                             "imageTags": tags,
-                            "pushedAt": format_instant(rec.pushed_at),
+                            "pushedAt": pushed_at,
                             "registry": self.account,
                             "repositoryName": repo,
                         }
@@ -299,21 +323,22 @@ impl Observer for EventWriter<'_> {
     }
 
     fn findings(&mut self, repo: &str, rec: &FindingRecord) -> Result<()> {
+        let parts = self.image_parts(repo, rec);
         let (from, n, status) = match &rec.which {
             Findings::Created { from, n } => (*from, *n, "ACTIVE"),
             Findings::Closed { n } => ([0; 6], *n, "CLOSED"),
             Findings::Updated { counts, start, n } => {
                 let total: u32 = counts.iter().sum();
                 for j in 0..*n {
-                    let (s, k) = nth_finding(counts, (start + j) % total.max(1));
-                    self.finding(repo, rec, s, k, "ACTIVE")?;
+                    let which = nth_finding(counts, (start + j) % total.max(1));
+                    self.finding(repo, rec.key, &parts, which, "ACTIVE")?;
                 }
                 return Ok(());
             }
         };
         for s in 0..6 {
             for k in from[s]..from[s] + n[s] {
-                self.finding(repo, rec, s, k, status)?;
+                self.finding(repo, rec.key, &parts, (s, k), status)?;
             }
         }
         Ok(())
