@@ -28,6 +28,9 @@ pub struct Continued<'p> {
     repos: FxHashMap<Box<[u8]>, RepoHistory>,
     rows: u64,
     merged: Option<MergedSource<'p>>,
+    /// Repository numbers the history's reader gave out (0..this): the synthetic
+    /// sources' numbers are shifted past them.
+    id_offset: u32,
 }
 
 /// `v<n>`: the version tag numbering the generator continues.
@@ -52,6 +55,7 @@ impl<'p> Continued<'p> {
             repos,
             rows: 0,
             merged: None,
+            id_offset: 0,
         }
     }
 
@@ -73,6 +77,7 @@ impl<'p> Continued<'p> {
             sources.push(RepoSource::continuing(self.plan, spec, &carried));
         }
         self.merged = Some(MergedSource::of(sources));
+        self.id_offset = self.history.names().len() as u32;
     }
 
     /// The next history row's instant, or `None` when the history has ended; a row on or
@@ -144,13 +149,19 @@ impl Source for Continued<'_> {
     }
 
     fn take(&mut self, view: &dyn SimView) -> Event<'_> {
+        let offset = self.id_offset;
         match &mut self.merged {
-            // The history's numbers for repositories are not the synthetic ones: the
-            // engine finds these by name.
-            Some(m) => Event {
-                repo_id: Event::NO_REPO_ID,
-                ..m.take(view)
-            },
+            // Both the history and the synthetic sources number repositories from 0:
+            // shifted, the numbers stay unique and the engine keeps finding
+            // repositories by number.
+            Some(m) => {
+                let ev = m.take(view);
+                let repo_id = match ev.repo_id {
+                    Event::NO_REPO_ID => Event::NO_REPO_ID,
+                    id => id.saturating_add(offset),
+                };
+                Event { repo_id, ..ev }
+            }
             None => {
                 self.rows += 1;
                 let ev = self.history.take_event();
