@@ -36,12 +36,6 @@ impl<R: Read> HashingReader<R> {
         }
     }
 
-    /// Reads what is left and returns the hash of the whole input.
-    pub fn drain_and_finish(mut self) -> std::io::Result<String> {
-        std::io::copy(&mut self, &mut std::io::sink())?;
-        Ok(self.finish())
-    }
-
     pub fn finish(self) -> String {
         hex(&self.hasher.finalize())
     }

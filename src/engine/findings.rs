@@ -197,9 +197,4 @@ impl Book {
     pub fn key(&self, slot: u32) -> u64 {
         self.images.get(slot as usize).map_or(0, |e| e.key)
     }
-
-    /// Whether the image in `slot` has open findings.
-    pub fn is_open(&self, slot: u32) -> bool {
-        self.images.get(slot as usize).is_some_and(|e| e.open)
-    }
 }
